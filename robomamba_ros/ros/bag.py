@@ -1,0 +1,249 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+ROS 2 bag I/O over ``rosbags.rosbag2`` (no ROS installation needed).
+
+Bags are written in rosbag2 metadata version 8 with MCAP storage, which ``ros2 bag`` on
+Humble (with ``rosbag2_storage_mcap``) and Jazzy read and play. Messages are rosbags message
+objects (see :class:`~robomamba_ros.ros.type_source.RosbagsTypes`) or already serialised CDR bytes.
+"""
+
+import operator
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, NamedTuple, Optional, Sequence, Tuple, Union
+
+from rosbags.interfaces import MessageDefinitionFormat
+from rosbags.rosbag2 import Reader, StoragePlugin, Writer
+from rosbags.typesys import get_types_from_idl, get_types_from_msg, TypesysError
+
+from robomamba_ros.ros.type_source import DISTROS, normalize_type_name, RosbagsTypes
+
+PathLike = Union[str, Path]
+
+#: rosbag2 metadata version written; 8 is the newest that ROS 2 Humble reads.
+BAG_VERSION = 8
+#: Key in the bag's ``custom_data`` recording the typestore distribution used for writing.
+DISTRO_KEY = 'robomamba_ros.distro'
+_STORAGE_PLUGINS = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
+
+
+class BagMessage(NamedTuple):
+    """One message read from a bag."""
+
+    topic: str
+    type_name: str
+    stamp_ns: int
+    msg: Any
+
+
+class BagWriter:
+    """
+    Write ROS 2 messages to a new rosbag2 directory.
+
+    The bag directory is created at construction; :meth:`close` (or leaving a ``with`` block)
+    writes the index and ``metadata.yaml``, without which ROS 2 cannot read the bag. Topics are
+    added on first write; a topic keeps the message type of its first write.
+
+    :param path: bag directory to create; must not exist.
+    :param distro: typestore used to serialise messages, ``'humble'`` or ``'jazzy'``.
+    :param storage: ``'mcap'`` (default) or ``'sqlite3'``.
+    """
+
+    def __init__(self, path: PathLike, distro: str = 'humble', storage: str = 'mcap') -> None:
+        self.path = Path(path)
+        if self.path.exists():
+            raise FileExistsError(f'bag output path {str(self.path)!r} already exists; '
+                                  'rosbag2 bags are never overwritten')
+        if storage not in _STORAGE_PLUGINS:
+            raise ValueError(
+                f'storage must be one of {sorted(_STORAGE_PLUGINS)}, got {storage!r}')
+        self.types = RosbagsTypes(distro)
+        self.distro = distro
+        self.storage = storage
+        self._writer = Writer(self.path, version=BAG_VERSION,
+                              storage_plugin=_STORAGE_PLUGINS[storage])
+        self._writer.set_custom_data(DISTRO_KEY, distro)
+        self._connections: Dict[str, Tuple[str, Any]] = {}
+        # Creating the writer creates the bag, like open(path, 'w') creates a file.
+        self._writer.open()
+        self._open = True
+
+    def add_topic(self, topic: str, type_name: str,
+                  offered_qos_profiles: Sequence[Any] = ()) -> None:
+        """
+        Declare a topic before writing to it (optional; :meth:`write` adds topics itself).
+
+        :param topic: topic name, e.g. ``'/camera/color/image_raw'``.
+        :param type_name: message type name.
+        :param offered_qos_profiles: ``rosbags.interfaces.Qos`` entries recorded for playback;
+            empty leaves ``ros2 bag play`` on its defaults.
+        :raises ValueError: the topic was already added, or the type is unknown.
+        """
+        self._check_open()
+        if topic in self._connections:
+            raise ValueError(f'topic {topic!r} was already added to the bag')
+        canonical = normalize_type_name(type_name)
+        self.types.get(canonical)
+        connection = self._writer.add_connection(
+            topic, canonical, typestore=self.types.typestore,
+            offered_qos_profiles=list(offered_qos_profiles))
+        self._connections[topic] = (canonical, connection)
+
+    def write(self, topic: str, type_name: str, stamp_ns: int, msg: Any) -> None:
+        """
+        Append one message.
+
+        :param topic: topic name.
+        :param type_name: message type name (``'pkg/msg/Name'`` or ``'pkg/Name'``).
+        :param stamp_ns: receive time recorded in the bag (ns), >= 0.
+        :param msg: a message object of this writer's typestore, or CDR bytes.
+        :raises ValueError: negative time, or a type different from the topic's first type.
+        """
+        self._check_open()
+        try:
+            valid = not isinstance(stamp_ns, bool) and operator.index(stamp_ns) >= 0
+        except TypeError:
+            valid = False
+        if not valid:
+            raise ValueError(f'stamp_ns must be an integer >= 0, got {stamp_ns!r}')
+        stamp_ns = operator.index(stamp_ns)
+        canonical = normalize_type_name(type_name)
+        if topic not in self._connections:
+            self.add_topic(topic, canonical)
+        have, connection = self._connections[topic]
+        if have != canonical:
+            raise ValueError(f'topic {topic!r} holds {have}, cannot write a {canonical}')
+        if isinstance(msg, (bytes, bytearray, memoryview)):
+            data = bytes(msg)
+        else:
+            data = self.types.serialize(msg, canonical)
+        self._writer.write(connection, stamp_ns, data)
+
+    def close(self) -> None:
+        """Finish the storage file and write ``metadata.yaml``; closing twice is harmless."""
+        if self._open:
+            self._open = False
+            self._writer.close()
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise RuntimeError(f'bag {str(self.path)!r} is not open for writing')
+
+    def __enter__(self) -> 'BagWriter':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        # Close even on error so that the messages written so far remain readable.
+        self.close()
+
+
+def _check_bag_path(path: PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f'bag {str(path)!r} does not exist')
+    return path
+
+
+def _register_bag_types(types: RosbagsTypes, connections: Iterable[Any]) -> None:
+    """
+    Add message types that the bag defines but the typestore lacks (custom messages).
+
+    :param types: the type source to extend.
+    :param connections: the bag's connections, with their stored definitions.
+    :raises ValueError: a missing type that the bag does not define, or conflicting definitions.
+    """
+    for conn in connections:
+        if conn.msgtype in types.typestore.types:
+            continue
+        definition = conn.msgdef
+        if definition.format == MessageDefinitionFormat.MSG:
+            typs = get_types_from_msg(definition.data, conn.msgtype)
+        elif definition.format == MessageDefinitionFormat.IDL:
+            typs = {}
+            sep = '=' * 80 + '\n'
+            for part in definition.data.split(sep):
+                if part.startswith('IDL: '):
+                    part = part.split('\n', 1)[1]
+                if part.strip():
+                    typs.update(get_types_from_idl(part))
+        else:
+            raise ValueError(f'bag topic {conn.topic!r} has type {conn.msgtype!r}, which is '
+                             f'neither in the {types.distro} typestore nor defined in the bag')
+        try:
+            types.typestore.register(typs)
+        except TypesysError as exc:
+            raise ValueError(f'bag type {conn.msgtype!r} conflicts with the {types.distro} '
+                             f'typestore: {exc}') from exc
+
+
+def _pick_distro(reader: Reader, distro: Optional[str]) -> str:
+    if distro is not None:
+        return distro
+    metadata = getattr(reader.storage, 'metadata', None)
+    custom = getattr(metadata, 'custom', None) or {}
+    for candidate in (custom.get(DISTRO_KEY), reader.ros_distro):
+        if candidate in DISTROS:
+            return candidate
+    return 'humble'
+
+
+def read_bag(path: PathLike, topics: Optional[Iterable[str]] = None,
+             distro: Optional[str] = None) -> Iterator[BagMessage]:
+    """
+    Iterate over a bag's messages in time order, deserialised.
+
+    :param path: bag directory (or a single ``.mcap``/``.db3`` file).
+    :param topics: topic names to read; None reads all.
+    :param distro: typestore to deserialise with; default: the one recorded by
+        :class:`BagWriter`, else the bag's ``ros_distro`` if humble/jazzy, else humble. Types
+        the typestore lacks are taken from the bag's own definitions.
+    :return: iterator of :class:`BagMessage` ``(topic, type_name, stamp_ns, msg)``.
+    :raises FileNotFoundError: ``path`` does not exist.
+    :raises ValueError: a requested topic is not in the bag.
+    """
+    path = _check_bag_path(path)
+    if distro is not None and distro not in DISTROS:
+        raise ValueError(f'distro must be one of {DISTROS}, got {distro!r}')
+    wanted = None if topics is None else set(topics)
+    # Checked before returning the iterator, so a wrong topic fails at the call, not later.
+    with Reader(path) as reader:
+        present = {c.topic for c in reader.connections}
+    if wanted is not None and wanted - present:
+        raise ValueError(f'topics {sorted(wanted - present)} are not in bag {str(path)!r}; it '
+                         f'has {sorted(present)}')
+    return _iter_bag(path, wanted, distro)
+
+
+def _iter_bag(path: Path, wanted: Optional[set], distro: Optional[str]) -> Iterator[BagMessage]:
+    with Reader(path) as reader:
+        types = RosbagsTypes(_pick_distro(reader, distro))
+        connections = [c for c in reader.connections if wanted is None or c.topic in wanted]
+        _register_bag_types(types, connections)
+        if not connections:
+            return
+        for conn, stamp_ns, data in reader.messages(connections=connections):
+            yield BagMessage(conn.topic, conn.msgtype, stamp_ns,
+                             types.deserialize(data, conn.msgtype))
+
+
+def bag_topics(path: PathLike) -> Dict[str, Tuple[str, int]]:
+    """
+    List a bag's topics.
+
+    :param path: bag directory (or a single storage file).
+    :return: ``{topic: (type_name, message_count)}``.
+    :raises FileNotFoundError: ``path`` does not exist.
+    """
+    path = _check_bag_path(path)
+    with Reader(path) as reader:
+        return {topic: (info.msgtype, info.msgcount) for topic, info in reader.topics.items()}
+
+
+__all__ = [
+    'BAG_VERSION',
+    'DISTRO_KEY',
+    'BagMessage',
+    'BagWriter',
+    'bag_topics',
+    'read_bag',
+]

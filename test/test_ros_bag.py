@@ -1,0 +1,204 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""Tests for robomamba_ros.ros.bag: MCAP rosbag2 writing and reading."""
+
+import numpy as np
+import pytest
+from rosbags.typesys import get_types_from_msg
+import yaml
+
+from robomamba_ros.ros.bag import bag_topics, BAG_VERSION, BagWriter, DISTRO_KEY, read_bag
+from robomamba_ros.ros.messages import (
+    camera_info_to_intrinsics,
+    image_to_numpy,
+    joint_state_to_numpy,
+    make_camera_info,
+    make_joint_state,
+    make_pose_stamped,
+    make_string,
+    numpy_to_image,
+    pose_stamped_to_numpy,
+    string_msg_to_str,
+    time_to_ns,
+)
+
+DISTROS = ['humble', 'jazzy']
+_K = np.array([[300.0, 0.0, 167.5], [0.0, 300.0, 167.5], [0.0, 0.0, 1.0]])
+_MCAP_MAGIC = b'\x89MCAP0\r\n'
+
+
+def _write_sample_bag(path, distro):
+    """Write a few messages of several types; return what was written, in write order."""
+    rgb = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    depth = np.array([[0, 500], [1000, 65535]], dtype=np.uint16)
+    with BagWriter(path, distro=distro) as bag:
+        types = bag.types
+        written = [
+            ('/camera/color/image_raw', 'sensor_msgs/msg/Image', 100,
+             numpy_to_image(rgb, 'rgb8', types, 100, 'cam', step=16)),
+            ('/camera/depth/image_raw', 'sensor_msgs/msg/Image', 110,
+             numpy_to_image(depth, '16UC1', types, 110, 'cam', is_bigendian=True)),
+            ('/camera/color/camera_info', 'sensor_msgs/CameraInfo', 120,
+             make_camera_info(_K, 336, 336, types, 'cam', 120)),
+            ('/robomamba/goal', 'geometry_msgs/msg/PoseStamped', 130,
+             make_pose_stamped([0.5, 0.0, 0.2], [1.0, 0.0, 0.0, 0.0], 'world', 130, types)),
+            ('/joint_states', 'sensor_msgs/msg/JointState', 140,
+             make_joint_state(['j1', 'j2'], [0.1, 0.2], [], [], 140, types)),
+            ('/joint_states', 'sensor_msgs/msg/JointState', 150,
+             make_joint_state(['j1', 'j2'], [0.3, 0.4], [1.0, 2.0], [], 150, types)),
+            ('/instruction', 'std_msgs/String', 160, make_string('pull the door', types)),
+        ]
+        # Out of time order on purpose: the reader returns time order.
+        for topic, type_name, stamp_ns, msg in reversed(written):
+            bag.write(topic, type_name, stamp_ns, msg)
+    return written, rgb, depth
+
+
+@pytest.mark.parametrize('distro', DISTROS)
+def test_bag_roundtrip(tmp_path, distro):
+    path = tmp_path / 'run'
+    written, rgb, depth = _write_sample_bag(path, distro)
+
+    meta = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
+    assert meta['version'] == BAG_VERSION == 8
+    assert meta['storage_identifier'] == 'mcap'
+    assert meta['message_count'] == len(written)
+    assert meta['custom_data'] == {DISTRO_KEY: distro}
+    (storage_file,) = meta['relative_file_paths']
+    assert storage_file.endswith('.mcap')
+    assert (path / storage_file).read_bytes()[:8] == _MCAP_MAGIC
+    assert {t['topic_metadata']['type'] for t in meta['topics_with_message_count']} == {
+        'sensor_msgs/msg/Image', 'sensor_msgs/msg/CameraInfo', 'geometry_msgs/msg/PoseStamped',
+        'sensor_msgs/msg/JointState', 'std_msgs/msg/String'}
+
+    assert bag_topics(path) == {
+        '/camera/color/image_raw': ('sensor_msgs/msg/Image', 1),
+        '/camera/depth/image_raw': ('sensor_msgs/msg/Image', 1),
+        '/camera/color/camera_info': ('sensor_msgs/msg/CameraInfo', 1),
+        '/robomamba/goal': ('geometry_msgs/msg/PoseStamped', 1),
+        '/joint_states': ('sensor_msgs/msg/JointState', 2),
+        '/instruction': ('std_msgs/msg/String', 1),
+    }
+
+    read = list(read_bag(path))
+    assert [(m.topic, m.stamp_ns) for m in read] == [(w[0], w[2]) for w in written]
+    assert [m.type_name for m in read] == [
+        'sensor_msgs/msg/Image', 'sensor_msgs/msg/Image', 'sensor_msgs/msg/CameraInfo',
+        'geometry_msgs/msg/PoseStamped', 'sensor_msgs/msg/JointState',
+        'sensor_msgs/msg/JointState', 'std_msgs/msg/String']
+    colour, depth_msg, info, goal, joints_a, joints_b, text = (m.msg for m in read)
+
+    assert (colour.height, colour.width, colour.step, colour.encoding) == (4, 5, 16, 'rgb8')
+    assert colour.header.frame_id == 'cam' and time_to_ns(colour.header.stamp) == 100
+    np.testing.assert_array_equal(image_to_numpy(colour), rgb)
+    assert depth_msg.is_bigendian == 1 and depth_msg.encoding == '16UC1'
+    np.testing.assert_array_equal(image_to_numpy(depth_msg), depth)
+
+    cam = camera_info_to_intrinsics(info)
+    np.testing.assert_array_equal(cam.K, _K)
+    assert (cam.width, cam.height, cam.distortion_model) == (336, 336, 'plumb_bob')
+
+    position, quat, frame_id, stamp_ns = pose_stamped_to_numpy(goal)
+    np.testing.assert_array_equal(position, [0.5, 0.0, 0.2])
+    np.testing.assert_array_equal(quat, [1.0, 0.0, 0.0, 0.0])
+    assert (frame_id, stamp_ns) == ('world', 130)
+
+    a, b = joint_state_to_numpy(joints_a), joint_state_to_numpy(joints_b)
+    assert a.names == b.names == ['j1', 'j2']
+    np.testing.assert_array_equal(a.position, [0.1, 0.2])
+    assert a.velocity.size == 0
+    np.testing.assert_array_equal(b.velocity, [1.0, 2.0])
+    assert string_msg_to_str(text) == 'pull the door'
+
+    only = list(read_bag(path, topics=['/joint_states', '/instruction']))
+    assert [m.stamp_ns for m in only] == [140, 150, 160]
+
+
+def test_read_with_other_distro(tmp_path):
+    path = tmp_path / 'humble_bag'
+    _write_sample_bag(path, 'humble')
+    read = list(read_bag(path, topics=['/robomamba/goal'], distro='jazzy'))
+    assert pose_stamped_to_numpy(read[0].msg).frame_id == 'world'
+
+
+def test_raw_bytes_and_sqlite3(tmp_path):
+    path = tmp_path / 'db'
+    with BagWriter(path, storage='sqlite3') as bag:
+        raw = bag.types.serialize(make_string('hi', bag.types), 'std_msgs/msg/String')
+        bag.write('/t', 'std_msgs/String', 5, raw)
+    meta = yaml.safe_load((path / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
+    assert meta['storage_identifier'] == 'sqlite3'
+    (msg,) = read_bag(path)
+    assert string_msg_to_str(msg.msg) == 'hi' and msg.stamp_ns == 5
+
+
+def test_custom_type_read_from_bag_definition(tmp_path):
+    path = tmp_path / 'custom'
+    definition = 'string label\nfloat64 score\n'
+    with BagWriter(path) as bag:
+        bag.types.typestore.register(get_types_from_msg(definition, 'robomamba_msgs/msg/Score'))
+        msg = bag.types.new('robomamba_msgs/msg/Score', label='door', score=0.5)
+        bag.write('/score', 'robomamba_msgs/msg/Score', 1, msg)
+    (read,) = read_bag(path)
+    assert read.type_name == 'robomamba_msgs/msg/Score'
+    assert (read.msg.label, read.msg.score) == ('door', 0.5)
+
+
+def test_writer_errors(tmp_path):
+    existing = tmp_path / 'exists'
+    existing.mkdir()
+    with pytest.raises(FileExistsError, match='exists'):
+        BagWriter(existing)
+    with pytest.raises(ValueError, match='distro'):
+        BagWriter(tmp_path / 'a', distro='rolling')
+    with pytest.raises(ValueError, match='storage'):
+        BagWriter(tmp_path / 'b', storage='ros1')
+    assert not (tmp_path / 'a').exists() and not (tmp_path / 'b').exists()
+
+    path = tmp_path / 'c'
+    bag = BagWriter(path)
+    msg = make_string('x', bag.types)
+    bag.write('/s', 'std_msgs/msg/String', 1, msg)
+    with pytest.raises(ValueError, match='std_msgs/msg/String'):
+        bag.write('/s', 'std_msgs/msg/Bool', 2, bag.types.new('std_msgs/msg/Bool', data=True))
+    with pytest.raises(ValueError, match='stamp_ns'):
+        bag.write('/s', 'std_msgs/msg/String', -1, msg)
+    with pytest.raises(ValueError, match='stamp_ns'):
+        bag.write('/s', 'std_msgs/msg/String', 1.0, msg)
+    with pytest.raises(ValueError, match='stamp_ns'):
+        bag.write('/s', 'std_msgs/msg/String', True, msg)
+    bag.write('/s', 'std_msgs/msg/String', np.int64(2), msg)
+    with pytest.raises(ValueError, match='nope_msgs/msg/X'):
+        bag.write('/n', 'nope_msgs/msg/X', 1, msg)
+    with pytest.raises(ValueError, match='already added'):
+        bag.add_topic('/s', 'std_msgs/msg/String')
+    bag.close()
+    bag.close()
+    with pytest.raises(RuntimeError, match='not open'):
+        bag.write('/s', 'std_msgs/msg/String', 3, msg)
+    assert bag_topics(path) == {'/s': ('std_msgs/msg/String', 2)}
+    assert [m.stamp_ns for m in read_bag(path)] == [1, 2]
+
+
+def test_bag_is_readable_after_an_error_inside_with(tmp_path):
+    path = tmp_path / 'partial'
+    with pytest.raises(KeyError):
+        with BagWriter(path) as bag:
+            bag.write('/s', 'std_msgs/msg/String', 1, make_string('kept', bag.types))
+            raise KeyError('boom')
+    assert [string_msg_to_str(m.msg) for m in read_bag(path)] == ['kept']
+
+
+def test_reader_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match='missing'):
+        read_bag(tmp_path / 'missing')
+    with pytest.raises(FileNotFoundError, match='missing'):
+        bag_topics(tmp_path / 'missing')
+    path = tmp_path / 'ok'
+    with BagWriter(path) as bag:
+        bag.write('/s', 'std_msgs/msg/String', 1, make_string('x', bag.types))
+    with pytest.raises(ValueError, match='/nope'):
+        read_bag(path, topics=['/nope'])
+    with pytest.raises(ValueError, match='distro'):
+        read_bag(path, distro='iron')
+    assert list(read_bag(path, topics=[])) == []

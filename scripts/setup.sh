@@ -41,7 +41,10 @@ mesa_major() {
   esac
 }
 
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# Capture first: with pipefail, `producer | grep -q` fails when grep closes the pipe early.
+have_lib() { local libs; libs=$(ldconfig -p 2>/dev/null || true); [[ "$libs" == *"$1"* ]]; }
+
+have_pkg() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == 'install ok installed' ]]; }
 
 # Debian 12 ships Mesa 22, whose lavapipe SAPIEN rejects; bookworm-backports has a newer one.
 # The backports entry copies the machine's own Debian source (same mirror), only the suite changes.
@@ -88,6 +91,8 @@ setup_system() {
   fi
   "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
   have_pkg libvulkan1 || need+=(libvulkan1)
+  # opencv-python (a dependency of sapien too) links against the system's libGL.
+  have_lib libGL.so.1 || need+=(libgl1)
   if [ ${#need[@]} -gt 0 ]; then
     apt_update_once
     as_root apt-get install -y -qq "${need[@]}"

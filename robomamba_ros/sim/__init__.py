@@ -1,0 +1,21 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+SAPIEN manipulation suite: the where2act / ManipLLM pull protocol with procedural assets.
+
+Modules, from the bottom up:
+
+* ``poses`` -- SAPIEN poses and camera frames as 4x4 matrices.
+* ``scene`` -- a physics-only or rendering SAPIEN scene with the suite's settings.
+* ``objects`` -- procedural articulated objects, one category per file; ``categories`` holds the
+  seen/unseen split; ``partnet_mobility`` loads PartNet-Mobility folders behind the same interface.
+* ``gripper`` -- the flying Franka hand; ``camera`` -- the RGB-D camera.
+* ``contact_sampling``, ``interaction``, ``success`` -- labels, the pull/push primitives, the
+  success test.
+* ``episode`` -- one seeded scene (object + camera + gripper); ``datagen`` and ``evaluate`` run
+  many of them; ``policies`` holds the built-in policies; ``cli`` wires the commands.
+
+Nothing here imports sapien at package import time; import the submodules you need.
+"""
+
+__all__ = []

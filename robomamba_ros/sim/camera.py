@@ -1,0 +1,212 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The RGB-D camera: ManipLLM pose sampling, pictures in ROS conventions, part segmentation.
+
+Everything this module returns follows the ROS camera conventions of ``geometry``: pixels with
+integer centres, intrinsics ``K`` with ``cx = W/2 - 0.5``, depth in metres along the optical
+axis, points in the optical frame (x right, y down, z forward) and the camera pose as
+``T_world_camera`` of that optical frame. SAPIEN's own conventions (entity frame x forward,
+OpenGL position picture, ``cx = W/2``) stay inside this module.
+"""
+
+from dataclasses import dataclass
+import math
+
+import numpy as np
+
+from robomamba_ros import geometry
+from robomamba_ros.sim import poses
+from robomamba_ros.sim.scene import has_renderer
+
+
+@dataclass
+class CameraConfig:
+    """
+    Camera model and the ManipLLM pose distribution.
+
+    :param width: image width in pixels.
+    :param height: image height in pixels.
+    :param fov_y_deg: vertical field of view.
+    :param near_m: near clipping plane.
+    :param far_m: far clipping plane.
+    :param distance_range: camera distance from the object centre in units of the object's
+        bounding radius. ManipLLM samples 4.5-5.5 for PartNet-Mobility shapes, which are
+        normalised to about unit size, so the object covers the same share of the image here.
+    :param elevation_range_rad: phi, angle above the horizontal (ManipLLM: pi/6 .. pi/3).
+    :param azimuth_range_rad: theta around the vertical axis; pi looks at the front (-x) face
+        (ManipLLM: 0.7 pi .. 1.3 pi).
+    """
+
+    width: int = 336
+    height: int = 336
+    fov_y_deg: float = 35.0
+    near_m: float = 0.1
+    far_m: float = 100.0
+    distance_range: tuple = (4.5, 5.5)
+    elevation_range_rad: tuple = (math.pi / 6.0, math.pi / 3.0)
+    azimuth_range_rad: tuple = (0.7 * math.pi, 1.3 * math.pi)
+
+    def __post_init__(self):
+        for name in ('width', 'height'):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f'{name} must be a positive integer, got {value!r}')
+        if not 0.0 < self.fov_y_deg < 180.0:
+            raise ValueError(f'fov_y_deg must be in (0, 180), got {self.fov_y_deg!r}')
+        if not 0.0 < self.near_m < self.far_m:
+            raise ValueError(f'need 0 < near_m < far_m, got {self.near_m!r}, {self.far_m!r}')
+        for name in ('distance_range', 'elevation_range_rad', 'azimuth_range_rad'):
+            low, high = getattr(self, name)
+            if not low <= high:
+                raise ValueError(f'{name} must be (low, high) with low <= high, got '
+                                 f'{getattr(self, name)!r}')
+        if self.distance_range[0] <= 0.0:
+            raise ValueError(f'distance_range must be positive, got {self.distance_range!r}')
+
+
+@dataclass
+class Observation:
+    """
+    One RGB-D picture in ROS conventions.
+
+    :param rgb: colour image, uint8 (H, W, 3).
+    :param depth_m: depth along the optical axis, float32 (H, W), 0 where nothing was hit.
+    :param points_cam_m: 3D point of each pixel in the optical frame, float32 (H, W, 3).
+    :param segmentation: SAPIEN entity ``per_scene_id`` per pixel, int32 (H, W), 0 = nothing.
+    :param K: intrinsics (ROS convention), shape (3, 3).
+    :param T_world_camera: pose of the optical frame in the world, shape (4, 4).
+    """
+
+    rgb: np.ndarray
+    depth_m: np.ndarray
+    points_cam_m: np.ndarray
+    segmentation: np.ndarray
+    K: np.ndarray
+    T_world_camera: np.ndarray
+
+    def mask_of(self, entity_ids):
+        """
+        Pixels that show any of the given entities.
+
+        :param entity_ids: iterable of ``per_scene_id``.
+        :return: bool (H, W).
+        """
+        return np.isin(self.segmentation, np.fromiter(entity_ids, dtype=np.int64))
+
+
+class RGBDCamera:
+    """
+    A camera placed around an object; it renders only in scenes with a render system.
+
+    In a physics-only scene the camera still has a pose and intrinsics (for projecting labels)
+    but :meth:`capture` raises.
+
+    :param scene: the ``sapien.Scene``.
+    :param config: a :class:`CameraConfig`.
+    """
+
+    def __init__(self, scene, config=None):
+        self.scene = scene
+        self.config = config or CameraConfig()
+        c = self.config
+        self.K = geometry.intrinsics_from_fov(c.width, c.height, math.radians(c.fov_y_deg))
+        self.T_world_entity = np.eye(4)
+        self._camera = None
+        if has_renderer(scene):
+            self._camera = scene.add_camera('rgbd', c.width, c.height,
+                                            math.radians(c.fov_y_deg), c.near_m, c.far_m)
+
+    @property
+    def can_render(self):
+        """True when the scene has a render system."""
+        return self._camera is not None
+
+    @property
+    def sapien_camera(self):
+        """The underlying SAPIEN camera component (None in physics-only scenes)."""
+        return self._camera
+
+    @property
+    def T_world_camera(self):
+        """Pose of the ROS optical frame in the world, shape (4, 4)."""
+        return poses.entity_to_optical(self.T_world_entity)
+
+    def set_entity_pose(self, T_world_entity):
+        """
+        Place the camera by its SAPIEN entity pose (x forward, y left, z up).
+
+        :param T_world_entity: shape (4, 4).
+        """
+        self.T_world_entity = np.array(T_world_entity, dtype=np.float64)
+        if self._camera is not None:
+            self._camera.entity.set_pose(poses.matrix_to_pose(self.T_world_entity))
+
+    def sample_pose(self, rng, center_m, radius_m):
+        """
+        Draw a ManipLLM camera pose around an object and apply it.
+
+        :param rng: a ``numpy.random.Generator``.
+        :param center_m: point the camera looks at, shape (3,).
+        :param radius_m: object bounding radius; scales the distance range.
+        :return: dict with ``distance_m``, ``elevation_rad``, ``azimuth_rad``.
+        """
+        c = self.config
+        distance = float(rng.uniform(*c.distance_range)) * float(radius_m)
+        phi = float(rng.uniform(*c.elevation_range_rad))
+        theta = float(rng.uniform(*c.azimuth_range_rad))
+        center = np.asarray(center_m, dtype=np.float64)
+        eye = center + distance * np.array(
+            [math.cos(phi) * math.cos(theta), math.cos(phi) * math.sin(theta), math.sin(phi)])
+        self.set_entity_pose(poses.look_at(eye, center))
+        return {'distance_m': distance, 'elevation_rad': phi, 'azimuth_rad': theta}
+
+    def world_to_pixel(self, p_world):
+        """
+        Project world points to pixels (ROS convention).
+
+        :param p_world: shape (3,) or (..., 3).
+        :return: ``(u, v)`` as in :func:`geometry.project`.
+        """
+        T_cam_world = geometry.invert_transform(self.T_world_camera)
+        return geometry.project(geometry.transform_points(T_cam_world, p_world), self.K)
+
+    def ray_world(self, u, v):
+        """
+        World ray through a pixel.
+
+        :param u: column (ROS convention).
+        :param v: row.
+        :return: ``(origin_m, unit direction)`` in the world frame.
+        """
+        direction_cam = geometry.deproject(u, v, 1.0, self.K)
+        R = self.T_world_camera[:3, :3]
+        direction = R @ direction_cam
+        return self.T_world_camera[:3, 3].copy(), direction / np.linalg.norm(direction)
+
+    def capture(self):
+        """
+        Render the scene.
+
+        :return: an :class:`Observation`.
+        :raises RuntimeError: in a physics-only scene.
+        """
+        if self._camera is None:
+            raise RuntimeError('this scene has no render system: create it with render=True')
+        self.scene.update_render()
+        self._camera.take_picture()
+        position = self._camera.get_picture('Position')
+        # The fourth channel is the depth-buffer value: 1 where nothing was drawn.
+        valid = position[..., 3] < 1.0
+        points = poses.opengl_to_optical_points(position[..., :3]).astype(np.float32)
+        points[~valid] = 0.0
+        depth = np.where(valid, points[..., 2], 0.0).astype(np.float32)
+        color = self._camera.get_picture('Color')
+        rgb = (np.clip(color[..., :3], 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        segmentation = self._camera.get_picture('Segmentation')[..., 1].astype(np.int32)
+        return Observation(rgb=rgb, depth_m=depth, points_cam_m=points,
+                           segmentation=segmentation, K=self.K.copy(),
+                           T_world_camera=self.T_world_camera)
+
+
+__all__ = ['CameraConfig', 'Observation', 'RGBDCamera']

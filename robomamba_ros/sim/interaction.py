@@ -1,0 +1,163 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The pull and push primitives of the where2act / ManipLLM protocol, executed with the flying hand.
+
+Pull, for a contact point ``p`` and gripper axes (up, forward):
+
+1. place the hand at rest at ``p - 0.15 up`` (approach pose), fingers closed;
+2. move it to the contact pose ``p - 0.10 up``;
+3. attach the touched movable part (suction);
+4. pull the hand to ``p - 0.5 up``, then hold still a moment;
+5. judge with :mod:`robomamba_ros.sim.success` (action direction ``-up``).
+
+Push moves from the approach pose to ``p + push_depth_m up`` (hand base), without attaching,
+and is judged with action direction ``+up``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import sapien
+
+from robomamba_ros import geometry
+from robomamba_ros.sim import poses, success
+
+PRIMITIVES = ('pull', 'push')
+
+
+@dataclass
+class InteractionConfig:
+    """
+    Offsets and step counts of the primitives (the scene runs at 500 Hz by default).
+
+    :param approach_offset_m: hand base distance from ``p`` before moving in (0.15).
+    :param contact_offset_m: hand base distance from ``p`` at contact (0.10).
+    :param pull_offset_m: hand base distance from ``p`` at the end of a pull (0.5).
+    :param push_depth_m: how far past ``p`` a push drives the hand base.
+    :param settle_steps: steps at the approach pose before moving in.
+    :param contact_steps: steps to move from the approach to the contact pose.
+    :param pull_steps: steps to move to the end of the pull or push.
+    :param hold_steps: steps at the end pose before judging.
+    """
+
+    approach_offset_m: float = 0.15
+    contact_offset_m: float = 0.10
+    pull_offset_m: float = 0.5
+    push_depth_m: float = 0.2
+    settle_steps: int = 10
+    contact_steps: int = 100
+    pull_steps: int = 300
+    hold_steps: int = 30
+
+    def __post_init__(self):
+        for name in ('settle_steps', 'contact_steps', 'pull_steps', 'hold_steps'):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
+        if not 0.0 < self.contact_offset_m < self.approach_offset_m < self.pull_offset_m:
+            raise ValueError('need 0 < contact_offset_m < approach_offset_m < pull_offset_m, got '
+                             f'{self.contact_offset_m}, {self.approach_offset_m}, '
+                             f'{self.pull_offset_m}')
+
+
+def gripper_pose(point_m, up, forward, offset_m):
+    """
+    Hand base pose for a contact point and axes: origin ``p - offset * up``.
+
+    :param point_m: contact point, shape (3,).
+    :param up: approach axis, shape (3,).
+    :param forward: forward axis, not parallel to up, shape (3,).
+    :param offset_m: distance of the hand base from ``p`` against ``up``.
+    :return: ``T_world_gripper``, shape (4, 4).
+    """
+    R = geometry.gripper_rotation(up, forward)
+    return geometry.make_transform(R, np.asarray(point_m, dtype=np.float64) - offset_m * R[:, 2])
+
+
+def _move_linear(gripper, T_from, T_to, steps):
+    if steps == 0:
+        gripper.set_target(T_to)
+        return
+    velocity = (T_to[:3, 3] - T_from[:3, 3]) / (steps * gripper.scene.timestep)
+    quat_wxyz = poses.matrix_to_pose(T_to).q
+    for i in range(1, steps + 1):
+        position = T_from[:3, 3] + (T_to[:3, 3] - T_from[:3, 3]) * (i / steps)
+        gripper.set_target_pose(sapien.Pose(position, quat_wxyz), velocity)
+        gripper.step()
+    gripper.set_target(T_to)
+
+
+def _touching(scene, gripper_ids, object_ids, part_ids):
+    touched_object = touched_part = False
+    for contact in scene.get_contacts():
+        ids = [body.entity.per_scene_id for body in contact.bodies]
+        if not any(i in gripper_ids for i in ids):
+            continue
+        other = [i for i in ids if i not in gripper_ids]
+        if not other:
+            continue
+        if not any(point.separation < 2e-3 for point in contact.points):
+            continue
+        touched_object |= other[0] in object_ids
+        touched_part |= other[0] in part_ids
+    return touched_object, touched_part
+
+
+def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=None):
+    """
+    Run one primitive on an object and judge it.
+
+    :param scene: the ``sapien.Scene`` holding both.
+    :param gripper: a :class:`~robomamba_ros.sim.gripper.FlyingGripper`.
+    :param obj: an :class:`~robomamba_ros.sim.objects.articulated_object.ArticulatedObject`.
+    :param point_m: contact point in the world frame, shape (3,).
+    :param up: approach axis in the world frame (into the surface), shape (3,).
+    :param forward: forward axis in the world frame, shape (3,).
+    :param primitive: ``'pull'`` or ``'push'``.
+    :param config: an :class:`InteractionConfig`.
+    :return: a :class:`~robomamba_ros.sim.success.InteractionResult`.
+    :raises ValueError: for an unknown primitive or invalid point/axes.
+    """
+    if primitive not in PRIMITIVES:
+        raise ValueError(f'primitive must be one of {PRIMITIVES}, got {primitive!r}')
+    config = config or InteractionConfig()
+    point = np.asarray(point_m, dtype=np.float64)
+    if point.shape != (3,) or not np.all(np.isfinite(point)):
+        raise ValueError(f'point_m must be a finite 3-vector, got {point_m!r}')
+    up_unit = geometry.gripper_rotation(up, forward)[:, 2]
+    q_before = obj.get_q()
+    T_link_before = obj.link_pose()
+
+    start = gripper_pose(point, up, forward, config.approach_offset_m)
+    contact = gripper_pose(point, up, forward, config.contact_offset_m)
+    gripper.teleport(start)
+    gripper.set_fingers(0.0)
+    for _ in range(config.settle_steps):
+        gripper.step()
+    _move_linear(gripper, start, contact, config.contact_steps)
+    for _ in range(config.settle_steps):
+        gripper.step()
+    touched_object, touched_part = _touching(
+        scene, gripper.entity_ids(), obj.entity_ids(), obj.movable_entity_ids())
+
+    if primitive == 'pull':
+        if touched_part:
+            gripper.attach(obj.movable_link)
+        end = gripper_pose(point, up, forward, config.pull_offset_m)
+        action_direction = -up_unit
+    else:
+        end = gripper_pose(point, up, forward, -config.push_depth_m)
+        action_direction = up_unit
+    _move_linear(gripper, gripper.target(), end, config.pull_steps)
+    for _ in range(config.hold_steps):
+        gripper.step()
+
+    motion = success.contact_motion(T_link_before, obj.link_pose(), point)
+    result = success.judge(obj.get_q() - q_before, obj.joint_range, motion, action_direction,
+                           touched_object, touched_part, primitive)
+    gripper.park()
+    return result
+
+
+__all__ = ['InteractionConfig', 'PRIMITIVES', 'execute', 'gripper_pose']

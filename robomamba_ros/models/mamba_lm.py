@@ -17,6 +17,7 @@ import torch
 from transformers import Mamba2Config, Mamba2ForCausalLM, MambaConfig, MambaForCausalLM
 from transformers.models.mamba import modeling_mamba
 
+from robomamba_ros.models.lora import has_lora
 from robomamba_ros.models.mamba_scan import selective_scan, selective_state_step
 
 
@@ -29,7 +30,8 @@ class TorchScanMambaMixer(modeling_mamba.MambaMixer):
     """transformers' ``MambaMixer`` whose non-kernel path uses the shared torch selective scan."""
 
     def forward(self, hidden_states, cache_params=None, attention_mask=None, **kwargs):
-        if hidden_states.is_cuda and mamba_ssm_available():
+        # The fused kernels read projection weights directly, which would bypass LoRA adapters.
+        if hidden_states.is_cuda and mamba_ssm_available() and not has_lora(self):
             return super().forward(hidden_states, cache_params, attention_mask, **kwargs)
         seq_len = hidden_states.shape[1]
         dtype = hidden_states.dtype

@@ -1,0 +1,99 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Policy heads mapping the language model's hidden states to a contact pixel and a 6D rotation.
+
+``two_mlp`` is the official head: pooled = (h[N_vis] + h[-1]) / 2, i.e. the mean of the first
+text token's and the last token's outputs, then two MLPs d -> d/2 -> d/4 -> out with ReLU, the
+last layer without bias, Xavier init: one gives the pixel (2), the other (up, forward) (6).
+"""
+
+import torch
+from torch import nn
+from transformers import MambaConfig
+from transformers.models.mamba.modeling_mamba import MambaMixer
+
+from robomamba_ros.models.mamba_lm import use_torch_scan
+
+
+def _mlp(width, out_size):
+    layers = nn.Sequential(
+        nn.Linear(width, width // 2), nn.ReLU(),
+        nn.Linear(width // 2, width // 4), nn.ReLU(),
+        nn.Linear(width // 4, out_size, bias=False))
+    for layer in layers:
+        if isinstance(layer, nn.Linear):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    return layers
+
+
+def pool_first_text_and_last(hidden, num_vision_tokens, last_index):
+    """
+    Return (h[N_vis] + h[last]) / 2 per sample.
+
+    :param hidden: ``(batch, seq, d)`` with the image tokens first, so the first text token
+        (BOS) sits at index ``num_vision_tokens``.
+    :param num_vision_tokens: index of the first text token.
+    :param last_index: ``(batch,)`` index of each sample's last real token.
+    :return: ``(batch, d)``.
+    """
+    rows = torch.arange(hidden.shape[0], device=hidden.device)
+    return (hidden[:, num_vision_tokens] + hidden[rows, last_index]) / 2
+
+
+class TwoMLPHead(nn.Module):
+    """The official head: pooled features through separate pixel and rotation MLPs."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.position = _mlp(width, 2)
+        self.rotation = _mlp(width, 6)
+
+    def forward(self, hidden, num_vision_tokens, last_index):
+        """Return ``(xy (batch, 2), rot6d (batch, 6))``."""
+        pooled = pool_first_text_and_last(hidden, num_vision_tokens, last_index)
+        return self.position(pooled), self.rotation(pooled)
+
+
+class MLPHead(nn.Module):
+    """One shared MLP d -> d/2 -> d/4 -> 8 on the same pooled features."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.mlp = _mlp(width, 8)
+
+    def forward(self, hidden, num_vision_tokens, last_index):
+        """Return ``(xy (batch, 2), rot6d (batch, 6))``."""
+        out = self.mlp(pool_first_text_and_last(hidden, num_vision_tokens, last_index))
+        return out[:, :2], out[:, 2:]
+
+
+class SSMMLPHead(nn.Module):
+    """A Mamba mixer (expand 1, state 16) over the hidden states, then the two MLPs."""
+
+    def __init__(self, width):
+        super().__init__()
+        config = MambaConfig(hidden_size=width, expand=1, state_size=16, num_hidden_layers=1)
+        self.norm = nn.LayerNorm(width)
+        self.mixer = MambaMixer(config, layer_idx=0)
+        use_torch_scan(self)
+        self.head = TwoMLPHead(width)
+
+    def forward(self, hidden, num_vision_tokens, last_index):
+        """Return ``(xy (batch, 2), rot6d (batch, 6))``."""
+        mixed = hidden + self.mixer(self.norm(hidden))
+        return self.head(mixed, num_vision_tokens, last_index)
+
+
+HEADS = {'two_mlp': TwoMLPHead, 'mlp': MLPHead, 'ssm+mlp': SSMMLPHead}
+
+
+def build_policy_head(head_type, width):
+    """Build the head named ``head_type`` (one of ``HEADS``) for LM width ``width``."""
+    return HEADS[head_type](width)
+
+
+__all__ = ['HEADS', 'MLPHead', 'SSMMLPHead', 'TwoMLPHead', 'build_policy_head',
+           'pool_first_text_and_last']

@@ -1,0 +1,122 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The ``robomamba-ros train`` command: ``init``, ``align``, ``cotrain`` and ``head``.
+
+``train-head`` is a shortcut for ``train head``. Torch is imported only when a command runs.
+"""
+
+STAGE_HELP = {
+    'align': 'stage 1.1: train the projector on LLaVA image-text pairs',
+    'cotrain': 'stage 1.2: train projector + Mamba (or LoRA adapters) on LLaVA-format VQA',
+    'head': 'stage 2: train only the policy head on manipulation samples',
+}
+
+
+def _add_stage_arguments(p):
+    p.add_argument('--model', required=True,
+                   help='model folder (config.json, model.safetensors, tokenizer files)')
+    p.add_argument('--data', required=True,
+                   help='LLaVA JSON (align, cotrain) or manipulation JSONL (head)')
+    p.add_argument('--out', required=True, help='output folder')
+    p.add_argument('--image-root', default=None,
+                   help='folder image paths are relative to (default: the data file folder)')
+    p.add_argument('--max-steps', type=int, default=100, help='optimizer steps')
+    p.add_argument('--batch-size', type=int, default=8, help='samples per micro-batch')
+    p.add_argument('--grad-accum', type=int, default=1, help='micro-batches per step')
+    p.add_argument('--lr', type=float, default=1e-4, help='peak learning rate')
+    p.add_argument('--weight-decay', type=float, default=0.0, help='AdamW weight decay')
+    p.add_argument('--warmup-steps', type=int, default=10, help='linear warmup steps')
+    p.add_argument('--min-lr-ratio', type=float, default=0.1, help='final lr / peak lr')
+    p.add_argument('--grad-clip', type=float, default=1.0, help='gradient-norm clip (0: off)')
+    p.add_argument('--save-every', type=int, default=0, help='checkpoint period in steps')
+    p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint')
+    p.add_argument('--seed', type=int, default=0, help='random seed')
+    p.add_argument('--device', default='auto', choices=('auto', 'cpu', 'cuda'))
+    p.add_argument('--num-workers', type=int, default=0, help='DataLoader workers')
+
+
+def _cmd_stage(args):
+    from robomamba_ros.train.configuration_train import TrainConfig
+    from robomamba_ros.train.trainer import run_training
+    cfg = TrainConfig(
+        stage=args.stage, model=args.model, data=args.data, out=args.out,
+        image_root=args.image_root, max_steps=args.max_steps, batch_size=args.batch_size,
+        grad_accum=args.grad_accum, lr=args.lr, weight_decay=args.weight_decay,
+        warmup_steps=args.warmup_steps, min_lr_ratio=args.min_lr_ratio,
+        grad_clip=args.grad_clip, lora_rank=getattr(args, 'lora_rank', 0),
+        lora_alpha=getattr(args, 'lora_alpha', 32.0), save_every=args.save_every,
+        resume=args.resume, seed=args.seed, device=args.device, num_workers=args.num_workers)
+    summary = run_training(cfg)
+    if summary is not None:
+        print(f"stage {summary['stage']}: loss {summary['first_loss']:.4f} -> "
+              f"{summary['final_loss']:.4f} in {summary['steps']} steps; "
+              f"model in {summary['model_dir']}")
+    return 0
+
+
+def _cmd_init(args):
+    if args.tiny:
+        import torch
+
+        from robomamba_ros.models.configuration_robomamba import (
+            LanguageModelConfig, RoboMambaConfig)
+        from robomamba_ros.models.robomamba import RoboMamba
+        from robomamba_ros.train.synthetic_data import build_tokenizer, write_synthetic_datasets
+        torch.manual_seed(args.seed)
+        tokenizer = build_tokenizer(args.out)
+        config = RoboMambaConfig(lm=LanguageModelConfig(vocab_size=len(tokenizer)),
+                                 head_type=args.head_type)
+        RoboMamba(config, tokenizer).save_pretrained(args.out)
+        llava, manipulation = write_synthetic_datasets(f'{args.out}/data', 16)
+        print(f'tiny model in {args.out}; synthetic data: {llava}, {manipulation}')
+        return 0
+    if not (args.vision and args.lm and args.tokenizer):
+        print('train init: give --vision, --lm and --tokenizer folders, or --tiny')
+        return 2
+    from robomamba_ros.models.robomamba import build_from_components
+    model = build_from_components(args.vision, args.lm, args.tokenizer, head_type=args.head_type)
+    model.save_pretrained(args.out)
+    print(f'RoboMamba assembled in {args.out}')
+    return 0
+
+
+def add_train_parser(subparsers):
+    """
+    Register ``train`` (with ``init`` and one subcommand per stage) and ``train-head``.
+
+    :param subparsers: the object ``ArgumentParser.add_subparsers()`` returned.
+    :return: the ``train`` parser.
+    """
+    train = subparsers.add_parser(
+        'train', help='build a RoboMamba folder and run its training stages',
+        description='RoboMamba training: init assembles a model folder from local pretrained '
+                    'parts; align, cotrain and head run the three stages. Each stage writes '
+                    'OUT/model, OUT/checkpoint, OUT/log.json and OUT/loss.png.')
+    stages = train.add_subparsers(dest='stage', metavar='STAGE', required=True)
+    p = stages.add_parser('init', help='assemble a model folder from CLIP, Mamba, tokenizer')
+    p.add_argument('--out', required=True, help='output model folder')
+    p.add_argument('--vision', help='local CLIP or SigLIP checkpoint folder')
+    p.add_argument('--lm', help='local Mamba checkpoint folder (transformers format)')
+    p.add_argument('--tokenizer', help='local tokenizer folder')
+    p.add_argument('--head-type', default='two_mlp', choices=('two_mlp', 'mlp', 'ssm+mlp'))
+    p.add_argument('--tiny', action='store_true',
+                   help='write a tiny random model, tokenizer and synthetic data instead')
+    p.add_argument('--seed', type=int, default=0, help='random seed for --tiny')
+    p.set_defaults(func=_cmd_init)
+    for stage, text in STAGE_HELP.items():
+        p = stages.add_parser(stage, help=text, description=text)
+        _add_stage_arguments(p)
+        if stage == 'cotrain':
+            p.add_argument('--lora-rank', type=int, default=0,
+                           help='0: train the whole LM; >0: LoRA rank (paper: 8)')
+            p.add_argument('--lora-alpha', type=float, default=32.0, help='LoRA alpha')
+        p.set_defaults(func=_cmd_stage)
+    head = subparsers.add_parser('train-head', help='same as "train head"',
+                                 description=STAGE_HELP['head'])
+    _add_stage_arguments(head)
+    head.set_defaults(func=_cmd_stage, stage='head')
+    return train
+
+
+__all__ = ['add_train_parser']

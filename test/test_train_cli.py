@@ -1,0 +1,38 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""The ``train`` subcommands, wired into a parser the way the main CLI wires them."""
+
+import argparse
+import json
+
+from robomamba_ros.train.cli import add_train_parser
+
+
+def _run(argv):
+    parser = argparse.ArgumentParser(prog='robomamba-ros')
+    add_train_parser(parser.add_subparsers(dest='command'))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_init_tiny_then_every_stage(tmp_path):
+    model = tmp_path / 'tiny'
+    assert _run(['train', 'init', '--tiny', '--out', str(model)]) == 0
+    data = model / 'data'
+    current = str(model)
+    for stage, extra in (('align', []), ('cotrain', ['--lora-rank', '8']), ('head', [])):
+        out = tmp_path / stage
+        data_file = data / ('manipulation.jsonl' if stage == 'head' else 'llava.json')
+        assert _run(['train', stage, '--model', current, '--data', str(data_file), '--out',
+                     str(out), '--max-steps', '2', '--batch-size', '4', '--device', 'cpu',
+                     *extra]) == 0
+        log = json.loads((out / 'log.json').read_text())
+        assert log['stage'] == stage and log['steps'] == 2
+        current = str(out / 'model')
+    assert _run(['train-head', '--model', current, '--data', str(data / 'manipulation.jsonl'),
+                 '--out', str(tmp_path / 'again'), '--max-steps', '1']) == 0
+
+
+def test_init_needs_components_or_tiny(tmp_path, capsys):
+    assert _run(['train', 'init', '--out', str(tmp_path)]) == 2
+    assert '--tiny' in capsys.readouterr().out

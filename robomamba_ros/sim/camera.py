@@ -1,13 +1,14 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
 """
-The RGB-D camera: ManipLLM pose sampling, pictures in ROS conventions, part segmentation.
+The RGB-D camera: ManipLLM pose sampling, intrinsics and pictures in ROS conventions.
 
 Everything this module returns follows the ROS camera conventions of ``geometry``: pixels with
 integer centres, intrinsics ``K`` with ``cx = W/2 - 0.5``, depth in metres along the optical
 axis, points in the optical frame (x right, y down, z forward) and the camera pose as
 ``T_world_camera`` of that optical frame. SAPIEN's own conventions (entity frame x forward,
-OpenGL position picture, ``cx = W/2``) stay inside this module.
+OpenGL position picture, ``cx = W/2``) stay inside this module and
+:mod:`robomamba_ros.sim.renderer`.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ import numpy as np
 
 from robomamba_ros import geometry
 from robomamba_ros.sim import poses
-from robomamba_ros.sim.scene import has_renderer
 
 
 @dataclass
@@ -97,35 +97,20 @@ class Observation:
 
 class RGBDCamera:
     """
-    A camera placed around an object; it renders only in scenes with a render system.
+    The pose and intrinsics of the camera of one episode.
 
-    In a physics-only scene the camera still has a pose and intrinsics (for projecting labels)
-    but :meth:`capture` raises.
+    Pictures are taken by a :class:`~robomamba_ros.sim.renderer.SceneRenderer`, which places its
+    SAPIEN camera at :attr:`T_world_entity`; this class only samples poses and projects points,
+    so it also works in physics-only scenes.
 
-    :param scene: the ``sapien.Scene``.
     :param config: a :class:`CameraConfig`.
     """
 
-    def __init__(self, scene, config=None):
-        self.scene = scene
+    def __init__(self, config=None):
         self.config = config or CameraConfig()
         c = self.config
         self.K = geometry.intrinsics_from_fov(c.width, c.height, math.radians(c.fov_y_deg))
         self.T_world_entity = np.eye(4)
-        self._camera = None
-        if has_renderer(scene):
-            self._camera = scene.add_camera('rgbd', c.width, c.height,
-                                            math.radians(c.fov_y_deg), c.near_m, c.far_m)
-
-    @property
-    def can_render(self):
-        """True when the scene has a render system."""
-        return self._camera is not None
-
-    @property
-    def sapien_camera(self):
-        """The underlying SAPIEN camera component (None in physics-only scenes)."""
-        return self._camera
 
     @property
     def T_world_camera(self):
@@ -139,8 +124,6 @@ class RGBDCamera:
         :param T_world_entity: shape (4, 4).
         """
         self.T_world_entity = np.array(T_world_entity, dtype=np.float64)
-        if self._camera is not None:
-            self._camera.entity.set_pose(poses.matrix_to_pose(self.T_world_entity))
 
     def sample_pose(self, rng, center_m, radius_m):
         """
@@ -180,33 +163,8 @@ class RGBDCamera:
         :return: ``(origin_m, unit direction)`` in the world frame.
         """
         direction_cam = geometry.deproject(u, v, 1.0, self.K)
-        R = self.T_world_camera[:3, :3]
-        direction = R @ direction_cam
+        direction = self.T_world_camera[:3, :3] @ direction_cam
         return self.T_world_camera[:3, 3].copy(), direction / np.linalg.norm(direction)
-
-    def capture(self):
-        """
-        Render the scene.
-
-        :return: an :class:`Observation`.
-        :raises RuntimeError: in a physics-only scene.
-        """
-        if self._camera is None:
-            raise RuntimeError('this scene has no render system: create it with render=True')
-        self.scene.update_render()
-        self._camera.take_picture()
-        position = self._camera.get_picture('Position')
-        # The fourth channel is the depth-buffer value: 1 where nothing was drawn.
-        valid = position[..., 3] < 1.0
-        points = poses.opengl_to_optical_points(position[..., :3]).astype(np.float32)
-        points[~valid] = 0.0
-        depth = np.where(valid, points[..., 2], 0.0).astype(np.float32)
-        color = self._camera.get_picture('Color')
-        rgb = (np.clip(color[..., :3], 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-        segmentation = self._camera.get_picture('Segmentation')[..., 1].astype(np.int32)
-        return Observation(rgb=rgb, depth_m=depth, points_cam_m=points,
-                           segmentation=segmentation, K=self.K.copy(),
-                           T_world_camera=self.T_world_camera)
 
 
 __all__ = ['CameraConfig', 'Observation', 'RGBDCamera']

@@ -88,6 +88,22 @@ def sample_axes(normal, rng, up_noise_deg):
     return up, forward
 
 
+def opening_direction(obj, point_m):
+    """
+    Direction a point of the movable part moves in when the part opens (joint position grows).
+
+    :param obj: the :class:`ArticulatedObject`.
+    :param point_m: point on the part, world frame, shape (3,).
+    :return: unit vector, or zeros for a point on a revolute axis.
+    """
+    origin, axis = obj.joint_axis()
+    if obj.joint_type == 'prismatic':
+        return axis
+    velocity = np.cross(axis, np.asarray(point_m, dtype=np.float64) - origin)
+    norm = np.linalg.norm(velocity)
+    return velocity / norm if norm > 1e-9 else np.zeros(3)
+
+
 def _distance_weight(points, obj, power):
     if obj.joint_type != 'revolute':
         return np.ones(len(points))
@@ -229,6 +245,7 @@ def sample_from_geometry(obj, scene, camera, rng, config=None):
 __all__ = [
     'ContactLabel',
     'ContactSamplingConfig',
+    'opening_direction',
     'random_unit_vector',
     'sample_axes',
     'sample_from_geometry',

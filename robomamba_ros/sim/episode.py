@@ -20,6 +20,7 @@ from robomamba_ros.sim.categories import get_category, split_of
 from robomamba_ros.sim.contact_sampling import ContactSamplingConfig
 from robomamba_ros.sim.gripper import FlyingGripper, GripperConfig
 from robomamba_ros.sim.interaction import InteractionConfig
+from robomamba_ros.sim.renderer import shared_renderer
 from robomamba_ros.sim.scene import create_scene, SceneConfig
 
 
@@ -60,22 +61,24 @@ class Episode:
     """
     Build the scene of one (category, seed).
 
+    The episode simulates in its own physics-only scene; :meth:`observe` renders the same state
+    through the process-wide :class:`~robomamba_ros.sim.renderer.SceneRenderer` (needs a Vulkan
+    device), so tests that only simulate never touch the renderer.
+
     :param category: category name.
     :param seed: non-negative integer.
-    :param render: create a render system (pictures) or a physics-only scene.
     :param config: an :class:`EpisodeConfig`.
     """
 
-    def __init__(self, category, seed, render=False, config=None):
+    def __init__(self, category, seed, config=None):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f'seed must be a non-negative integer, got {seed!r}')
         self.config = config or EpisodeConfig()
         self.category = get_category(category).name
         self.split = split_of(self.category)
         self.seed = int(seed)
-        self.render = bool(render)
-        self.scene = create_scene(self.render, self.config.scene)
-        self.object = get_category(self.category).build(self.scene, self.seed, self.render)
+        self.scene = create_scene(False, self.config.scene)
+        self.object = get_category(self.category).build(self.scene, self.seed)
         state_rng = episode_rng(self.category, self.seed, 'state')
         lower, _ = self.object.limits
         self.q_initial = lower
@@ -83,8 +86,8 @@ class Episode:
             self.q_initial = lower + state_rng.uniform(0.0, self.config.open_fraction_max) * \
                 self.object.joint_range
         self.object.set_q(self.q_initial)
-        self.gripper = FlyingGripper(self.scene, self.config.gripper, self.render)
-        self.camera = RGBDCamera(self.scene, self.config.camera)
+        self.gripper = FlyingGripper(self.scene, self.config.gripper)
+        self.camera = RGBDCamera(self.config.camera)
         self.camera_params = self.camera.sample_pose(
             episode_rng(self.category, self.seed, 'camera'), self.object.center_m,
             self.object.bounding_radius_m)
@@ -104,7 +107,10 @@ class Episode:
 
         :return: an :class:`~robomamba_ros.sim.camera.Observation`.
         """
-        return self.camera.capture()
+        category = get_category(self.category)
+        renderer = shared_renderer(self.config.camera, self.config.scene)
+        return renderer.capture(lambda scene: category.build(scene, self.seed, render=True),
+                                self.object, self.camera.T_world_entity, self.camera.K)
 
     def sample_label(self, rng=None, obs=None):
         """

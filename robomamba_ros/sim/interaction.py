@@ -6,7 +6,9 @@ The pull and push primitives of the where2act / ManipLLM protocol, executed with
 Pull, for a contact point ``p`` and gripper axes (up, forward):
 
 1. place the hand at rest at ``p - 0.15 up`` (approach pose), fingers closed;
-2. move it to the contact pose ``p - 0.10 up``;
+2. move it towards the contact pose ``p - 0.10 up``, stopping at the first touch of the movable
+   part (the fingertips reach 12 mm past ``p`` at the contact pose, so a hand that reaches the
+   pose has touched the surface);
 3. attach the touched movable part (suction);
 4. pull the hand to ``p - 0.5 up``, then hold still a moment;
 5. judge with :mod:`robomamba_ros.sim.success` (action direction ``-up``).
@@ -88,6 +90,28 @@ def _move_linear(gripper, T_from, T_to, steps):
     gripper.set_target(T_to)
 
 
+def _approach(scene, gripper, obj, start, contact, steps, settle_steps):
+    """Move towards the contact pose; stop where the hand first touches the movable part."""
+    ids = gripper.entity_ids(), obj.entity_ids(), obj.movable_entity_ids()
+    touched_object = False
+    velocity = (contact[:3, 3] - start[:3, 3]) / (max(steps, 1) * gripper.scene.timestep)
+    quat_wxyz = poses.matrix_to_pose(contact).q
+    for i in range(1, steps + settle_steps + 1):
+        if i <= steps:
+            position = start[:3, 3] + (contact[:3, 3] - start[:3, 3]) * (i / steps)
+            gripper.set_target_pose(sapien.Pose(position, quat_wxyz), velocity)
+        elif i == steps + 1:
+            gripper.set_target(contact)
+        gripper.step()
+        on_object, on_part = _touching(scene, *ids)
+        touched_object |= on_object
+        if on_part:
+            # Hold here: a suction cup grips at first touch instead of shoving the part away.
+            gripper.set_target(gripper.pose())
+            return True, True
+    return touched_object, False
+
+
 def _touching(scene, gripper_ids, object_ids, part_ids):
     touched_object = touched_part = False
     for contact in scene.get_contacts():
@@ -135,11 +159,8 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
     gripper.set_fingers(0.0)
     for _ in range(config.settle_steps):
         gripper.step()
-    _move_linear(gripper, start, contact, config.contact_steps)
-    for _ in range(config.settle_steps):
-        gripper.step()
-    touched_object, touched_part = _touching(
-        scene, gripper.entity_ids(), obj.entity_ids(), obj.movable_entity_ids())
+    touched_object, touched_part = _approach(scene, gripper, obj, start, contact,
+                                             config.contact_steps, config.settle_steps)
 
     if primitive == 'pull':
         if touched_part:

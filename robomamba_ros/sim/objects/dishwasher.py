@@ -11,7 +11,7 @@ grip at the top. Pulling the upper part of the door outwards opens it.
 Randomizations
 --------------
 - depth U(0.5, 0.6) m, width U(0.45, 0.6) m, height U(0.75, 0.9) m, times scale U(0.7, 1.2)
-- opening limit U(1.3, 1.6) rad; joint friction keeps the closed door shut against gravity
+- opening limit U(1.3, 1.6) rad
 - handle: bar or none; colours jittered
 
 Success Conditions
@@ -47,7 +47,7 @@ class Dishwasher(Category):
         templates.shell(builder, builder.root, d, w, h, wall, 'front', p['color'])
         templates.front_door(builder, 'door', (-w / 2.0, w / 2.0), (0.05, h), -d / 2.0, 0.03,
                              'bottom', p['upper_rad'], p['color'], p['handle'],
-                             p['handle_color'], friction=2.0, damping=2.0)
+                             p['handle_color'], damping=2.0)
 
 
 __all__ = ['Dishwasher']

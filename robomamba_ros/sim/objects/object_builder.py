@@ -158,6 +158,9 @@ class ObjectBuilder:
         joints = articulation.get_active_joints()
         index = [j.get_child_link().name for j in joints].index(name)
         link = joints[index].get_child_link()
+        # Movable parts are weightless: real lids, oven doors and levers stay where they are left
+        # (hinge friction, springs), which PhysX joint friction cannot model against gravity.
+        link.disable_gravity = True
         center = (self._min + self._max) / 2.0
         radius = float(np.linalg.norm(self._max - self._min) / 2.0)
         obj = ArticulatedObject(

@@ -11,8 +11,7 @@ edge. Pulling the upper part of the door outwards (and down) opens it.
 Randomizations
 --------------
 - depth U(0.5, 0.65) m, width U(0.5, 0.75) m, height U(0.7, 0.95) m, times scale U(0.7, 1.2)
-- door share of the front U(0.65, 0.8); opening limit U(1.3, 1.6) rad; joint friction keeps the
-  closed door shut against gravity
+- door share of the front U(0.65, 0.8); opening limit U(1.3, 1.6) rad
 - bar handle near the top of the door; colours jittered
 
 Success Conditions
@@ -52,7 +51,7 @@ class Oven(Category):
                     [0.01, w / 2.0, (h - z1) / 2.0 - 0.005], p['color'])
         templates.front_door(builder, 'door', (-w / 2.0, w / 2.0), (z0, z1), -d / 2.0, 0.03,
                              'bottom', p['upper_rad'], p['door_color'], 'bar',
-                             p['handle_color'], friction=2.0, damping=2.0)
+                             p['handle_color'], damping=2.0)
 
 
 __all__ = ['Oven']

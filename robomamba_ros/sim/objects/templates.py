@@ -55,7 +55,7 @@ def front_door(builder, name, y_range, z_range, front_x, thickness, hinge_side, 
     :param color: RGB of the panel.
     :param handle: ``'bar'``, ``'knob'`` or ``'none'``.
     :param handle_color: RGB of the handle.
-    :param friction: joint friction (keeps bottom-hinged doors shut against gravity).
+    :param friction: joint friction coefficient.
     :param damping: joint damping.
     :return: the door link builder.
     """

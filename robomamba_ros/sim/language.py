@@ -1,0 +1,132 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Text for the suite: instructions, ManipLLM-style answers, Stage 1 question/answer pairs.
+
+Both exports use the LLaVA conversation format (:func:`llava_entry`).
+"""
+
+import numpy as np
+
+_INSTRUCTIONS = (
+    'Pull open the {part} of the {noun}.',
+    'Open the {noun} by pulling its {part}.',
+    'Grab the {part} of the {noun} and pull it open.',
+    'Please open the {part} of the {noun}.',
+)
+
+_NOUNS = {
+    'drawer_cabinet': 'drawer cabinet',
+    'cabinet_door': 'cabinet',
+    'storage_box': 'box',
+    'trash_can': 'trash can',
+}
+
+
+def object_noun(category):
+    """
+    Name the object in words.
+
+    :param category: category name (``'trash_can'``) or a PartNet-Mobility ``model_cat``.
+    :return: lower-case words (``'trash can'``).
+    """
+    return _NOUNS.get(category, category.replace('_', ' '))
+
+
+def instruction(category, part_name, rng):
+    """
+    Draw a manipulation instruction.
+
+    :param category: category name.
+    :param part_name: movable part in words.
+    :param rng: a ``numpy.random.Generator``.
+    :return: one sentence.
+    """
+    template = _INSTRUCTIONS[int(rng.integers(len(_INSTRUCTIONS)))]
+    return template.format(part=part_name, noun=object_noun(category))
+
+
+def _vec(v):
+    return '[' + ', '.join(f'{float(x):.2f}' for x in v) + ']'
+
+
+def manipllm_answer(pixel_uv, up_cam, forward_cam):
+    """
+    Write the ManipLLM answer for an action (pixel rounded to integers, directions to 0.01).
+
+    :param pixel_uv: contact pixel (u, v).
+    :param up_cam: approach axis in the camera optical frame, shape (3,).
+    :param forward_cam: forward axis in the camera optical frame, shape (3,).
+    :return: the answer sentence.
+    """
+    u, v = (int(round(float(c))) for c in pixel_uv)
+    return (f'The contact point is ({u}, {v}), the gripper up 3D direction is {_vec(up_cam)}, '
+            f'and the gripper forward 3D direction is {_vec(forward_cam)}.')
+
+
+def _plan(record):
+    noun, part = object_noun(record['category']), record['part_name']
+    far = 'a point far from the hinge, ' if record['joint_type'] == 'revolute' else ''
+    return (f'1. Find the {part} of the {noun}. 2. Choose {far}for example the handle, on the '
+            f'{part}. 3. Move the gripper in front of that point with its approach axis against '
+            f'the surface. 4. Move in until the gripper touches the {part} and attach to it. '
+            f'5. Pull back along the approach axis until the {part} is open. 6. Release.')
+
+
+def language_pairs(record):
+    """
+    Question/answer pairs about one scene for Stage 1 training.
+
+    :param record: a data generation record (category, part_name, joint_type, is_open).
+    :return: list of ``(question, answer)``.
+    """
+    noun, part = object_noun(record['category']), record['part_name']
+    if record['joint_type'] == 'prismatic':
+        motion = f'The {part} slides along a straight line: a prismatic joint.'
+    else:
+        motion = f'The {part} rotates about a hinge: a revolute joint.'
+    state = 'open' if record['is_open'] else 'closed'
+    return [
+        ('What object is in the image?', f'A {noun}.'),
+        (f'Which part of the {noun} can move?', f'The {part}.'),
+        (f'How does the {part} move?', motion),
+        (f'Is the {part} of the {noun} open or closed?', f'It is {state}.'),
+        (f'How can a robot open the {part} of the {noun}? Plan step by step.', _plan(record)),
+    ]
+
+
+def llava_entry(sample_id, image, pairs):
+    """
+    One LLaVA conversation: the image token precedes the first question.
+
+    :param sample_id: unique id.
+    :param image: image path relative to the dataset folder.
+    :param pairs: list of ``(question, answer)``.
+    :return: ``{'id', 'image', 'conversations': [{'from': 'human'|'gpt', 'value'}]}``.
+    """
+    conversations = []
+    for index, (question, answer) in enumerate(pairs):
+        prefix = '<image>\n' if index == 0 else ''
+        conversations.append({'from': 'human', 'value': prefix + question})
+        conversations.append({'from': 'gpt', 'value': answer})
+    return {'id': str(sample_id), 'image': image, 'conversations': conversations}
+
+
+def as_list(vector):
+    """
+    Round a vector for JSON records.
+
+    :param vector: array-like.
+    :return: list of floats (9 significant digits).
+    """
+    return [float(f'{x:.9g}') for x in np.asarray(vector, dtype=np.float64).ravel()]
+
+
+__all__ = [
+    'as_list',
+    'instruction',
+    'language_pairs',
+    'llava_entry',
+    'manipllm_answer',
+    'object_noun',
+]

@@ -44,13 +44,16 @@ def test_values_and_last_state_match_naive_loop():
     torch.testing.assert_close(h.double(), h_ref, atol=1e-5, rtol=1e-4)
 
 
-def test_linear_recurrence_gradients_in_double_precision():
-    from robomamba_ros.models.mamba_scan import LinearRecurrence
+def test_scan_function_gradients_in_double_precision():
+    from robomamba_ros.models.mamba_scan import SelectiveScanFn
     g = torch.Generator().manual_seed(1)
-    a = torch.rand(5, 2, 3, generator=g, dtype=torch.float64, requires_grad=True)
-    b = torch.randn(5, 2, 3, generator=g, dtype=torch.float64, requires_grad=True)
-    h0 = torch.randn(2, 3, generator=g, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(LinearRecurrence.apply, (a, b, h0))
+
+    def r(*shape, scale=1.0):
+        return (scale * torch.randn(*shape, generator=g, dtype=torch.float64)).requires_grad_()
+    dt = (0.1 + torch.rand(5, 2, 3, generator=g, dtype=torch.float64)).requires_grad_()
+    inputs = (dt, r(5, 2, 3), (-torch.rand(3, 4, generator=g, dtype=torch.float64))
+              .requires_grad_(), r(5, 2, 4), r(5, 2, 4), r(2, 3, 4))
+    assert torch.autograd.gradcheck(SelectiveScanFn.apply, inputs)
 
 
 def test_gradients_match_naive_loop():

@@ -9,7 +9,7 @@ Shapes follow the ``mamba_ssm`` kernel layout (and transformers' ``mamba_selecti
     B, C     : (batch, state, seqlen)    state : (batch, dim, state)
 
 The recurrence ``h_t = exp(dt_t * A) * h_{t-1} + dt_t * B_t * x_t``, ``y_t = C_t . h_t + D * x_t``
-is a first-order linear recurrence. :class:`LinearRecurrence` runs it with one fused
+is a first-order linear recurrence. :class:`SelectiveScanFn` runs it with one fused
 multiply-add per time step on contiguous slices, and computes its gradient with the reverse
 recurrence in its own ``backward``, so autograd never records one node per time step (that
 per-step graph is what makes transformers' sequential fallback slow to train).
@@ -19,48 +19,54 @@ import torch
 import torch.nn.functional as F
 
 
-class LinearRecurrence(torch.autograd.Function):
+class SelectiveScanFn(torch.autograd.Function):
     """
-    ``h_t = a_t * h_{t-1} + b_t`` over the leading (time) axis, returning every ``h_t``.
+    The selective-scan core with a hand-written backward.
 
-    Forward: ``a``, ``b`` of shape (seqlen, ...), ``h0`` of shape (...); returns (seqlen, ...).
-    Backward: with ``g_t = dL/dh_t`` accumulated backwards, ``g_t += a_{t+1} * g_{t+1}``, then
-    ``dL/db_t = g_t``, ``dL/da_t = g_t * h_{t-1}`` and ``dL/dh0 = a_0 * g_0``.
+    Inputs are time-major: ``dt``, ``x`` (seqlen, batch, dim), ``dt`` already biased and passed
+    through softplus, ``A`` (dim, state), ``B``, ``C`` (seqlen, batch, state) and ``h0``
+    (batch, dim, state). Returns ``y`` (seqlen, batch, dim), ``y_t = C_t . h_t``, and the last
+    state.
+
+    Forward runs ``h_t = exp(dt_t A) * h_{t-1} + dt_t x_t B_t`` with one fused multiply-add per
+    step. Backward runs the reverse recurrence ``g_t = gy_t C_t + exp(dt_{t+1} A) * g_{t+1}`` the
+    same way and forms every other gradient with whole-sequence tensor operations.
     """
 
     @staticmethod
-    def forward(ctx, a, b, h0):
-        states = torch.empty_like(b)
+    def forward(ctx, dt, x, A, B, C, h0):
+        decay = torch.exp(dt.unsqueeze(-1) * A)  # (seqlen, batch, dim, state)
+        states = (dt * x).unsqueeze(-1) * B.unsqueeze(2)  # the drive, overwritten by h_t
         h = h0
-        for t in range(a.shape[0]):
-            h = torch.addcmul(b[t], a[t], h, out=states[t])
-        ctx.save_for_backward(a, h0, states)
-        return states
+        for t in range(states.shape[0]):
+            h = states[t].addcmul_(decay[t], h)
+        y = torch.matmul(states, C.unsqueeze(-1)).squeeze(-1)
+        ctx.save_for_backward(dt, x, A, B, C, h0, decay, states)
+        return y, states[-1].clone()
 
     @staticmethod
-    def backward(ctx, grad_states):
-        a, h0, states = ctx.saved_tensors
-        grad = grad_states.contiguous().clone()
-        for t in range(a.shape[0] - 2, -1, -1):
-            grad[t].addcmul_(a[t + 1], grad[t + 1])
-        previous = torch.cat([h0.unsqueeze(0), states[:-1]], dim=0)
-        grad_a = grad * previous
-        grad_h0 = a[0] * grad[0]
-        return grad_a, grad, grad_h0
-
-
-def _discretize(x, dt, A, B, dt_bias, dt_softplus):
-    """Return time-major ``exp(dt A)`` and ``dt B x``, (seqlen, batch, dim, state), float32."""
-    dt = dt.float()
-    if dt_bias is not None:
-        dt = dt + dt_bias.float()[:, None]
-    if dt_softplus:
-        dt = F.softplus(dt)
-    dt_t = dt.permute(2, 0, 1)  # (seqlen, batch, dim)
-    decay = torch.exp(dt_t.unsqueeze(-1) * A.float())
-    B_t = B.float().permute(2, 0, 1)  # (seqlen, batch, state)
-    drive = (dt_t * x.float().permute(2, 0, 1)).unsqueeze(-1) * B_t[:, :, None]
-    return decay.contiguous(), drive.contiguous()
+    def backward(ctx, grad_y, grad_last):
+        dt, x, A, B, C, h0, decay, states = ctx.saved_tensors
+        # g_t = dL/dh_t: the direct part from y_t, then the reverse recurrence.
+        g = grad_y.unsqueeze(-1) * C.unsqueeze(2)
+        if grad_last is not None:
+            g[-1] += grad_last
+        for t in range(g.shape[0] - 2, -1, -1):
+            g[t].addcmul_(decay[t + 1], g[t + 1])
+        grad_h0 = decay[0] * g[0]
+        # Row vector times matrix contracts over dim without transposing the big tensors.
+        grad_C = torch.matmul(grad_y.unsqueeze(-2), states).squeeze(-2)
+        # drive_t = dt_t x_t B_t, so dL/d(dt x) = g . B and dL/dB = sum over dim of g * dt x.
+        grad_dtx = torch.matmul(g, B.unsqueeze(-1)).squeeze(-1)
+        grad_B = torch.matmul((dt * x).unsqueeze(-2), g).squeeze(-2)
+        # decay_t = exp(dt_t A), so dL/d(dt_t A) = g_t * h_{t-1} * decay_t (computed in place).
+        q = g
+        q[1:].mul_(states[:-1])
+        q[0].mul_(h0)
+        q.mul_(decay)
+        grad_A = (q * dt.unsqueeze(-1)).sum((0, 1))
+        grad_dt = q.mul_(A).sum(-1) + grad_dtx * x
+        return grad_dt, grad_dtx * dt, grad_A, grad_B, grad_C, grad_h0
 
 
 def selective_scan(x, dt, A, B, C, D=None, z=None, dt_bias=None, dt_softplus=False,
@@ -86,21 +92,26 @@ def selective_scan(x, dt, A, B, C, D=None, z=None, dt_bias=None, dt_softplus=Fal
         raise ValueError(
             f'selective_scan: shapes do not fit: x {tuple(x.shape)}, A {tuple(A.shape)}, '
             f'B {tuple(B.shape)}, C {tuple(C.shape)}')
-    decay, drive = _discretize(x, dt, A, B, dt_bias, dt_softplus)
+    dt = dt.float()
+    if dt_bias is not None:
+        dt = dt + dt_bias.float()[:, None]
+    if dt_softplus:
+        dt = F.softplus(dt)
     if initial_state is None:
-        h0 = torch.zeros_like(drive[0])
+        h0 = x.new_zeros(batch, dim, A.shape[1], dtype=torch.float32)
     else:
         h0 = initial_state.float()
-    states = LinearRecurrence.apply(decay, drive, h0)  # (seqlen, batch, dim, state)
-    C_t = C.float().permute(2, 0, 1).unsqueeze(-1)  # (seqlen, batch, state, 1)
-    y = torch.matmul(states, C_t).squeeze(-1).permute(1, 2, 0)  # (batch, dim, seqlen)
+    y, last_state = SelectiveScanFn.apply(
+        dt.permute(2, 0, 1).contiguous(), x.float().permute(2, 0, 1).contiguous(), A.float(),
+        B.float().permute(2, 0, 1).contiguous(), C.float().permute(2, 0, 1).contiguous(), h0)
+    y = y.permute(1, 2, 0)  # (batch, dim, seqlen)
     if D is not None:
         y = y + x.float() * D.float()[:, None]
     if z is not None:
         y = y * F.silu(z.float())
     y = y.to(x.dtype)
     if return_last_state:
-        return y, states[-1]
+        return y, last_state
     return y
 
 
@@ -137,4 +148,4 @@ def selective_state_step(state, x, dt, A, B, C, D=None, z=None, dt_bias=None, dt
     return y.to(x.dtype), new_state
 
 
-__all__ = ['LinearRecurrence', 'selective_scan', 'selective_state_step']
+__all__ = ['SelectiveScanFn', 'selective_scan', 'selective_state_step']

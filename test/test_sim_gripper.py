@@ -85,3 +85,17 @@ def test_config_errors_name_the_field():
         GripperConfig(drive_stiffness=0.0)
     with pytest.raises(ValueError, match='finger_opening_m'):
         GripperConfig(finger_opening_m=0.1)
+
+
+def test_angular_twist_turns_the_target_about_the_hand_origin():
+    scene = create_scene(False)
+    hand = FlyingGripper(scene)
+    start = _pose([0.2, 0.0, 1.0])
+    hand.teleport(start)
+    hand.set_twist([0.0, 0.0, 0.0], [0.0, 0.0, np.pi / 2])
+    for _ in range(round(1.0 / scene.timestep)):
+        hand.step()
+    target = hand.target()
+    np.testing.assert_allclose(target[:3, 3], start[:3, 3], atol=1e-6)
+    R_z90 = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(target[:3, :3], R_z90 @ start[:3, :3], atol=1e-4)

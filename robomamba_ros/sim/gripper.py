@@ -222,16 +222,15 @@ class FlyingGripper:
         if self._twist is not None:
             dt = self.scene.timestep
             linear, angular = self._twist
-            T = self.target()
-            T[:3, 3] += linear * dt
+            target = self._drive.get_drive_target()
             angle = float(np.linalg.norm(angular)) * dt
+            q = target.q
             if angle > 0.0:
+                # Rotate about the hand origin (world axes): q' = dq * q.
                 axis = angular / np.linalg.norm(angular)
-                K = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]],
-                              [-axis[1], axis[0], 0]])
-                R = np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
-                T[:3, :3] = R @ T[:3, :3]
-            self._drive.set_drive_target(poses.matrix_to_pose(T))
+                dq = sapien.Pose(q=[np.cos(angle / 2.0), *(np.sin(angle / 2.0) * axis)])
+                q = (dq * sapien.Pose(q=q)).q
+            self._drive.set_drive_target(sapien.Pose(target.p + linear * dt, q))
         self.scene.step()
 
     def attach(self, link):

@@ -6,23 +6,25 @@ Policy heads mapping the language model's hidden states to a contact pixel and a
 ``two_mlp`` is the official head: pooled = (h[N_vis] + h[-1]) / 2, i.e. the mean of the first
 text token's and the last token's outputs, then two MLPs d -> d/2 -> d/4 -> out with ReLU, the
 last layer without bias, Xavier init: one gives the pixel (2), the other (up, forward) (6).
+``mlp`` uses one such MLP with 8 outputs; ``ssm+mlp`` first runs two Mamba blocks over the
+sequence and mean-pools them, one per MLP.
 """
 
 import torch
 from torch import nn
 from transformers import MambaConfig
-from transformers.models.mamba.modeling_mamba import MambaMixer
+from transformers.models.mamba.modeling_mamba import MambaBlock
 
 from robomamba_ros.models.mamba_lm import use_torch_scan
 
 
-def _mlp(width, out_size):
+def _mlp(width, out_size, xavier=True):
     layers = nn.Sequential(
         nn.Linear(width, width // 2), nn.ReLU(),
         nn.Linear(width // 2, width // 4), nn.ReLU(),
         nn.Linear(width // 4, out_size, bias=False))
     for layer in layers:
-        if isinstance(layer, nn.Linear):
+        if xavier and isinstance(layer, nn.Linear):
             nn.init.xavier_uniform_(layer.weight)
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
@@ -46,7 +48,7 @@ def pool_first_text_and_last(hidden, num_vision_tokens, last_index):
 class TwoMLPHead(nn.Module):
     """The official head: pooled features through separate pixel and rotation MLPs."""
 
-    def __init__(self, width):
+    def __init__(self, width, lm_config=None):
         super().__init__()
         self.position = _mlp(width, 2)
         self.rotation = _mlp(width, 6)
@@ -58,11 +60,11 @@ class TwoMLPHead(nn.Module):
 
 
 class MLPHead(nn.Module):
-    """One shared MLP d -> d/2 -> d/4 -> 8 on the same pooled features."""
+    """One MLP d -> d/2 -> d/4 -> 8 on the same pooled features (default init, as official)."""
 
-    def __init__(self, width):
+    def __init__(self, width, lm_config=None):
         super().__init__()
-        self.mlp = _mlp(width, 8)
+        self.mlp = _mlp(width, 8, xavier=False)
 
     def forward(self, hidden, num_vision_tokens, last_index):
         """Return ``(xy (batch, 2), rot6d (batch, 6))``."""
@@ -71,28 +73,42 @@ class MLPHead(nn.Module):
 
 
 class SSMMLPHead(nn.Module):
-    """A Mamba mixer (expand 1, state 16) over the hidden states, then the two MLPs."""
+    """
+    The official ``ssm+mlp`` variant: two Mamba blocks (the LM's width) over the whole sequence.
 
-    def __init__(self, width):
+    Each block's output is mean-pooled over the real tokens; the first feeds the pixel MLP, the
+    second the rotation MLP.
+    """
+
+    def __init__(self, width, lm_config=None):
         super().__init__()
-        config = MambaConfig(hidden_size=width, expand=1, state_size=16, num_hidden_layers=1)
-        self.norm = nn.LayerNorm(width)
-        self.mixer = MambaMixer(config, layer_idx=0)
+        config = MambaConfig(
+            hidden_size=width, num_hidden_layers=1,
+            state_size=lm_config.state_size if lm_config else 16,
+            expand=lm_config.expand if lm_config else 2,
+            conv_kernel=lm_config.conv_kernel if lm_config else 4)
+        self.position_ssm = MambaBlock(config, layer_idx=0)
+        self.rotation_ssm = MambaBlock(config, layer_idx=0)
         use_torch_scan(self)
-        self.head = TwoMLPHead(width)
+        self.position = _mlp(width, 2, xavier=False)
+        self.rotation = _mlp(width, 6, xavier=False)
 
     def forward(self, hidden, num_vision_tokens, last_index):
         """Return ``(xy (batch, 2), rot6d (batch, 6))``."""
-        mixed = hidden + self.mixer(self.norm(hidden))
-        return self.head(mixed, num_vision_tokens, last_index)
+        positions = torch.arange(hidden.shape[1], device=hidden.device)
+        mask = (positions[None] <= last_index[:, None]).to(hidden.dtype).unsqueeze(-1)
+        count = mask.sum(1)
+        pooled_xy = (self.position_ssm(hidden) * mask).sum(1) / count
+        pooled_rot = (self.rotation_ssm(hidden) * mask).sum(1) / count
+        return self.position(pooled_xy), self.rotation(pooled_rot)
 
 
 HEADS = {'two_mlp': TwoMLPHead, 'mlp': MLPHead, 'ssm+mlp': SSMMLPHead}
 
 
-def build_policy_head(head_type, width):
+def build_policy_head(head_type, width, lm_config=None):
     """Build the head named ``head_type`` (one of ``HEADS``) for LM width ``width``."""
-    return HEADS[head_type](width)
+    return HEADS[head_type](width, lm_config)
 
 
 __all__ = ['HEADS', 'MLPHead', 'SSMMLPHead', 'TwoMLPHead', 'build_policy_head',

@@ -107,7 +107,7 @@ class RoboMamba(nn.Module):
         self.projector = Projector(
             config.vision.hidden_size, config.projector_hidden_size, config.lm.hidden_size)
         self.lm = language_model if language_model is not None else build_mamba_lm(config.lm)
-        self.head = build_policy_head(config.head_type, config.lm.hidden_size)
+        self.head = build_policy_head(config.head_type, config.lm.hidden_size, config.lm)
 
     @property
     def device(self):

@@ -82,7 +82,8 @@ def test_datagen_is_deterministic_resumable_and_relifts(tmp_path):
     assert len(manipllm) == sum(r['success'] for r in records_a)
     for entry in manipllm:
         assert entry['conversations'][0]['value'].startswith('<image>\n')
-        assert entry['conversations'][1]['value'].startswith('The contact point is (')
+        assert entry['conversations'][0]['value'].endswith('orientation of pulling the object.')
+        assert entry['conversations'][1]['value'].startswith('The contact point at (')
     lang = json.loads((a / 'language_llava.json').read_text())
     assert len(lang) == 3 and len(lang[0]['conversations']) == 10
 

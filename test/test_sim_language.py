@@ -14,9 +14,12 @@ def test_instruction_names_the_object_and_part():
 
 def test_manipllm_answer_format():
     answer = language.manipllm_answer((101.6, 20.2), [0.0, 0.6, 0.8], [1.0, 0.0, 0.0])
-    assert answer == ('The contact point is (102, 20), the gripper up 3D direction is '
-                      '[0.00, 0.60, 0.80], and the gripper forward 3D direction is '
-                      '[1.00, 0.00, 0.00].')
+    # left = up x forward
+    assert answer == ('The contact point at (101, 20), the gripper up 3D direction is '
+                      '[0.0000, 0.6000, 0.8000], the gripper left 3D direction is '
+                      '[0.0000, 0.8000, -0.6000].')
+    assert language.manipllm_question() == (
+        'Specify the contact point and orientation of pulling the object.')
 
 
 def test_language_pairs_cover_category_part_joint_state_and_plan():

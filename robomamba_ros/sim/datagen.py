@@ -15,7 +15,8 @@ Folder layout::
     OUT/depth/000123.png       depth, uint16 millimetres (ROS 16UC1), 0 = no reading
     OUT/summary.json           counts and success rates per category, throughput
     OUT/grid.png               samples with the contact point and gripper axes drawn
-    OUT/manipllm_llava.json    successful pulls as instruction -> ManipLLM answer (LLaVA format)
+    OUT/manipllm_llava.json    successful samples: instruction and ManipLLM's question -> its
+                               answer text (contact pixel, up and left in the camera frame)
     OUT/language_llava.json    Stage 1 question/answer pairs per scene (LLaVA format)
 """
 
@@ -261,8 +262,10 @@ def write_exports(records, out_dir):
         if record.get('valid') and record.get('success'):
             answer = language.manipllm_answer(record['pixel'], record['up_cam'],
                                               record['forward_cam'])
+            question = (f'{record["instruction"]} '
+                        f'{language.manipllm_question(record.get("primitive", "pull"))}')
             manipllm.append(language.llava_entry(
-                f'{record["id"]:06d}', record['rgb'], [(record['instruction'], answer)]))
+                f'{record["id"]:06d}', record['rgb'], [(question, answer)]))
         lang.append(language.llava_entry(f'{record["id"]:06d}-qa', record['rgb'],
                                          language.language_pairs(record)))
     (out / 'manipllm_llava.json').write_text(json.dumps(manipllm, indent=1), encoding='utf-8')

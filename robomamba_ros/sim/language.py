@@ -8,6 +8,8 @@ Both exports use the LLaVA conversation format (:func:`llava_entry`).
 
 import numpy as np
 
+from robomamba_ros import geometry
+
 _INSTRUCTIONS = (
     'Pull open the {part} of the {noun}.',
     'Open the {noun} by pulling its {part}.',
@@ -46,22 +48,40 @@ def instruction(category, part_name, rng):
     return template.format(part=part_name, noun=object_noun(category))
 
 
+# ManipLLM's question for its manipulation answers (its data preparation script).
+MANIPLLM_QUESTION = 'Specify the contact point and orientation of {verb} the object.'
+
+
 def _vec(v):
-    return '[' + ', '.join(f'{float(x):.2f}' for x in v) + ']'
+    return '[' + ', '.join(f'{float(x):.4f}' for x in v) + ']'
+
+
+def manipllm_question(primitive='pull'):
+    """
+    Return ManipLLM's question for a primitive.
+
+    :param primitive: ``'pull'`` or ``'push'``.
+    :return: the question sentence.
+    """
+    return MANIPLLM_QUESTION.format(verb='pulling' if primitive == 'pull' else 'pushing')
 
 
 def manipllm_answer(pixel_uv, up_cam, forward_cam):
     """
-    Write the ManipLLM answer for an action (pixel rounded to integers, directions to 0.01).
+    Write ManipLLM's answer for an action: contact pixel, gripper up and left directions.
+
+    ManipLLM states ``up`` and ``left = up x forward`` in the camera frame; the pixel is
+    truncated to integers as in its data preparation, directions are given to 1e-4.
 
     :param pixel_uv: contact pixel (u, v).
     :param up_cam: approach axis in the camera optical frame, shape (3,).
     :param forward_cam: forward axis in the camera optical frame, shape (3,).
     :return: the answer sentence.
     """
-    u, v = (int(round(float(c))) for c in pixel_uv)
-    return (f'The contact point is ({u}, {v}), the gripper up 3D direction is {_vec(up_cam)}, '
-            f'and the gripper forward 3D direction is {_vec(forward_cam)}.')
+    u, v = (int(float(c)) for c in pixel_uv)
+    R = geometry.gripper_rotation(up_cam, forward_cam)
+    return (f'The contact point at ({u}, {v}), the gripper up 3D direction is {_vec(R[:, 2])}, '
+            f'the gripper left 3D direction is {_vec(R[:, 1])}.')
 
 
 def _plan(record):
@@ -123,10 +143,12 @@ def as_list(vector):
 
 
 __all__ = [
+    'MANIPLLM_QUESTION',
     'as_list',
     'instruction',
     'language_pairs',
     'llava_entry',
     'manipllm_answer',
+    'manipllm_question',
     'object_noun',
 ]

@@ -51,8 +51,7 @@ def folder(tmp_path):
 
 
 def test_loads_metadata_and_picks_the_semantic_door(folder):
-    scene = create_scene(False)
-    obj = load_partnet_mobility(scene, folder)
+    obj = load_partnet_mobility(create_scene(False), folder)
     assert obj.category == 'storagefurniture'
     assert (obj.part_name, obj.joint_type) == ('door', 'revolute')
     assert obj.limits == pytest.approx((0.0, 1.57))

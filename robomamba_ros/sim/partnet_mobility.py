@@ -131,7 +131,7 @@ def load_partnet_mobility(scene, folder, render=False, link_name=None, scale=1.0
         part_name=semantics.get(child, ('', 'part'))[1], joint_type=kind, joint_index=index,
         movable_link=joints[index].get_child_link(),
         bounding_radius_m=float(np.linalg.norm(high - low) / 2.0), center_m=(low + high) / 2.0,
-        params={'folder': str(folder), 'link': child, 'scale': float(scale)})
+        params={'folder': str(folder), 'link': child, 'scale': float(scale)}, scene=scene)
     obj.set_q(lower)
     return obj
 

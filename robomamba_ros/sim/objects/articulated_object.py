@@ -25,6 +25,8 @@ class ArticulatedObject:
     :param bounding_radius_m: radius of a sphere around ``center_m`` holding the object.
     :param center_m: centre of the object's bounding box in the world frame.
     :param params: the sampled dimensions, for records.
+    :param scene: the scene holding the articulation; kept here because SAPIEN frees an
+        articulation's links together with its scene.
     """
 
     articulation: object
@@ -36,6 +38,7 @@ class ArticulatedObject:
     bounding_radius_m: float
     center_m: np.ndarray
     params: dict = field(default_factory=dict)
+    scene: object = None
 
     def __post_init__(self):
         if self.joint_type not in JOINT_TYPES:

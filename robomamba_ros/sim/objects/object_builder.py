@@ -166,7 +166,7 @@ class ObjectBuilder:
         obj = ArticulatedObject(
             articulation=articulation, category=category, part_name=name,
             joint_type=joint_type, joint_index=index, movable_link=link,
-            bounding_radius_m=radius, center_m=center, params=dict(params))
+            bounding_radius_m=radius, center_m=center, params=dict(params), scene=self.scene)
         obj.set_q(obj.limits[0])
         return obj
 

@@ -71,8 +71,21 @@ def _cmd_init(args):
         llava, manipulation = write_synthetic_datasets(f'{args.out}/data', 16)
         print(f'tiny model in {args.out}; synthetic data: {llava}, {manipulation}')
         return 0
+    if args.official:
+        from robomamba_ros.models.convert_official import load_official_checkpoint
+        from robomamba_ros.models.robomamba import load_tokenizer
+        tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else None
+        ids = {}
+        if tokenizer is not None:
+            eos = tokenizer.eos_token_id or 0
+            ids = {'bos_token_id': tokenizer.bos_token_id or eos, 'eos_token_id': eos,
+                   'pad_token_id': tokenizer.pad_token_id or eos}
+        model = load_official_checkpoint(args.official, tokenizer, lm_fields=ids)
+        model.save_pretrained(args.out)
+        print(f'official checkpoint {args.official} converted into {args.out}')
+        return 0
     if not (args.vision and args.lm and args.tokenizer):
-        print('train init: give --vision, --lm and --tokenizer folders, or --tiny')
+        print('train init: give --vision, --lm and --tokenizer folders, --official, or --tiny')
         return 2
     from robomamba_ros.models.robomamba import build_from_components
     model = build_from_components(args.vision, args.lm, args.tokenizer, head_type=args.head_type)
@@ -99,6 +112,7 @@ def add_train_parser(subparsers):
     p.add_argument('--vision', help='local CLIP or SigLIP checkpoint folder')
     p.add_argument('--lm', help='local Mamba checkpoint folder (transformers format)')
     p.add_argument('--tokenizer', help='local tokenizer folder')
+    p.add_argument('--official', help='convert an official RoboMamba .pth checkpoint instead')
     p.add_argument('--head-type', default='two_mlp', choices=('two_mlp', 'mlp', 'ssm+mlp'))
     p.add_argument('--tiny', action='store_true',
                    help='write a tiny random model, tokenizer and synthetic data instead')

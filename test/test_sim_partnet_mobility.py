@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from robomamba_ros.sim import interaction
+from robomamba_ros.sim.episode import Episode
 from robomamba_ros.sim.gripper import FlyingGripper
-from robomamba_ros.sim.partnet_mobility import load_partnet_mobility
+from robomamba_ros.sim.partnet_mobility import load_partnet_mobility, PartNetMobilitySource
 from robomamba_ros.sim.scene import create_scene
 
 # A 0.4 m cube body with a door on a vertical hinge at its front (-x) face, -y edge, and a
@@ -18,6 +19,7 @@ URDF = """<?xml version="1.0"?>
 <robot name="tiny_cabinet">
   <link name="base"/>
   <link name="link_1">
+    <visual><origin xyz="0 0 0.3"/><geometry><box size="0.4 0.4 0.6"/></geometry></visual>
     <collision><origin xyz="0 0 0.3"/><geometry><box size="0.4 0.4 0.6"/></geometry></collision>
   </link>
   <joint name="joint_1" type="fixed"><parent link="base"/><child link="link_1"/></joint>
@@ -29,6 +31,9 @@ URDF = """<?xml version="1.0"?>
     <limit lower="0" upper="0.1"/>
   </joint>
   <link name="link_0">
+    <visual>
+      <origin xyz="0 0.2 0.3"/><geometry><box size="0.02 0.4 0.58"/></geometry>
+    </visual>
     <collision>
       <origin xyz="0 0.2 0.3"/><geometry><box size="0.02 0.4 0.58"/></geometry>
     </collision>
@@ -80,3 +85,24 @@ def test_pull_opens_the_loaded_door(folder):
     point = np.array([-0.221, 0.3 - 0.2 + 0.2 * 0.4, 0.3])  # outer face, near the free edge
     result = interaction.execute(scene, hand, obj, point, [1.0, 0.0, 0.0], [0.0, 0.0, 1.0])
     assert result.success, result
+
+
+def test_a_folder_drives_an_episode_like_a_category(folder):
+    source = PartNetMobilitySource(folder, split='unseen')
+    episode = Episode(source, 3)
+    assert (episode.category, episode.split) == ('storagefurniture', 'unseen')
+    label = episode.sample_label()
+    assert label is not None
+    result = episode.execute(label.point_world_m, label.up_world, label.forward_world)
+    assert result.touched_part, result
+
+
+@pytest.mark.render
+def test_a_folder_renders_with_its_part_mask(folder):
+    episode = Episode(PartNetMobilitySource(folder), 3)
+    obs = episode.observe()
+    assert obs.mask_of(episode.object.movable_entity_ids()).sum() > 100
+    label = episode.sample_label(obs=obs)
+    assert label is not None
+    u, v = (int(c) for c in label.pixel_uv)
+    assert obs.mask_of(episode.object.movable_entity_ids())[v, u]

@@ -65,7 +65,9 @@ class Episode:
     through the process-wide :class:`~robomamba_ros.sim.renderer.SceneRenderer` (needs a Vulkan
     device), so tests that only simulate never touch the renderer.
 
-    :param category: category name.
+    :param category: category name, or an object source with ``name``, ``split`` and
+        ``build(scene, seed, render)`` such as
+        :class:`~robomamba_ros.sim.partnet_mobility.PartNetMobilitySource`.
     :param seed: non-negative integer.
     :param config: an :class:`EpisodeConfig`.
     """
@@ -74,11 +76,16 @@ class Episode:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f'seed must be a non-negative integer, got {seed!r}')
         self.config = config or EpisodeConfig()
-        self.category = get_category(category).name
-        self.split = split_of(self.category)
+        if isinstance(category, str):
+            self.source = get_category(category)
+            self.split = split_of(category)
+        else:
+            self.source = category
+            self.split = category.split
+        self.category = self.source.name
         self.seed = int(seed)
         self.scene = create_scene(False, self.config.scene)
-        self.object = get_category(self.category).build(self.scene, self.seed)
+        self.object = self.source.build(self.scene, self.seed)
         state_rng = episode_rng(self.category, self.seed, 'state')
         lower, _ = self.object.limits
         self.q_initial = lower
@@ -107,9 +114,9 @@ class Episode:
 
         :return: an :class:`~robomamba_ros.sim.camera.Observation`.
         """
-        category = get_category(self.category)
+        source = self.source
         renderer = shared_renderer(self.config.camera, self.config.scene)
-        return renderer.capture(lambda scene: category.build(scene, self.seed, render=True),
+        return renderer.capture(lambda scene: source.build(scene, self.seed, render=True),
                                 self.object, self.camera.T_world_entity, self.camera.K)
 
     def sample_label(self, rng=None, obs=None):

@@ -136,4 +136,45 @@ def load_partnet_mobility(scene, folder, render=False, link_name=None, scale=1.0
     return obj
 
 
-__all__ = ['MOVABLE_SEMANTICS', 'load_partnet_mobility', 'read_category', 'read_semantics']
+class PartNetMobilitySource:
+    """
+    A PartNet-Mobility folder used like a procedural category (e.g. ``Episode(source, seed)``).
+
+    The object is the same for every seed; the seed still varies the camera and the start state.
+
+    :param folder: folder with ``mobility.urdf``.
+    :param link_name: child link of the joint to use (default: first movable-looking joint).
+    :param scale: uniform scale.
+    :param split: ``'seen'`` or ``'unseen'``, recorded with results.
+    """
+
+    def __init__(self, folder, link_name=None, scale=1.0, split='unseen'):
+        self.folder = pathlib.Path(folder)
+        if not (self.folder / 'mobility.urdf').is_file():
+            raise FileNotFoundError(f'no mobility.urdf in {self.folder}')
+        if split not in ('seen', 'unseen'):
+            raise ValueError(f"split must be 'seen' or 'unseen', got {split!r}")
+        self.name = read_category(self.folder)
+        self.link_name = link_name
+        self.scale = scale
+        self.split = split
+
+    def build(self, scene, seed, render=False):
+        """
+        Load the object (``seed`` is ignored: the asset is fixed).
+
+        :param scene: the ``sapien.Scene``.
+        :param seed: unused.
+        :param render: load visual meshes too.
+        :return: an :class:`ArticulatedObject`.
+        """
+        return load_partnet_mobility(scene, self.folder, render, self.link_name, self.scale)
+
+
+__all__ = [
+    'MOVABLE_SEMANTICS',
+    'PartNetMobilitySource',
+    'load_partnet_mobility',
+    'read_category',
+    'read_semantics',
+]

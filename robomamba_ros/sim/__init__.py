@@ -9,11 +9,15 @@ Modules, from the bottom up:
 * ``scene`` -- a physics-only or rendering SAPIEN scene with the suite's settings.
 * ``objects`` -- procedural articulated objects, one category per file; ``categories`` holds the
   seen/unseen split; ``partnet_mobility`` loads PartNet-Mobility folders behind the same interface.
-* ``gripper`` -- the flying Franka hand; ``camera`` -- the RGB-D camera.
+* ``gripper`` -- the flying Franka hand; ``camera`` -- camera model and pose sampling;
+  ``renderer`` -- RGB-D pictures and part segmentation from a shared rendering scene.
 * ``contact_sampling``, ``interaction``, ``success`` -- labels, the pull/push primitives, the
   success test.
-* ``episode`` -- one seeded scene (object + camera + gripper); ``datagen`` and ``evaluate`` run
-  many of them; ``policies`` holds the built-in policies; ``cli`` wires the commands.
+* ``episode`` -- one seeded scene (object + camera + gripper).
+* ``datagen`` -- labelled interaction data; ``language`` -- instructions and LLaVA exports;
+  ``figures`` -- sample grid and result table.
+* ``policies`` and ``evaluate`` -- closed-loop evaluation; ``cli`` -- the ``datagen`` and
+  ``eval`` commands.
 
 Nothing here imports sapien at package import time; import the submodules you need.
 """

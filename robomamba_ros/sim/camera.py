@@ -30,7 +30,7 @@ class CameraConfig:
     :param fov_y_deg: vertical field of view.
     :param near_m: near clipping plane.
     :param far_m: far clipping plane.
-    :param distance_range: camera distance from the object centre in units of the object's
+    :param distance_range_radii: camera distance from the object centre in units of the object's
         bounding radius. ManipLLM samples 4.5-5.5 for PartNet-Mobility shapes, which are
         normalised to about unit size, so the object covers the same share of the image here.
     :param elevation_range_rad: phi, angle above the horizontal (ManipLLM: pi/6 .. pi/3).
@@ -43,7 +43,7 @@ class CameraConfig:
     fov_y_deg: float = 35.0
     near_m: float = 0.1
     far_m: float = 100.0
-    distance_range: tuple = (4.5, 5.5)
+    distance_range_radii: tuple = (4.5, 5.5)
     elevation_range_rad: tuple = (math.pi / 6.0, math.pi / 3.0)
     azimuth_range_rad: tuple = (0.7 * math.pi, 1.3 * math.pi)
 
@@ -56,13 +56,14 @@ class CameraConfig:
             raise ValueError(f'fov_y_deg must be in (0, 180), got {self.fov_y_deg!r}')
         if not 0.0 < self.near_m < self.far_m:
             raise ValueError(f'need 0 < near_m < far_m, got {self.near_m!r}, {self.far_m!r}')
-        for name in ('distance_range', 'elevation_range_rad', 'azimuth_range_rad'):
+        for name in ('distance_range_radii', 'elevation_range_rad', 'azimuth_range_rad'):
             low, high = getattr(self, name)
             if not low <= high:
                 raise ValueError(f'{name} must be (low, high) with low <= high, got '
                                  f'{getattr(self, name)!r}')
-        if self.distance_range[0] <= 0.0:
-            raise ValueError(f'distance_range must be positive, got {self.distance_range!r}')
+        if self.distance_range_radii[0] <= 0.0:
+            raise ValueError('distance_range_radii must be positive, got '
+                             f'{self.distance_range_radii!r}')
 
 
 @dataclass
@@ -135,7 +136,7 @@ class RGBDCamera:
         :return: dict with ``distance_m``, ``elevation_rad``, ``azimuth_rad``.
         """
         c = self.config
-        distance = float(rng.uniform(*c.distance_range)) * float(radius_m)
+        distance = float(rng.uniform(*c.distance_range_radii)) * float(radius_m)
         phi = float(rng.uniform(*c.elevation_range_rad))
         theta = float(rng.uniform(*c.azimuth_range_rad))
         center = np.asarray(center_m, dtype=np.float64)

@@ -76,12 +76,11 @@ def cmd_eval(args):
                             categories=_category_list(args.categories), primitive=args.primitive)
         names = [name for value in args.policy for name in value.split(',') if name]
         from robomamba_ros.sim.policies import load_policy
-        for name in names:
-            load_policy(name)
+        policies = {name: load_policy(name) for name in names}
     except ValueError as exc:
         print(f'eval: {exc}')
         return 2
-    results = run_eval(names, config, args.out, progress=not args.quiet)
+    results = run_eval(policies, config, args.out, progress=not args.quiet)
     print(format_table(results))
     print(f'results: {args.out}/eval.json, table: {args.out}/eval_table.png')
     if args.print_json:

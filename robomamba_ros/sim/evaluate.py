@@ -149,11 +149,12 @@ def aggregate(records, categories):
     }
 
 
-def run_eval(policy_names, config, out_dir, progress=True):
+def run_eval(policies, config, out_dir, progress=True):
     """
     Evaluate one or more policies and write ``eval.json`` and ``eval_table.png``.
 
-    :param policy_names: list of built-in names or model folders.
+    :param policies: list of built-in names or model folders, or a dict ``{name: policy}`` of
+        policies already made.
     :param config: an :class:`EvalConfig`.
     :param out_dir: output folder.
     :param progress: show a tqdm bar.
@@ -163,7 +164,8 @@ def run_eval(policy_names, config, out_dir, progress=True):
 
     from robomamba_ros.sim.figures import success_table
 
-    policies = {name: load_policy(name) for name in policy_names}
+    if not isinstance(policies, dict):
+        policies = {name: load_policy(name) for name in policies}
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = {'config': {'scenes_per_category': config.scenes_per_category,

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from robomamba_ros.sim import categories
-from robomamba_ros.sim.episode import Episode
+from robomamba_ros.sim.contact_sampling import ContactSamplingConfig
+from robomamba_ros.sim.episode import Episode, EpisodeConfig
+from robomamba_ros.sim.interaction import InteractionConfig
 from robomamba_ros.sim.scene import create_scene
 
 ALL = tuple(categories.CATEGORIES)
@@ -88,3 +90,14 @@ def test_bad_episode_input_is_rejected():
         Episode('spaceship', 0)
     with pytest.raises(ValueError, match='seed'):
         Episode('safe', -1)
+
+
+def test_config_errors_name_the_field():
+    with pytest.raises(ValueError, match='closed_probability'):
+        EpisodeConfig(closed_probability=1.5)
+    with pytest.raises(ValueError, match='up_noise_deg'):
+        ContactSamplingConfig(up_noise_deg=95.0)
+    with pytest.raises(ValueError, match='pull_steps'):
+        InteractionConfig(pull_steps=-1)
+    with pytest.raises(ValueError, match='contact_offset_m'):
+        InteractionConfig(contact_offset_m=0.2)

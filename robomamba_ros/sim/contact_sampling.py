@@ -36,6 +36,16 @@ class ContactSamplingConfig:
     mask_erosion_px: int = 1
     max_tries: int = 64
 
+    def __post_init__(self):
+        if not 0.0 <= self.up_noise_deg < 90.0:
+            raise ValueError(f'up_noise_deg must be in [0, 90), got {self.up_noise_deg!r}')
+        if not self.revolute_distance_power >= 0.0:
+            raise ValueError('revolute_distance_power must be >= 0, got '
+                             f'{self.revolute_distance_power!r}')
+        if self.mask_erosion_px < 0 or self.max_tries < 1:
+            raise ValueError('need mask_erosion_px >= 0 and max_tries >= 1, got '
+                             f'{self.mask_erosion_px!r}, {self.max_tries!r}')
+
 
 @dataclass
 class ContactLabel:

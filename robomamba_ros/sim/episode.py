@@ -43,6 +43,14 @@ class EpisodeConfig:
     open_fraction_max: float = 0.3
     settle_steps: int = 5
 
+    def __post_init__(self):
+        for name in ('closed_probability', 'open_fraction_max'):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f'{name} must be in [0, 1], got {value!r}')
+        if self.settle_steps < 0:
+            raise ValueError(f'settle_steps must be >= 0, got {self.settle_steps!r}')
+
 
 def episode_rng(category, seed, stream):
     """

@@ -136,3 +136,22 @@ def test_train_config_errors_name_the_field():
         TrainConfig(stage='head', model='m', data='d', out='o', grad_accum=0)
     with pytest.raises(ValueError, match='lora_rank applies to stage cotrain only'):
         TrainConfig(stage='head', model='m', data='d', out='o', lora_rank=8)
+
+
+def test_manipulation_dataset_reads_simulator_index(tmp_path):
+    import matplotlib.image
+
+    from robomamba_ros.train.synthetic_data import square_image
+    matplotlib.image.imsave(tmp_path / 'a.png', square_image('red', (20, 20)))
+    rows = [
+        {'rgb': 'a.png', 'instruction': 'Pull the door.', 'pixel': [20, 20], 'valid': True,
+         'success': True, 'up_cam': [0, 0, 1], 'forward_cam': [1, 0, 0]},
+        {'rgb': 'a.png', 'instruction': 'Pull the door.', 'valid': False, 'success': False},
+        {'rgb': 'a.png', 'instruction': 'Pull the door.', 'pixel': [5, 5], 'valid': True,
+         'success': False, 'up_cam': [0, 0, 1], 'forward_cam': [1, 0, 0]},
+    ]
+    (tmp_path / 'index.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
+    dataset = ManipulationDataset(str(tmp_path / 'index.jsonl'))
+    assert len(dataset) == 1
+    sample = dataset[0]
+    assert sample['pixel_uv'] == [20, 20] and sample['image'].shape == (48, 64, 3)

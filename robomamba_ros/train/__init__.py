@@ -1,3 +1,12 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Training: datasets and the three RoboMamba stages (alignment, co-training, policy head)."""
+"""
+RoboMamba training: stage 1.1 alignment, stage 1.2 co-training, stage 2 policy head.
+
+* ``configuration_train`` -- the run configuration (no torch import).
+* ``stages`` -- which parameters each stage trains; ``datasets`` -- LLaVA JSON and manipulation
+  JSONL readers with their collators; ``trainer`` -- the shared loop; ``cli`` -- the ``train``
+  command; ``synthetic_data`` -- a tiny tokenizer and datasets for tests and smoke runs.
+"""
+
+__all__ = ['cli', 'configuration_train', 'datasets', 'stages', 'synthetic_data', 'trainer']

@@ -9,7 +9,7 @@ Local training datasets and their collators.
 * Manipulation JSONL (stage 2): one object per line,
   ``{"image": ..., "instruction": ..., "pixel_uv": [u, v], "up": [x, y, z], "forward": [x, y, z]}``
   with the contact pixel in camera-image pixels (ROS centre convention) and up/forward in the
-  camera optical frame.
+  camera optical frame; the simulator's ``index.jsonl`` is read as well.
 
 Image paths are relative to the file's folder unless an ``image_root`` is given.
 """
@@ -67,11 +67,16 @@ class ManipulationDataset(torch.utils.data.Dataset):
     """
     Manipulation samples (image, instruction, contact pixel, up, forward) in JSONL.
 
+    Also reads the simulator's ``index.jsonl`` (fields ``rgb``, ``pixel``, ``up_cam``,
+    ``forward_cam``): records marked ``valid: false`` or ``success: false`` are skipped, so
+    Stage 2 learns from successful interactions only, as ManipLLM and RoboMamba do.
+
     :param jsonl_path: one JSON object per line.
     :param image_root: folder the image paths are relative to (default: the file's folder).
     """
 
     FIELDS = ('image', 'instruction', 'pixel_uv', 'up', 'forward')
+    ALIASES = {'image': 'rgb', 'pixel_uv': 'pixel', 'up': 'up_cam', 'forward': 'forward_cam'}
 
     def __init__(self, jsonl_path, image_root=None):
         if not os.path.isfile(jsonl_path):
@@ -81,8 +86,11 @@ class ManipulationDataset(torch.utils.data.Dataset):
             for line_no, line in enumerate(f, 1):
                 if not line.strip():
                     continue
-                sample = json.loads(line)
-                missing = [k for k in self.FIELDS if k not in sample]
+                record = json.loads(line)
+                if record.get('valid') is False or record.get('success') is False:
+                    continue
+                sample = {k: record.get(k, record.get(self.ALIASES.get(k))) for k in self.FIELDS}
+                missing = [k for k, v in sample.items() if v is None]
                 if missing:
                     raise ValueError(f'{jsonl_path}:{line_no}: missing fields {missing}')
                 self.samples.append(sample)

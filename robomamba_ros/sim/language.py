@@ -86,11 +86,12 @@ def manipllm_answer(pixel_uv, up_cam, forward_cam):
 
 def _plan(record):
     noun, part = object_noun(record['category']), record['part_name']
-    far = 'a point far from the hinge, ' if record['joint_type'] == 'revolute' else ''
-    return (f'1. Find the {part} of the {noun}. 2. Choose {far}for example the handle, on the '
-            f'{part}. 3. Move the gripper in front of that point with its approach axis against '
-            f'the surface. 4. Move in until the gripper touches the {part} and attach to it. '
-            f'5. Pull back along the approach axis until the {part} is open. 6. Release.')
+    where = ' far from the hinge' if record['joint_type'] == 'revolute' else ''
+    return (f'1. Find the {part} of the {noun}. 2. Choose a point on the {part}{where}, for '
+            f'example on its handle. 3. Move the gripper in front of that point with its approach '
+            f'axis against the surface. 4. Move in until the gripper touches the {part} and '
+            f'attach to it. 5. Pull back along the approach axis until the {part} is open. '
+            f'6. Release.')
 
 
 def language_pairs(record):

@@ -199,7 +199,12 @@ def main(argv=None):
     parser.add_argument('--hf-sequential', action='store_true',
                         help="also time transformers' sequential scan (slow)")
     parser.add_argument('--json', help='write all numbers to this JSON file')
+    parser.add_argument('--threads', type=int, default=0,
+                        help='torch intra-op threads (0: keep the default); 1 gives stable '
+                             'numbers on a CPU shared with other jobs')
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(f'torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}')
     results = {}

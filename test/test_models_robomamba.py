@@ -93,7 +93,7 @@ def test_head_pools_first_text_token_and_last_token(model, tokenizer, image):
     ids = [manipulation_ids(tokenizer, INSTRUCTION, model.config)]
     pixels = torch.randn(1, 3, 32, 32)
     with torch.no_grad():
-        embeds, last = model.embed_sequences(pixels, ids)
+        embeds, last, _ = model.embed_sequences(pixels, ids)
         hidden = model.hidden_states(embeds)
         xy, _ = model.pose_outputs(pixels, ids)
         pooled = (hidden[0, model.num_vision_tokens] + hidden[0, -1]) / 2
@@ -130,9 +130,9 @@ def test_recurrent_decoding_equals_full_forward(model, tokenizer):
     prompt = question_ids(tokenizer, QUESTION, model.config)
     continuation = [40, 41, 42, 43, 44]
     with torch.no_grad():
-        embeds, _ = model.embed_sequences(pixels, [prompt + continuation])
+        embeds, _, _ = model.embed_sequences(pixels, [prompt + continuation])
         full = model.lm(inputs_embeds=embeds).logits
-        prefix, _ = model.embed_sequences(pixels, [prompt])
+        prefix, _, _ = model.embed_sequences(pixels, [prompt])
         out = model.lm(inputs_embeds=prefix, use_cache=True)
         logits = [out.logits]
         for token in continuation:
@@ -140,6 +140,25 @@ def test_recurrent_decoding_equals_full_forward(model, tokenizer):
                            use_cache=True)
             logits.append(out.logits)
     torch.testing.assert_close(torch.cat(logits, 1), full, atol=1e-5, rtol=1e-5)
+
+
+def test_batches_mixing_image_and_text_only_samples(model, tokenizer):
+    pixels = torch.randn(1, 3, 32, 32)
+    with_image = question_ids(tokenizer, QUESTION, model.config)
+    text_only = with_image[:5]
+    with torch.no_grad():
+        embeds, last, num_vis = model.embed_sequences(pixels, [text_only, with_image],
+                                                      has_image=[False, True])
+        hidden = model.hidden_states(embeds)
+        alone_text = model.hidden_states(model.embed_sequences(None, [text_only])[0])
+        alone_image = model.hidden_states(model.embed_sequences(pixels, [with_image])[0])
+    assert num_vis.tolist() == [0, model.num_vision_tokens]
+    assert last.tolist() == [4, model.num_vision_tokens + len(with_image) - 1]
+    torch.testing.assert_close(hidden[0, :5], alone_text[0], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(hidden[1], alone_image[0], atol=1e-5, rtol=1e-5)
+    labels = [[-100] * 4 + [text_only[4]], [-100] * (len(with_image) - 1) + [with_image[-1]]]
+    loss, _ = model.language_loss(pixels, [text_only, with_image], labels, [False, True])
+    assert torch.isfinite(loss)
 
 
 def test_save_load_round_trip_is_exact(model, image, tmp_path):

@@ -127,25 +127,40 @@ class RoboMamba(nn.Module):
         """Map ``(batch, 3, S, S)`` to projected image tokens ``(batch, N_vis, d)``."""
         return self.projector(self.vision(pixels))
 
-    def embed_sequences(self, pixels, token_ids):
+    def embed_sequences(self, pixels, token_ids, has_image=None):
         """
-        Concatenate image tokens and token embeddings, right-padded.
+        Put each sample's image tokens before its token embeddings; right-pad the batch.
 
-        :param pixels: ``(batch, 3, S, S)`` or ``None`` (text only).
+        :param pixels: ``(num_images, 3, S, S)``, or ``None`` when no sample has an image.
         :param token_ids: list of ``batch`` id lists (each starting with BOS).
-        :return: ``(embeds (batch, T, d), last_index (batch,))``.
+        :param has_image: per-sample flags when only some samples have an image (their
+            images are ``pixels`` in order); default: every sample has one if ``pixels`` is
+            given.
+        :return: ``(embeds (batch, T, d), last_index (batch,), num_vision (batch,))``.
         """
         embedding = self.lm.get_input_embeddings()
-        num_vis = 0 if pixels is None else self.num_vision_tokens
-        longest = max(len(ids) for ids in token_ids)
+        if has_image is None:
+            has_image = [pixels is not None] * len(token_ids)
         pad = self.config.lm.pad_token_id
+        longest = max(len(ids) for ids in token_ids)
         ids = torch.tensor([list(i) + [pad] * (longest - len(i)) for i in token_ids],
                            device=self.device)
         text = embedding(ids)
-        embeds = text if pixels is None else torch.cat(
-            [self.encode_images(pixels).to(text.dtype), text], dim=1)
-        last = torch.tensor([num_vis + len(i) - 1 for i in token_ids], device=self.device)
-        return embeds, last
+        if not any(has_image):
+            num_vis = torch.zeros(len(token_ids), dtype=torch.long, device=self.device)
+            last = torch.tensor([len(i) - 1 for i in token_ids], device=self.device)
+            return text, last, num_vis
+        images = iter(self.encode_images(pixels).to(text.dtype))
+        rows = [torch.cat([next(images), text[row]]) if flag else text[row]
+                for row, flag in enumerate(has_image)]
+        total = max(r.shape[0] for r in rows)
+        pad_row = embedding(torch.tensor([pad], device=self.device))
+        embeds = torch.stack([torch.cat([r, pad_row.expand(total - r.shape[0], -1)])
+                              for r in rows])
+        num_vis = torch.tensor([self.num_vision_tokens if f else 0 for f in has_image],
+                               device=self.device)
+        last = num_vis + torch.tensor([len(i) - 1 for i in token_ids], device=self.device)
+        return embeds, last, num_vis
 
     def hidden_states(self, embeds):
         """Run the LM backbone: ``(batch, T, d)`` -> final-norm hidden states ``(batch, T, d)``."""
@@ -157,7 +172,7 @@ class RoboMamba(nn.Module):
         frozen = not any(p.requires_grad for m in (self.vision, self.projector, self.lm)
                          for p in m.parameters())
         with torch.set_grad_enabled(torch.is_grad_enabled() and not frozen):
-            embeds, last = self.embed_sequences(pixels, token_ids)
+            embeds, last, _ = self.embed_sequences(pixels, token_ids)
             hidden = self.hidden_states(embeds)
         return self.head(hidden.float(), self.num_vision_tokens, last)
 
@@ -168,14 +183,15 @@ class RoboMamba(nn.Module):
 
         Pose batches have ``pixels``, ``token_ids``, ``target_xy`` (normalised model-input pixel,
         ``(batch, 2)``) and ``target_rotation`` (``(batch, 3, 3)``, columns up, forward,
-        up x forward). Language batches have ``pixels`` (or ``None``), ``token_ids`` and
-        ``labels`` (lists, ``IGNORE_INDEX`` outside answers).
+        up x forward). Language batches have ``pixels`` (or ``None``), ``token_ids``, ``labels``
+        (lists, ``IGNORE_INDEX`` outside answers) and optionally ``has_image`` (per sample).
 
         :param batch: dict as above.
         :return: ``(loss, {name: float})``.
         """
         if 'labels' in batch:
-            return self.language_loss(batch['pixels'], batch['token_ids'], batch['labels'])
+            return self.language_loss(batch['pixels'], batch['token_ids'], batch['labels'],
+                                      batch.get('has_image'))
         xy, rot6d = self.pose_outputs(batch['pixels'], batch['token_ids'])
         pos = position_loss(xy, batch['target_xy'])
         rot = rotation_geodesic_loss(rot6d, batch['target_rotation'])
@@ -183,12 +199,12 @@ class RoboMamba(nn.Module):
         return loss, {'loss': loss.item(), 'position_loss': pos.item(),
                       'rotation_loss_rad': rot.item()}
 
-    def language_loss(self, pixels, token_ids, labels):
+    def language_loss(self, pixels, token_ids, labels, has_image=None):
         """Next-token cross entropy on labelled (answer) tokens; returns ``(loss, dict)``."""
-        embeds, _ = self.embed_sequences(pixels, token_ids)
-        num_vis = embeds.shape[1] - max(len(i) for i in token_ids)
-        rows = [[IGNORE_INDEX] * num_vis + list(lab) + [IGNORE_INDEX] * (embeds.shape[1]
-                - num_vis - len(lab)) for lab in labels]
+        embeds, _, num_vis = self.embed_sequences(pixels, token_ids, has_image)
+        total = embeds.shape[1]
+        rows = [[IGNORE_INDEX] * n + list(lab) + [IGNORE_INDEX] * (total - n - len(lab))
+                for n, lab in zip(num_vis.tolist(), labels)]
         target = torch.tensor(rows, device=self.device)
         out = self.lm(inputs_embeds=embeds, labels=target)
         return out.loss, {'loss': out.loss.item()}
@@ -247,8 +263,8 @@ class RoboMamba(nn.Module):
         pixels = None
         if image is not None:
             pixels = preprocess_image(image, self.config.vision)[0][None].to(self.device)
-        embeds, _ = self.embed_sequences(pixels, [question_ids(self.tokenizer, question,
-                                                               self.config)])
+        embeds, _, _ = self.embed_sequences(pixels, [question_ids(self.tokenizer, question,
+                                                                  self.config)])
         generator = None if seed is None else torch.Generator().manual_seed(seed)
         out = self.lm(inputs_embeds=embeds, use_cache=True)
         tokens = []

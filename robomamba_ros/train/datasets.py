@@ -114,17 +114,14 @@ class LanguageCollator:
 
     def __call__(self, samples):
         has_image = [s['image'] is not None for s in samples]
-        if any(has_image) and not all(has_image):
-            raise ValueError('a batch mixes samples with and without images; use batch size 1 '
-                             'or separate the text-only samples')
         pixels = None
-        if all(has_image):
-            pixels = torch.stack(
-                [preprocess_image(s['image'], self.config.vision)[0] for s in samples])
+        if any(has_image):
+            pixels = torch.stack([preprocess_image(s['image'], self.config.vision)[0]
+                                  for s in samples if s['image'] is not None])
         encoded = [conversation_ids(self.tokenizer, s['conversations'], self.config)
                    for s in samples]
         return {'pixels': pixels, 'token_ids': [e[0] for e in encoded],
-                'labels': [e[1] for e in encoded]}
+                'labels': [e[1] for e in encoded], 'has_image': has_image}
 
 
 class PoseCollator:

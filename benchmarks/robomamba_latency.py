@@ -8,7 +8,7 @@ For each config (``tiny``, ``small``):
 * prefill: image + prompt -> pose (``predict_pose``), and the LM prefill alone against a
   ``LlamaForCausalLM`` with the same width, depth and number of tokens;
 * decode: one answer token with the recurrent cache against one Llama token with a KV cache
-  holding the same context;
+  holding the same context (the image + prompt, and 2048 tokens);
 * train step: forward + backward at batch 8, ~300 tokens, against a same-size GPT-2 (and,
   with ``--hf-sequential``, transformers' own sequential Mamba scan).
 
@@ -41,6 +41,8 @@ CONFIGS = {
         lm=LanguageModelConfig(vocab_size=VOCAB, hidden_size=256, num_layers=4)),
 }
 PROMPT_TOKENS = 24
+# Decoding is also timed after this many tokens: a KV cache grows, a Mamba state does not.
+LONG_CONTEXT = 2048
 TRAIN_BATCH, TRAIN_TOKENS = 8, 300
 
 
@@ -136,14 +138,28 @@ def bench_inference(name, config, reps, device, results):
     print(f'  {name}: {tokens} prompt tokens (image + text)')
     report(results, f'{name}/prefill', f'{name} prefill vs llama', mamba_prefill, llama_prefill)
 
+    for context in (tokens, LONG_CONTEXT):
+        label = f'{name} decode-token' + ('' if context == tokens else f'@{context}')
+        mamba_decode, llama_decode = decode_seconds(model.lm, llama, context, config, reps,
+                                                    device)
+        report(results, f'{name}/decode@{context}', f'{label} vs llama', mamba_decode,
+               llama_decode)
+
+
+def decode_seconds(mamba, llama, context, config, reps, device):
+    """
+    Return the median time of one cached decoding step after ``context`` tokens, per model.
+
+    Each step starts from a copy of the prefilled cache, so the context length stays fixed;
+    the copy time is measured separately and subtracted.
+    """
+    embeds = torch.randn(1, context, config.lm.hidden_size, device=device)
     token = torch.tensor([[7]], device=device)
-    m_out = model.lm(inputs_embeds=embeds, use_cache=True)
+    m_out = mamba(inputs_embeds=embeds, use_cache=True)
     l_out = llama(inputs_embeds=embeds, use_cache=True)
 
     def mamba_step():
-        # The recurrent state has a fixed size: stepping from a copy keeps the context fixed.
-        model.lm(input_ids=token, cache_params=copy.deepcopy(m_out.cache_params),
-                 use_cache=True)
+        mamba(input_ids=token, cache_params=copy.deepcopy(m_out.cache_params), use_cache=True)
 
     def llama_step():
         llama(input_ids=token, past_key_values=copy.deepcopy(l_out.past_key_values),
@@ -155,11 +171,9 @@ def bench_inference(name, config, reps, device, results):
     def copy_llama():
         copy.deepcopy(l_out.past_key_values)
 
-    mamba_decode, llama_decode = paired_median_seconds(mamba_step, llama_step, reps * 4)
+    mamba_s, llama_s = paired_median_seconds(mamba_step, llama_step, reps * 4)
     mamba_copy, llama_copy = paired_median_seconds(copy_mamba, copy_llama, reps * 4)
-    mamba_decode, llama_decode = mamba_decode - mamba_copy, llama_decode - llama_copy
-    report(results, f'{name}/decode', f'{name} decode-token vs llama', mamba_decode,
-           llama_decode)
+    return mamba_s - mamba_copy, llama_s - llama_copy
 
 
 def bench_training(name, config, reps, device, results, hf_sequential):

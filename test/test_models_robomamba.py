@@ -243,3 +243,10 @@ def test_build_from_local_components(tokenizer, tmp_path, image):
     assert model.config.vision.num_layers == 2 and model.config.lm.hidden_size == 64
     assert type(model.lm.backbone.layers[0].mixer).__name__ == 'TorchScanMambaMixer'
     assert model.predict_pose(image, INSTRUCTION)['pixel_uv'].shape == (2,)
+
+
+def test_open_clip_backend_checks_its_weights_file_before_importing():
+    config = RoboMambaConfig(vision=VisionConfig(backend='open_clip',
+                                                 open_clip_weights='/nonexistent/clip.bin'))
+    with pytest.raises(FileNotFoundError, match='open_clip_weights'):
+        RoboMamba(config)

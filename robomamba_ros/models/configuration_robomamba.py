@@ -46,6 +46,8 @@ class VisionConfig:
     :param num_heads: attention heads.
     :param intermediate_size: ViT MLP width.
     :param open_clip_name: model name for the ``open_clip`` backend.
+    :param open_clip_weights: local weights file for the ``open_clip`` backend (``None``: random
+        init, e.g. when the weights come from a RoboMamba checkpoint).
     :param resize_mode: ``'crop'`` (shorter side to ``image_size``, centre crop, as CLIP) or
         ``'pad'`` (longer side to ``image_size``, centred on a mean-colour canvas).
     :param mean: per-channel normalisation mean (RGB in [0, 1]).
@@ -61,6 +63,7 @@ class VisionConfig:
     num_heads: int = 2
     intermediate_size: int = 64
     open_clip_name: str = 'ViT-L-14'
+    open_clip_weights: str = None
     resize_mode: str = 'crop'
     mean: tuple = CLIP_MEAN
     std: tuple = CLIP_STD

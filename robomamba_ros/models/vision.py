@@ -8,6 +8,7 @@ Vision encoders behind one interface: pixels in, patch tokens of the second-to-l
 """
 
 import dataclasses
+import os
 
 from torch import nn
 from transformers import CLIPVisionConfig, CLIPVisionModel, SiglipVisionConfig, SiglipVisionModel
@@ -56,14 +57,23 @@ class OpenClipVisionEncoder(nn.Module):
     """
     open_clip vision tower (CUDA machines; needs the ``clip`` extra).
 
-    :param vision_config: :class:`VisionConfig`; ``open_clip_name`` picks the architecture.
+    The config's sizes must describe the chosen architecture (ViT-L-14: 224 px, patch 14,
+    width 1024, 24 blocks).
+
+    :param vision_config: :class:`VisionConfig`; ``open_clip_name`` picks the architecture and
+        ``open_clip_weights`` an optional local weights file.
     """
 
     def __init__(self, vision_config):
         super().__init__()
+        weights = vision_config.open_clip_weights
+        if weights is not None and not os.path.isfile(weights):
+            raise FileNotFoundError(f'vision.open_clip_weights: file not found: {weights}')
         import open_clip  # Imported here: it pulls torchvision, absent on CPU machines.
         self.config = vision_config
-        model = open_clip.create_model(vision_config.open_clip_name, pretrained=None)
+        # A local file only: open_clip would download for a named tag.
+        model = open_clip.create_model(vision_config.open_clip_name,
+                                       pretrained=weights)
         self.visual = model.visual
         self._captured = None
         self.visual.transformer.resblocks[-2].register_forward_hook(self._capture)

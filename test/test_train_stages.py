@@ -100,6 +100,8 @@ def test_head_stage_overfits_and_keeps_everything_else_frozen(setup):
                              - np.asarray(s['pixel_uv']))
               for s in ManipulationDataset(setup['manipulation'])]
     assert np.mean(errors) < 10.0
+    assert summary['train_pose_errors']['samples'] == 16
+    assert summary['train_pose_errors']['pixel_error_px'] == pytest.approx(np.mean(errors))
 
     out = setup['root'] / 'head'
     log = json.loads((out / 'log.json').read_text())

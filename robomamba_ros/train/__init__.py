@@ -5,8 +5,10 @@ RoboMamba training: stage 1.1 alignment, stage 1.2 co-training, stage 2 policy h
 
 * ``configuration_train`` -- the run configuration (no torch import).
 * ``stages`` -- which parameters each stage trains; ``datasets`` -- LLaVA JSON and manipulation
-  JSONL readers with their collators; ``trainer`` -- the shared loop; ``cli`` -- the ``train``
-  command; ``synthetic_data`` -- a tiny tokenizer and datasets for tests and smoke runs.
+  JSONL readers with their collators; ``trainer`` -- the shared loop; ``evaluation`` -- pose
+  errors; ``cli`` -- the ``train`` command; ``synthetic_data`` -- a tiny tokenizer and
+  datasets for tests and smoke runs.
 """
 
-__all__ = ['cli', 'configuration_train', 'datasets', 'stages', 'synthetic_data', 'trainer']
+__all__ = ['cli', 'configuration_train', 'datasets', 'evaluation', 'stages', 'synthetic_data',
+           'trainer']

@@ -22,6 +22,7 @@ from robomamba_ros.models.lora import merge_lora
 from robomamba_ros.models.robomamba import RoboMamba
 from robomamba_ros.train.datasets import (
     LanguageCollator, LlavaDataset, ManipulationDataset, PoseCollator)
+from robomamba_ros.train.evaluation import pose_errors
 from robomamba_ros.train.stages import configure_trainable, parameter_counts, STAGE_DATA
 
 CHECKPOINT_DIR = 'checkpoint'
@@ -29,6 +30,8 @@ CHECKPOINT_FILE = 'trainer_state.pt'
 MODEL_DIR = 'model'
 LOG_FILE = 'log.json'
 PLOT_FILE = 'loss.png'
+# Stage 2 reports its pose errors on this many training samples at the end.
+EVAL_SAMPLES = 64
 
 
 def warmup_cosine(step, warmup_steps, total_steps, min_lr_ratio):
@@ -206,12 +209,18 @@ def run_training(cfg, progress=True):
         model_dir = os.path.join(cfg.out, MODEL_DIR)
         model.save_pretrained(model_dir)
         plot_losses(history, os.path.join(cfg.out, PLOT_FILE), f'RoboMamba stage {cfg.stage}')
+        errors = None
+        if cfg.stage == 'head':
+            errors = pose_errors(model.eval(), loader.dataset, limit=EVAL_SAMPLES)
+            print(f"stage head: on {errors['samples']} training samples, pixel error "
+                  f"{errors['pixel_error_px']:.1f} px, rotation error "
+                  f"{errors['rotation_error_deg']:.1f} deg")
         summary = {
             'stage': cfg.stage, 'config': dataclasses.asdict(cfg), 'steps': step,
             'trainable_params': trainable, 'total_params': total,
             'trainable_fraction': fraction, 'first_loss': history[0]['loss'],
             'final_loss': history[-1]['loss'], 'seconds': seconds, 'model_dir': model_dir,
-            'world_size': world, 'history': history,
+            'world_size': world, 'train_pose_errors': errors, 'history': history,
         }
         with open(os.path.join(cfg.out, LOG_FILE), 'w', encoding='utf-8') as f:
             json.dump(summary, f, indent=1)

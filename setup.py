@@ -70,6 +70,7 @@ setup(
         'safetensors>=0.4',
         'opencv-python>=4.8',
         'matplotlib>=3.7',
+        'pillow>=9',
     ],
     extras_require=EXTRAS,
     zip_safe=True,

@@ -11,6 +11,8 @@ import argparse
 import sys
 
 from robomamba_ros import __version__
+from robomamba_ros.sim.cli import add_sim_parsers
+from robomamba_ros.train.cli import add_train_parser
 
 
 def _cmd_version(args):
@@ -47,6 +49,9 @@ def build_parser():
     p.add_argument('--out', default='robomamba_out/doctor', help='output folder')
     p.add_argument('--no-render', action='store_true', help='skip the SAPIEN rendering check')
     p.set_defaults(func=_cmd_doctor)
+
+    add_train_parser(sub)
+    add_sim_parsers(sub)
     return parser
 
 

@@ -13,16 +13,6 @@ from robomamba_ros.models.robomamba import CheckpointMismatchError, RoboMamba, u
 VIT = 'vision.model.'
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # Tiny tensors gain nothing from intra-op threads, and on a CPU shared with other jobs the
-    # threads' barriers stall each small op (measured: 18 s vs 250 s for the stage tests).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def official_layout(model):
     """Write our weights under the official names, independently of the converter."""
     ours = unique_state_dict(model)

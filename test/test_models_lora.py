@@ -10,16 +10,6 @@ from robomamba_ros.models.lora import add_lora, has_lora, LoRALinear, merge_lora
 from robomamba_ros.models.mamba_lm import use_torch_scan
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # Tiny tensors gain nothing from intra-op threads, and on a CPU shared with other jobs the
-    # threads' barriers stall each small op (measured: 18 s vs 250 s for the stage tests).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture()
 def lm():
     torch.manual_seed(0)

@@ -13,16 +13,6 @@ from robomamba_ros.models.mamba_lm import TorchScanMambaMixer, use_torch_scan
 from robomamba_ros.models.mamba_scan import selective_scan, selective_state_step
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # Tiny tensors gain nothing from intra-op threads, and on a CPU shared with other jobs the
-    # threads' barriers stall each small op (measured: 18 s vs 250 s for the stage tests).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def naive_scan(x, dt, A, B, C, D, z, dt_bias, h0):
     dt = torch.nn.functional.softplus(dt + dt_bias[:, None])
     h, ys = h0, []

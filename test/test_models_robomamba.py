@@ -19,16 +19,6 @@ from robomamba_ros.models.robomamba import build_from_components, RoboMamba
 from robomamba_ros.train.synthetic_data import build_tokenizer, INSTRUCTION, QUESTION, square_image
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # Tiny tensors gain nothing from intra-op threads, and on a CPU shared with other jobs the
-    # threads' barriers stall each small op (measured: 18 s vs 250 s for the stage tests).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope='module')
 def tokenizer(tmp_path_factory):
     return build_tokenizer(str(tmp_path_factory.mktemp('tokenizer')))

@@ -8,19 +8,8 @@ import subprocess
 import sys
 
 import pytest
-import torch
 
 from robomamba_ros.train.cli import add_train_parser
-
-
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    # Tiny tensors gain nothing from intra-op threads, and on a CPU shared with other jobs the
-    # threads' barriers stall each small op (measured: 18 s vs 250 s for the stage tests).
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _run(argv):

@@ -34,8 +34,8 @@ def test_aggregate_counts_every_attempt():
 def test_unknown_policies_are_clear_errors(tmp_path):
     with pytest.raises(ValueError, match='unknown policy'):
         load_policy('telepathy')
-    with pytest.raises(ValueError, match='load_manipulation_policy'):
-        load_policy(str(tmp_path))
+    with pytest.raises(FileNotFoundError, match='config.json'):
+        load_policy(str(tmp_path))  # a folder without a model
 
 
 def _nan_policy(rgb, depth, K, instruction):

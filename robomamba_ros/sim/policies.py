@@ -17,7 +17,6 @@ mask and depth normals, ``oracle`` the ground-truth label sampler.
 """
 
 from dataclasses import dataclass
-import importlib
 import pathlib
 
 import numpy as np
@@ -202,12 +201,12 @@ def load_policy(name):
     """
     Make a built-in policy by name, or load a trained model from a folder.
 
-    A folder is handed to ``robomamba_ros.models.load_manipulation_policy(path)``, which must
-    return a callable with the policy signature above.
+    A folder is loaded with
+    :func:`robomamba_ros.models.manipulation_policy.load_manipulation_policy`.
 
     :param name: one of :data:`BUILTIN_POLICIES` or a model folder.
     :return: the policy.
-    :raises ValueError: for an unknown name or a folder no model loader accepts.
+    :raises ValueError: for an unknown name.
     """
     if name in BUILTIN_POLICIES:
         return BUILTIN_POLICIES[name]()
@@ -215,13 +214,9 @@ def load_policy(name):
     if not path.is_dir():
         raise ValueError(f'unknown policy {name!r}: use one of '
                          f'{", ".join(BUILTIN_POLICIES)} or a model folder')
-    try:
-        models = importlib.import_module('robomamba_ros.models')
-        loader = getattr(models, 'load_manipulation_policy')
-    except (ImportError, AttributeError) as exc:
-        raise ValueError(f'cannot load the model in {path}: robomamba_ros.models has no '
-                         f'load_manipulation_policy ({exc})') from exc
-    return loader(str(path))
+    # Imported here: torch and transformers load only when a model is evaluated.
+    from robomamba_ros.models.manipulation_policy import load_manipulation_policy
+    return load_manipulation_policy(path)
 
 
 __all__ = [

@@ -1,0 +1,396 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Decision MetaMamba (arXiv 2408.10517): a return-conditioned sequence policy.
+
+Each timestep contributes three tokens, (return-to-go, state, action), each with its own
+linear embedding and no timestep embedding. ``num_layers`` blocks then apply::
+
+    x = x + mixer(LN_a(x))     # causal window of the last w tokens
+    x = x + mamba(LN_b(x))     # selective scan over the whole sequence
+
+with norms owned by each layer (the official code shares one pair across layers). The action
+of timestep t comes from the output at its state token through ``tanh``, scaled to the action
+bounds.
+
+:meth:`DecisionMetaMamba.step` runs the same network one token at a time: each mixer keeps its
+last ``w - 1`` inputs and each Mamba block its conv and SSM state, so a control step costs the
+same at step 10 and step 10 000, and equals the full-sequence forward.
+"""
+
+import math
+import os
+
+from safetensors.torch import load_file, save_file
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from robomamba_ros.models.configuration_dmm import DMMConfig
+from robomamba_ros.models.mamba_scan import selective_scan, selective_state_step
+from robomamba_ros.models.robomamba import load_checked, unique_state_dict
+
+WEIGHTS_FILE = 'model.safetensors'
+
+
+def _causal_windows(x, window):
+    """
+    Stack each token with its ``window - 1`` predecessors (zeros before the first token).
+
+    :param x: (batch, length, hidden).
+    :param window: w.
+    :return: (batch, length, window, hidden), oldest first, the current token last.
+    """
+    padded = F.pad(x, (0, 0, window - 1, 0))
+    return padded.unfold(1, window, 1).transpose(2, 3)
+
+
+class TokenMixer(nn.Module):
+    """
+    Causal mixer over the last ``w`` tokens.
+
+    ``dense``: flatten the window (w*h) and apply Linear(w*h -> h) without bias.
+    ``linear``: ``sum_k a_k x_{t-k}`` with one learned weight per offset.
+    ``conv``: depthwise causal convolution, one kernel of width w per channel, with bias.
+
+    :param kind: ``'dense'``, ``'linear'`` or ``'conv'``.
+    :param hidden_size: h.
+    :param window: w.
+    """
+
+    def __init__(self, kind, hidden_size, window):
+        super().__init__()
+        self.kind, self.window = kind, window
+        if kind == 'dense':
+            self.proj = nn.Linear(window * hidden_size, hidden_size, bias=False)
+        elif kind == 'linear':
+            # Start as the identity on the current token.
+            weight = torch.zeros(window)
+            weight[-1] = 1.0
+            self.weight = nn.Parameter(weight)
+        elif kind == 'conv':
+            self.weight = nn.Parameter(torch.randn(hidden_size, window) / math.sqrt(window))
+            self.bias = nn.Parameter(torch.zeros(hidden_size))
+        else:
+            raise ValueError(f'unknown token mixer {kind!r}')
+
+    def mix(self, windows):
+        """
+        Mix stacked windows.
+
+        :param windows: (..., window, hidden), oldest first.
+        :return: (..., hidden).
+        """
+        if self.kind == 'dense':
+            return self.proj(windows.flatten(-2))
+        if self.kind == 'linear':
+            return torch.einsum('...wh,w->...h', windows, self.weight)
+        return torch.einsum('...wh,hw->...h', windows, self.weight) + self.bias
+
+    def forward(self, x):
+        """
+        Mix a whole sequence.
+
+        :param x: (batch, length, hidden).
+        :return: (batch, length, hidden); output t depends on inputs t-w+1 .. t only.
+        """
+        return self.mix(_causal_windows(x, self.window))
+
+
+class MambaBlock(nn.Module):
+    """
+    Mamba-1 block (in_proj, optional causal depthwise conv1d, selective scan, gate, out_proj).
+
+    Uses the shared pure-torch scan in :mod:`robomamba_ros.models.mamba_scan`.
+
+    :param config: a :class:`~robomamba_ros.models.configuration_dmm.DMMConfig`.
+    """
+
+    def __init__(self, config):
+        super().__init__()
+        h, inner, n = config.hidden_size, config.expand * config.hidden_size, config.d_state
+        self.inner, self.d_state, self.dt_rank = inner, n, config.dt_rank
+        self.in_proj = nn.Linear(h, 2 * inner, bias=False)
+        self.conv1d = None
+        if config.use_conv:
+            self.conv1d = nn.Conv1d(inner, inner, config.conv_kernel, groups=inner,
+                                    padding=config.conv_kernel - 1)
+        self.x_proj = nn.Linear(inner, config.dt_rank + 2 * n, bias=False)
+        self.dt_proj = nn.Linear(config.dt_rank, inner)
+        # Mamba's initialisation: dt in [1e-3, 1e-1] log-uniform, A = -(1..N).
+        dt = torch.exp(torch.rand(inner) * (math.log(0.1) - math.log(1e-3)) + math.log(1e-3))
+        with torch.no_grad():
+            self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
+        self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1).float()).repeat(inner, 1))
+        self.D = nn.Parameter(torch.ones(inner))
+        self.out_proj = nn.Linear(inner, h, bias=False)
+
+    def _ssm_inputs(self, x):
+        dt, B, C = torch.split(self.x_proj(x), [self.dt_rank, self.d_state, self.d_state], -1)
+        return dt @ self.dt_proj.weight.T, B, C
+
+    def forward(self, hidden):
+        """
+        Run over a sequence.
+
+        :param hidden: (batch, length, hidden).
+        :return: (batch, length, hidden).
+        """
+        length = hidden.shape[1]
+        x, z = self.in_proj(hidden).chunk(2, dim=-1)
+        x = x.transpose(1, 2)  # (batch, inner, length)
+        if self.conv1d is not None:
+            x = self.conv1d(x)[..., :length]
+        x = F.silu(x)
+        dt, B, C = self._ssm_inputs(x.transpose(1, 2))
+        y = selective_scan(x, dt.transpose(1, 2), -torch.exp(self.A_log), B.transpose(1, 2),
+                           C.transpose(1, 2), self.D, z.transpose(1, 2), self.dt_proj.bias,
+                           dt_softplus=True)
+        return self.out_proj(y.transpose(1, 2))
+
+    def initial_state(self, batch, device):
+        """Return ``(conv_inputs, ssm_state)`` before the first token (zeros)."""
+        kernel = self.conv1d.kernel_size[0] if self.conv1d is not None else 1
+        return (torch.zeros(batch, self.inner, kernel - 1, device=device),
+                torch.zeros(batch, self.inner, self.d_state, device=device))
+
+    def step(self, hidden, state):
+        """
+        Advance one token.
+
+        :param hidden: (batch, hidden).
+        :param state: ``(conv_inputs (batch, inner, kernel - 1), ssm (batch, inner, N))``.
+        :return: ``(output (batch, hidden), new state)``.
+        """
+        conv_inputs, ssm = state
+        x, z = self.in_proj(hidden).chunk(2, dim=-1)
+        if self.conv1d is not None:
+            window = torch.cat([conv_inputs, x.unsqueeze(-1)], dim=-1)
+            conv_inputs = window[..., 1:]
+            x = (window * self.conv1d.weight.squeeze(1)).sum(-1) + self.conv1d.bias
+        x = F.silu(x)
+        dt, B, C = self._ssm_inputs(x)
+        y, ssm = selective_state_step(ssm, x, dt, -torch.exp(self.A_log), B, C, self.D, z,
+                                      self.dt_proj.bias, dt_softplus=True)
+        return self.out_proj(y), (conv_inputs, ssm)
+
+
+class DMMLayer(nn.Module):
+    """
+    One block: ``x += mixer(LN_a(x))`` (absent for mixer ``'none'``), ``x += mamba(LN_b(x))``.
+
+    :param config: a :class:`~robomamba_ros.models.configuration_dmm.DMMConfig`.
+    """
+
+    def __init__(self, config):
+        super().__init__()
+        self.window = config.window
+        self.mixer = None
+        if config.mixer != 'none':
+            self.norm_mixer = nn.LayerNorm(config.hidden_size)
+            self.mixer = TokenMixer(config.mixer, config.hidden_size, config.window)
+        self.norm_mamba = nn.LayerNorm(config.hidden_size)
+        self.mamba = MambaBlock(config)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x):
+        """
+        Run over a sequence.
+
+        :param x: (batch, length, hidden).
+        :return: (batch, length, hidden).
+        """
+        if self.mixer is not None:
+            x = x + self.dropout(self.mixer(self.norm_mixer(x)))
+        return x + self.dropout(self.mamba(self.norm_mamba(x)))
+
+    def initial_state(self, batch, device):
+        """Return the mixer's zero history (batch, w - 1, hidden) and the Mamba state."""
+        history = torch.zeros(batch, self.window - 1, self.norm_mamba.normalized_shape[0],
+                              device=device)
+        return history, self.mamba.initial_state(batch, device)
+
+    def step(self, x, state):
+        """
+        Advance one token.
+
+        :param x: (batch, hidden).
+        :param state: from :meth:`initial_state` or the previous step.
+        :return: ``(output (batch, hidden), new state)``.
+        """
+        history, mamba_state = state
+        if self.mixer is not None:
+            normed = self.norm_mixer(x)
+            window = torch.cat([history, normed.unsqueeze(1)], dim=1)
+            history = window[:, 1:]
+            x = x + self.dropout(self.mixer.mix(window))
+        out, mamba_state = self.mamba.step(self.norm_mamba(x), mamba_state)
+        return x + self.dropout(out), (history, mamba_state)
+
+
+class DecisionMetaMamba(nn.Module):
+    """
+    Decision MetaMamba policy over normalised states and scaled returns-to-go.
+
+    Batch layout for :meth:`forward`: ``returns_to_go`` (B, T, 1), ``states`` (B, T, state_dim),
+    ``actions`` (B, T, act_dim) in action units, optional ``mask`` (B, T) with 1 on real steps
+    (padding goes at the end, so real steps never see it).
+
+    :param config: a :class:`~robomamba_ros.models.configuration_dmm.DMMConfig`.
+    """
+
+    config_class = DMMConfig
+    name = 'dmm'
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        h = config.hidden_size
+        self.embed_return = nn.Linear(1, h)
+        self.embed_state = nn.Linear(config.state_dim, h)
+        self.embed_action = nn.Linear(config.act_dim, h)
+        self.embed_norm = nn.LayerNorm(h)
+        self.embed_dropout = nn.Dropout(config.dropout)
+        self.layers = nn.ModuleList(DMMLayer(config) for _ in range(config.num_layers))
+        self.final_norm = nn.LayerNorm(h)
+        self.predict_action = nn.Linear(h, config.act_dim)
+        low = torch.tensor(config.action_low, dtype=torch.float32)
+        high = torch.tensor(config.action_high, dtype=torch.float32)
+        self.register_buffer('action_center', (high + low) / 2, persistent=False)
+        self.register_buffer('action_half_range', (high - low) / 2, persistent=False)
+        self.reset()
+
+    @property
+    def device(self):
+        """Device of the parameters."""
+        return self.embed_state.weight.device
+
+    def num_parameters(self):
+        """Return the number of parameters (all trainable)."""
+        return sum(p.numel() for p in self.parameters())
+
+    def _to_action(self, hidden):
+        return torch.tanh(self.predict_action(hidden)) * self.action_half_range + \
+            self.action_center
+
+    def _embed(self, returns_to_go, states, actions):
+        tokens = torch.stack([self.embed_return(returns_to_go), self.embed_state(states),
+                              self.embed_action(actions)], dim=2)  # (B, T, 3, h)
+        return self.embed_dropout(self.embed_norm(tokens.flatten(1, 2)))
+
+    def predict(self, returns_to_go, states, actions):
+        """
+        Predict the action of every timestep from its state token.
+
+        :param returns_to_go: (B, T, 1).
+        :param states: (B, T, state_dim).
+        :param actions: (B, T, act_dim); action t only influences predictions after t.
+        :return: (B, T, act_dim) in action units.
+        """
+        x = self._embed(returns_to_go, states, actions)
+        for layer in self.layers:
+            x = layer(x)
+        return self._to_action(self.final_norm(x)[:, 1::3])
+
+    def forward(self, batch):
+        """
+        Compute the masked mean squared action error.
+
+        :param batch: dict with ``returns_to_go``, ``states``, ``actions`` and optional ``mask``.
+        :return: ``(loss, {'loss': float})``.
+        """
+        predicted = self.predict(batch['returns_to_go'], batch['states'], batch['actions'])
+        error = ((predicted - batch['actions']) ** 2).mean(-1)
+        mask = batch.get('mask')
+        if mask is None:
+            loss = error.mean()
+        else:
+            loss = (error * mask).sum() / mask.sum().clamp(min=1)
+        return loss, {'loss': loss.item()}
+
+    # ----- recurrent inference -----------------------------------------------------------------
+    def reset(self, batch_size=1):
+        """
+        Start a new episode: zero every mixer history and Mamba state.
+
+        :param batch_size: episodes run side by side.
+        """
+        self._batch_size = batch_size
+        self._state = None
+        self._previous_action = None
+
+    def _advance(self, token):
+        if self._state is None:
+            self._state = [layer.initial_state(token.shape[0], token.device)
+                           for layer in self.layers]
+        for i, layer in enumerate(self.layers):
+            token, self._state[i] = layer.step(token, self._state[i])
+        return token
+
+    @torch.no_grad()
+    def step(self, returns_to_go, state, previous_action=None):
+        """
+        Feed one timestep and return its action, in O(1) time and memory per call.
+
+        :param returns_to_go: scaled return-to-go, (B, 1) or (B,) or a float.
+        :param state: normalised state, (B, state_dim) or (state_dim,).
+        :param previous_action: the action actually executed at the previous step (B, act_dim);
+            default: the one this method returned. Ignored at the first step.
+        :return: action (B, act_dim) in action units.
+        """
+        device = self.device
+        state = torch.as_tensor(state, dtype=torch.float32, device=device).reshape(
+            -1, self.config.state_dim)
+        rtg = torch.as_tensor(returns_to_go, dtype=torch.float32, device=device).reshape(-1, 1)
+        if previous_action is not None and self._state is not None:
+            self._previous_action = torch.as_tensor(
+                previous_action, dtype=torch.float32, device=device).reshape(
+                    -1, self.config.act_dim)
+        if self._previous_action is not None:
+            self._advance(self.embed_norm(self.embed_action(self._previous_action)))
+        self._advance(self.embed_norm(self.embed_return(rtg)))
+        hidden = self._advance(self.embed_norm(self.embed_state(state)))
+        action = self._to_action(self.final_norm(hidden))
+        self._previous_action = action
+        return action
+
+    @torch.no_grad()
+    def select_action(self, observation):
+        """
+        Return the next action for ``{'returns_to_go', 'state'}`` (eval mode, recurrent).
+
+        :param observation: dict with ``returns_to_go`` and ``state`` (normalised), optional
+            ``previous_action``.
+        :return: action (B, act_dim).
+        """
+        self.eval()
+        return self.step(observation['returns_to_go'], observation['state'],
+                         observation.get('previous_action'))
+
+    # ----- persistence -------------------------------------------------------------------------
+    def save_pretrained(self, folder):
+        """Write ``config.json`` and ``model.safetensors`` into ``folder``."""
+        os.makedirs(folder, exist_ok=True)
+        self.config.save(folder)
+        save_file(unique_state_dict(self), os.path.join(folder, WEIGHTS_FILE))
+
+    @classmethod
+    def from_pretrained(cls, folder, device='cpu'):
+        """
+        Load a folder written by :meth:`save_pretrained`, with strict key and shape checks.
+
+        :param folder: model folder.
+        :param device: target device.
+        :return: the model in eval mode.
+        """
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f'model folder not found: {folder}')
+        model = cls(cls.config_class.load(folder))
+        weights = os.path.join(folder, WEIGHTS_FILE)
+        if not os.path.isfile(weights):
+            raise FileNotFoundError(f'model weights not found: {weights}')
+        load_checked(model, load_file(weights), WEIGHTS_FILE)
+        return model.to(device).eval()
+
+
+__all__ = ['DMMLayer', 'DecisionMetaMamba', 'MambaBlock', 'TokenMixer']

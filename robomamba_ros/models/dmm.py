@@ -27,22 +27,15 @@ from torch import nn
 import torch.nn.functional as F
 
 from robomamba_ros.models.configuration_dmm import DMMConfig
-from robomamba_ros.models.mamba_scan import selective_scan, selective_state_step
+from robomamba_ros.models.mamba_scan import selective_scan
 from robomamba_ros.models.robomamba import load_checked, unique_state_dict
 
 WEIGHTS_FILE = 'model.safetensors'
 
 
-def _causal_windows(x, window):
-    """
-    Stack each token with its ``window - 1`` predecessors (zeros before the first token).
-
-    :param x: (batch, length, hidden).
-    :param window: w.
-    :return: (batch, length, window, hidden), oldest first, the current token last.
-    """
-    padded = F.pad(x, (0, 0, window - 1, 0))
-    return padded.unfold(1, window, 1).transpose(2, 3)
+def _keep_last(x, count, dim):
+    """Return the last ``count`` entries along ``dim`` (an empty slice for 0)."""
+    return x.narrow(dim, x.shape[dim] - count, count)
 
 
 class TokenMixer(nn.Module):
@@ -74,27 +67,27 @@ class TokenMixer(nn.Module):
         else:
             raise ValueError(f'unknown token mixer {kind!r}')
 
-    def mix(self, windows):
+    def forward(self, x, history=None):
         """
-        Mix stacked windows.
-
-        :param windows: (..., window, hidden), oldest first.
-        :return: (..., hidden).
-        """
-        if self.kind == 'dense':
-            return self.proj(windows.flatten(-2))
-        if self.kind == 'linear':
-            return torch.einsum('...wh,w->...h', windows, self.weight)
-        return torch.einsum('...wh,hw->...h', windows, self.weight) + self.bias
-
-    def forward(self, x):
-        """
-        Mix a whole sequence.
+        Mix a sequence, or a chunk that continues an earlier one.
 
         :param x: (batch, length, hidden).
-        :return: (batch, length, hidden); output t depends on inputs t-w+1 .. t only.
+        :param history: the previous ``w - 1`` inputs (batch, w - 1, hidden); zeros when None.
+        :return: ``(mixed (batch, length, hidden), new history)``; output t depends on inputs
+            t-w+1 .. t only.
         """
-        return self.mix(_causal_windows(x, self.window))
+        if history is None:
+            padded = F.pad(x, (0, 0, self.window - 1, 0))
+        else:
+            padded = torch.cat([history, x], dim=1)
+        windows = padded.unfold(1, self.window, 1)  # (batch, length, hidden, window)
+        if self.kind == 'dense':
+            mixed = self.proj(windows.transpose(2, 3).flatten(2))
+        elif self.kind == 'linear':
+            mixed = windows @ self.weight
+        else:
+            mixed = (windows * self.weight).sum(-1) + self.bias
+        return mixed, _keep_last(padded, self.window - 1, 1)
 
 
 class MambaBlock(nn.Module):
@@ -112,9 +105,10 @@ class MambaBlock(nn.Module):
         self.inner, self.d_state, self.dt_rank = inner, n, config.dt_rank
         self.in_proj = nn.Linear(h, 2 * inner, bias=False)
         self.conv1d = None
+        self.conv_history = 0
         if config.use_conv:
-            self.conv1d = nn.Conv1d(inner, inner, config.conv_kernel, groups=inner,
-                                    padding=config.conv_kernel - 1)
+            self.conv1d = nn.Conv1d(inner, inner, config.conv_kernel, groups=inner)
+            self.conv_history = config.conv_kernel - 1
         self.x_proj = nn.Linear(inner, config.dt_rank + 2 * n, bias=False)
         self.dt_proj = nn.Linear(config.dt_rank, inner)
         # Mamba's initialisation: dt in [1e-3, 1e-1] log-uniform, A = -(1..N).
@@ -125,54 +119,35 @@ class MambaBlock(nn.Module):
         self.D = nn.Parameter(torch.ones(inner))
         self.out_proj = nn.Linear(inner, h, bias=False)
 
-    def _ssm_inputs(self, x):
-        dt, B, C = torch.split(self.x_proj(x), [self.dt_rank, self.d_state, self.d_state], -1)
-        return dt @ self.dt_proj.weight.T, B, C
-
-    def forward(self, hidden):
+    def forward(self, hidden, state=None):
         """
-        Run over a sequence.
+        Run over a sequence, or a chunk that continues an earlier one.
 
         :param hidden: (batch, length, hidden).
-        :return: (batch, length, hidden).
+        :param state: ``(conv_inputs (batch, inner, kernel - 1), ssm (batch, inner, N))`` after
+            the earlier tokens; zeros when None.
+        :return: ``(output (batch, length, hidden), new state)``.
         """
-        length = hidden.shape[1]
+        conv_inputs, ssm = state if state is not None else (None, None)
         x, z = self.in_proj(hidden).chunk(2, dim=-1)
         x = x.transpose(1, 2)  # (batch, inner, length)
+        if conv_inputs is None:
+            x = F.pad(x, (self.conv_history, 0))
+        else:
+            x = torch.cat([conv_inputs, x], dim=-1)
+        conv_inputs = _keep_last(x, self.conv_history, 2)
         if self.conv1d is not None:
-            x = self.conv1d(x)[..., :length]
+            # Unfolded depthwise product: CPU conv1d costs ~0.1 ms even for 3 tokens.
+            x = (x.unfold(2, self.conv_history + 1, 1) * self.conv1d.weight).sum(-1) + \
+                self.conv1d.bias[:, None]
         x = F.silu(x)
-        dt, B, C = self._ssm_inputs(x.transpose(1, 2))
-        y = selective_scan(x, dt.transpose(1, 2), -torch.exp(self.A_log), B.transpose(1, 2),
-                           C.transpose(1, 2), self.D, z.transpose(1, 2), self.dt_proj.bias,
-                           dt_softplus=True)
-        return self.out_proj(y.transpose(1, 2))
-
-    def initial_state(self, batch, device):
-        """Return ``(conv_inputs, ssm_state)`` before the first token (zeros)."""
-        kernel = self.conv1d.kernel_size[0] if self.conv1d is not None else 1
-        return (torch.zeros(batch, self.inner, kernel - 1, device=device),
-                torch.zeros(batch, self.inner, self.d_state, device=device))
-
-    def step(self, hidden, state):
-        """
-        Advance one token.
-
-        :param hidden: (batch, hidden).
-        :param state: ``(conv_inputs (batch, inner, kernel - 1), ssm (batch, inner, N))``.
-        :return: ``(output (batch, hidden), new state)``.
-        """
-        conv_inputs, ssm = state
-        x, z = self.in_proj(hidden).chunk(2, dim=-1)
-        if self.conv1d is not None:
-            window = torch.cat([conv_inputs, x.unsqueeze(-1)], dim=-1)
-            conv_inputs = window[..., 1:]
-            x = (window * self.conv1d.weight.squeeze(1)).sum(-1) + self.conv1d.bias
-        x = F.silu(x)
-        dt, B, C = self._ssm_inputs(x)
-        y, ssm = selective_state_step(ssm, x, dt, -torch.exp(self.A_log), B, C, self.D, z,
-                                      self.dt_proj.bias, dt_softplus=True)
-        return self.out_proj(y), (conv_inputs, ssm)
+        dt, B, C = torch.split(self.x_proj(x.transpose(1, 2)),
+                               [self.dt_rank, self.d_state, self.d_state], -1)
+        y, ssm = selective_scan(x, (dt @ self.dt_proj.weight.T).transpose(1, 2),
+                                -torch.exp(self.A_log), B.transpose(1, 2), C.transpose(1, 2),
+                                self.D, z.transpose(1, 2), self.dt_proj.bias,
+                                dt_softplus=True, initial_state=ssm, return_last_state=True)
+        return self.out_proj(y.transpose(1, 2)), (conv_inputs, ssm)
 
 
 class DMMLayer(nn.Module):
@@ -184,7 +159,6 @@ class DMMLayer(nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        self.window = config.window
         self.mixer = None
         if config.mixer != 'none':
             self.norm_mixer = nn.LayerNorm(config.hidden_size)
@@ -193,39 +167,20 @@ class DMMLayer(nn.Module):
         self.mamba = MambaBlock(config)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x):
+    def forward(self, x, state=None):
         """
-        Run over a sequence.
+        Run over a sequence, or a chunk that continues an earlier one.
 
         :param x: (batch, length, hidden).
-        :return: (batch, length, hidden).
+        :param state: ``(mixer history, mamba state)`` after the earlier tokens, or None.
+        :return: ``(output (batch, length, hidden), new state)``.
         """
+        history, mamba_state = state if state is not None else (None, None)
         if self.mixer is not None:
-            x = x + self.dropout(self.mixer(self.norm_mixer(x)))
-        return x + self.dropout(self.mamba(self.norm_mamba(x)))
-
-    def initial_state(self, batch, device):
-        """Return the mixer's zero history (batch, w - 1, hidden) and the Mamba state."""
-        history = torch.zeros(batch, self.window - 1, self.norm_mamba.normalized_shape[0],
-                              device=device)
-        return history, self.mamba.initial_state(batch, device)
-
-    def step(self, x, state):
-        """
-        Advance one token.
-
-        :param x: (batch, hidden).
-        :param state: from :meth:`initial_state` or the previous step.
-        :return: ``(output (batch, hidden), new state)``.
-        """
-        history, mamba_state = state
-        if self.mixer is not None:
-            normed = self.norm_mixer(x)
-            window = torch.cat([history, normed.unsqueeze(1)], dim=1)
-            history = window[:, 1:]
-            x = x + self.dropout(self.mixer.mix(window))
-        out, mamba_state = self.mamba.step(self.norm_mamba(x), mamba_state)
-        return x + self.dropout(out), (history, mamba_state)
+            mixed, history = self.mixer(self.norm_mixer(x), history)
+            x = x + (self.dropout(mixed) if self.training else mixed)
+        out, mamba_state = self.mamba(self.norm_mamba(x), mamba_state)
+        return x + (self.dropout(out) if self.training else out), (history, mamba_state)
 
 
 class DecisionMetaMamba(nn.Module):
@@ -289,7 +244,7 @@ class DecisionMetaMamba(nn.Module):
         """
         x = self._embed(returns_to_go, states, actions)
         for layer in self.layers:
-            x = layer(x)
+            x, _ = layer(x)
         return self._to_action(self.final_norm(x)[:, 1::3])
 
     def forward(self, batch):
@@ -319,18 +274,21 @@ class DecisionMetaMamba(nn.Module):
         self._state = None
         self._previous_action = None
 
-    def _advance(self, token):
+    def _advance(self, tokens):
+        """Run a chunk of embedded tokens (B, n, h) on from the kept state; return the last."""
         if self._state is None:
-            self._state = [layer.initial_state(token.shape[0], token.device)
-                           for layer in self.layers]
+            self._state = [None] * len(self.layers)
         for i, layer in enumerate(self.layers):
-            token, self._state[i] = layer.step(token, self._state[i])
-        return token
+            tokens, self._state[i] = layer(tokens, self._state[i])
+        return tokens[:, -1]
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def step(self, returns_to_go, state, previous_action=None):
         """
         Feed one timestep and return its action, in O(1) time and memory per call.
+
+        The previous action, the return-to-go and the state go through the layers as one chunk
+        of three tokens (two at the first step), continuing from the kept state.
 
         :param returns_to_go: scaled return-to-go, (B, 1) or (B,) or a float.
         :param state: normalised state, (B, state_dim) or (state_dim,).
@@ -341,15 +299,16 @@ class DecisionMetaMamba(nn.Module):
         device = self.device
         state = torch.as_tensor(state, dtype=torch.float32, device=device).reshape(
             -1, self.config.state_dim)
-        rtg = torch.as_tensor(returns_to_go, dtype=torch.float32, device=device).reshape(-1, 1)
-        if previous_action is not None and self._state is not None:
-            self._previous_action = torch.as_tensor(
-                previous_action, dtype=torch.float32, device=device).reshape(
-                    -1, self.config.act_dim)
-        if self._previous_action is not None:
-            self._advance(self.embed_norm(self.embed_action(self._previous_action)))
-        self._advance(self.embed_norm(self.embed_return(rtg)))
-        hidden = self._advance(self.embed_norm(self.embed_state(state)))
+        rtg = torch.as_tensor(returns_to_go, dtype=torch.float32, device=device).reshape(
+            -1, 1).expand(state.shape[0], 1)
+        tokens = [self.embed_return(rtg), self.embed_state(state)]
+        if self._state is not None:
+            if previous_action is not None:
+                self._previous_action = torch.as_tensor(
+                    previous_action, dtype=torch.float32, device=device).reshape(
+                        -1, self.config.act_dim)
+            tokens.insert(0, self.embed_action(self._previous_action))
+        hidden = self._advance(self.embed_norm(torch.stack(tokens, dim=1)))
         action = self._to_action(self.final_norm(hidden))
         self._previous_action = action
         return action

@@ -11,6 +11,7 @@ point must lie on the plane it came from.
 
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import math
 import pathlib
@@ -42,6 +43,9 @@ LIBRARIES = (
     ('rclpy', 'rclpy (ROS 2)', False),
 )
 
+# Found but not imported: only the node bindings import rclpy.
+_LOCATE_ONLY = ('rclpy',)
+
 # A tiny offscreen picture in a child process: a missing or broken Vulkan driver can abort the
 # process, which must not take the doctor down with it.
 _RENDER_PROBE = """
@@ -69,7 +73,7 @@ def _version_of(module, distribution):
     version = getattr(module, '__version__', None)
     if version is None:
         try:
-            version = importlib.metadata.version(distribution)
+            version = importlib.metadata.version(distribution.split(' ')[0])
         except importlib.metadata.PackageNotFoundError:
             version = 'unknown'
     return str(version)
@@ -85,7 +89,12 @@ def library_versions():
     for module_name, label, required in LIBRARIES:
         entry = {'package': label, 'required': required}
         try:
-            module = importlib.import_module(module_name)
+            if module_name in _LOCATE_ONLY:
+                if importlib.util.find_spec(module_name) is None:
+                    raise ModuleNotFoundError(f'No module named {module_name!r}')
+                module = None
+            else:
+                module = importlib.import_module(module_name)
             entry.update(ok=True, version=_version_of(module, label))
         except Exception as exc:  # a broken install can raise anything on import
             entry.update(ok=False, version=None, error=f'{type(exc).__name__}: {exc}')

@@ -3,6 +3,7 @@
 """The doctor's round trip and report, and one real SAPIEN picture."""
 
 import json
+import sys
 
 import pytest
 
@@ -56,3 +57,15 @@ def test_missing_required_library_fails_the_doctor(tmp_path, monkeypatch):
 def test_sapien_renders_offscreen():
     status = doctor.render_status()
     assert status['ok'], status
+
+
+def test_locate_only_libraries_are_found_without_importing(monkeypatch, capsys):
+    # `this` prints the Zen of Python when imported: a cheap witness of an import.
+    monkeypatch.delitem(sys.modules, 'this', raising=False)
+    monkeypatch.setattr(doctor, 'LIBRARIES', (('this', 'this', False),))
+    monkeypatch.setattr(doctor, '_LOCATE_ONLY', ('this',))
+    report = doctor.library_versions()
+    assert report['this']['ok'] is True
+    assert 'this' not in sys.modules
+    assert 'Zen of Python' not in capsys.readouterr().out
+    assert 'rclpy' in doctor._LOCATE_ONLY

@@ -60,6 +60,7 @@ def test_sapien_renders_offscreen():
 
 
 def test_locate_only_libraries_are_found_without_importing(monkeypatch, capsys):
+    assert 'rclpy' in doctor._LOCATE_ONLY
     # `this` prints the Zen of Python when imported: a cheap witness of an import.
     monkeypatch.delitem(sys.modules, 'this', raising=False)
     monkeypatch.setattr(doctor, 'LIBRARIES', (('this', 'this', False),))
@@ -68,4 +69,3 @@ def test_locate_only_libraries_are_found_without_importing(monkeypatch, capsys):
     assert report['this']['ok'] is True
     assert 'this' not in sys.modules
     assert 'Zen of Python' not in capsys.readouterr().out
-    assert 'rclpy' in doctor._LOCATE_ONLY

@@ -141,24 +141,25 @@ def _load_checkpoint(path, model, optimizer, scheduler):
     return state['step'], state['history']
 
 
-def run_training(cfg, progress=True):
+def optimize(model, params, batches, cfg, device, world=1, main_process=True, progress=True,
+             desc='train'):
     """
-    Train one stage and write its outputs under ``cfg.out``.
+    Run the optimizer loop shared by all trainings, resuming from ``cfg.out/checkpoint``.
 
-    :param cfg: :class:`~robomamba_ros.train.configuration_train.TrainConfig`.
+    ``model(batch)`` must return ``(loss, metrics)`` with ``metrics['loss']`` a float.
+
+    :param model: the module (already on ``device``, in train mode).
+    :param params: parameters to optimise.
+    :param batches: endless iterator of batch dicts.
+    :param cfg: any config with ``out``, ``max_steps``, ``grad_accum``, ``lr``, ``weight_decay``,
+        ``warmup_steps``, ``min_lr_ratio``, ``grad_clip``, ``save_every`` and ``resume``.
+    :param device: ``torch.device``.
+    :param world: data-parallel processes (``DistributedDataParallel`` when > 1).
+    :param main_process: this process writes checkpoints.
     :param progress: show a tqdm bar.
-    :return: summary dict (also in ``log.json``): final loss, parameter counts, paths, timing.
+    :param desc: bar label.
+    :return: ``(steps, history, seconds)``; the final checkpoint is written.
     """
-    world, rank = _distributed()
-    torch.manual_seed(cfg.seed + rank)
-    device = _device(cfg, rank)
-    model = RoboMamba.from_pretrained(cfg.model, device='cpu')
-    if model.tokenizer is None:
-        raise FileNotFoundError(f'{cfg.model} has no tokenizer.json; training needs one')
-    params = configure_trainable(model, cfg.stage, cfg.lora_rank, cfg.lora_alpha)
-    trainable, total, fraction = parameter_counts(model)
-    model.to(device).train()
-    loader, sampler = build_loader(cfg, model, world, rank)
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(
         s, cfg.warmup_steps, cfg.max_steps, cfg.min_lr_ratio))
@@ -170,14 +171,8 @@ def run_training(cfg, progress=True):
     if world > 1:
         trained = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == 'cuda' else None)
-    main_process = rank == 0
-    if main_process:
-        os.makedirs(cfg.out, exist_ok=True)
-        print(f'stage {cfg.stage}: training {trainable:,} of {total:,} parameters '
-              f'({100 * fraction:.3f} %)')
-    batches = _batches(loader, sampler)
     bar = tqdm(total=cfg.max_steps, initial=step, disable=not (progress and main_process),
-               desc=f'train {cfg.stage}')
+               desc=desc)
     start = time.perf_counter()
     while step < cfg.max_steps:
         sums = {}
@@ -202,9 +197,39 @@ def run_training(cfg, progress=True):
             _save_checkpoint(checkpoint_dir, model, optimizer, scheduler, step, history)
     bar.close()
     seconds = time.perf_counter() - start
-    summary = None
     if main_process:
         _save_checkpoint(checkpoint_dir, model, optimizer, scheduler, step, history)
+    return step, history, seconds
+
+
+def run_training(cfg, progress=True):
+    """
+    Train one stage and write its outputs under ``cfg.out``.
+
+    :param cfg: :class:`~robomamba_ros.train.configuration_train.TrainConfig`.
+    :param progress: show a tqdm bar.
+    :return: summary dict (also in ``log.json``): final loss, parameter counts, paths, timing.
+    """
+    world, rank = _distributed()
+    torch.manual_seed(cfg.seed + rank)
+    device = _device(cfg, rank)
+    model = RoboMamba.from_pretrained(cfg.model, device='cpu')
+    if model.tokenizer is None:
+        raise FileNotFoundError(f'{cfg.model} has no tokenizer.json; training needs one')
+    params = configure_trainable(model, cfg.stage, cfg.lora_rank, cfg.lora_alpha)
+    trainable, total, fraction = parameter_counts(model)
+    model.to(device).train()
+    loader, sampler = build_loader(cfg, model, world, rank)
+    main_process = rank == 0
+    if main_process:
+        os.makedirs(cfg.out, exist_ok=True)
+        print(f'stage {cfg.stage}: training {trainable:,} of {total:,} parameters '
+              f'({100 * fraction:.3f} %)')
+    step, history, seconds = optimize(
+        model, params, _batches(loader, sampler), cfg, device, world=world,
+        main_process=main_process, progress=progress, desc=f'train {cfg.stage}')
+    summary = None
+    if main_process:
         merge_lora(model)
         model_dir = os.path.join(cfg.out, MODEL_DIR)
         model.save_pretrained(model_dir)
@@ -229,4 +254,4 @@ def run_training(cfg, progress=True):
     return summary
 
 
-__all__ = ['build_loader', 'plot_losses', 'run_training', 'warmup_cosine']
+__all__ = ['build_loader', 'optimize', 'plot_losses', 'run_training', 'warmup_cosine']

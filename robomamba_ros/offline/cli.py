@@ -1,0 +1,124 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The ``dmm-data``, ``train-dmm`` and ``eval-dmm`` subcommands of ``robomamba-ros``.
+
+``add_dmm_parsers(subparsers)`` registers them; torch and sapien are imported only when a
+command runs.
+"""
+
+from robomamba_ros.sim.cli import _positive_int
+
+
+def cmd_data(args):
+    """Run ``robomamba-ros dmm-data``."""
+    from robomamba_ros.offline.generate import generate_dataset
+    categories = tuple(c for value in args.categories for c in value.split(',') if c)
+    meta = generate_dataset(args.out, args.level, args.episodes, seed=args.seed,
+                            categories=categories, progress=not args.quiet)
+    print(f"{meta['level']}: {meta['episodes']} episodes, {meta['transitions']} transitions, "
+          f"success {100 * meta['success_rate']:.1f} %, mean return {meta['mean_return']:.2f} "
+          f"(expert {meta['expert_return']:.2f}, random {meta['random_return']:.2f}) in "
+          f'{args.out}')
+    return 0
+
+
+def cmd_train(args):
+    """Run ``robomamba-ros train-dmm``."""
+    from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
+    try:
+        cfg = DMMTrainConfig(
+            data=args.data, out=args.out, policy=args.policy, mixer=args.mixer,
+            use_conv=not args.no_conv, hidden_size=args.hidden_size,
+            num_layers=args.num_layers, window=args.window, context_length=args.context,
+            dropout=args.dropout, max_steps=args.max_steps, batch_size=args.batch_size,
+            lr=args.lr, weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
+            grad_clip=args.grad_clip, save_every=args.save_every, resume=args.resume,
+            seed=args.seed, device=args.device)
+    except ValueError as exc:
+        print(f'train-dmm: {exc}')
+        return 2
+    from robomamba_ros.offline.training import train_dmm
+    summary = train_dmm(cfg, progress=not args.quiet)
+    print(f"train-dmm {summary['label']}: loss {summary['first_loss']:.4f} -> "
+          f"{summary['final_loss']:.4f} in {summary['steps']} steps "
+          f"({summary['seconds']:.0f} s); model in {summary['model_dir']}")
+    return 0
+
+
+def cmd_eval(args):
+    """Run ``robomamba-ros eval-dmm``."""
+    from robomamba_ros.offline.evaluation import evaluate_runs, format_row
+    categories = tuple(c for value in args.categories for c in value.split(',') if c)
+    results = evaluate_runs(args.runs, args.episodes, args.out, categories,
+                            progress=not args.quiet)
+    ref = results['reference']
+    print(f"{results['episodes_per_run']} episodes per run; scripted expert return "
+          f"{ref['expert_return']:.2f}, random {ref['random_return']:.2f}")
+    for row in results['table']:
+        print(format_row(row))
+    print(f'results in {args.out}/eval.json and {args.out}/eval_table.png')
+    return 0
+
+
+def add_dmm_parsers(subparsers):
+    """
+    Register ``dmm-data``, ``train-dmm`` and ``eval-dmm``.
+
+    :param subparsers: the object ``ArgumentParser.add_subparsers()`` returned.
+    """
+    categories = 'drawer_cabinet,cabinet_door,microwave'
+    p = subparsers.add_parser(
+        'dmm-data', help='generate a low-level pull dataset (D4RL HDF5 layout)',
+        description='Roll out scripted controllers in the SAPIEN low-level pull task (physics '
+                    'only) and write observations, actions, rewards, terminals and timeouts.')
+    p.add_argument('--out', required=True, help='output .hdf5 file')
+    p.add_argument('--level', default='expert', choices=('expert', 'medium', 'mixed'))
+    p.add_argument('--episodes', type=_positive_int, default=60)
+    p.add_argument('--seed', type=int, default=0, help='first episode seed')
+    p.add_argument('--categories', nargs='+', default=[categories])
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_data)
+
+    p = subparsers.add_parser(
+        'train-dmm', help='train Decision MetaMamba (or the DT baseline) offline',
+        description='DT-style offline training on a D4RL-layout file or a Minari folder. Writes '
+                    'OUT/model (config.json, model.safetensors, stats.json), OUT/checkpoint, '
+                    'OUT/log.json and OUT/loss.png.')
+    p.add_argument('--data', required=True, help='D4RL-layout .hdf5 file or Minari folder')
+    p.add_argument('--out', required=True, help='output folder')
+    p.add_argument('--policy', default='dmm', choices=('dmm', 'dt'))
+    p.add_argument('--mixer', default='dense', choices=('dense', 'linear', 'conv', 'none'))
+    p.add_argument('--no-conv', action='store_true', help='Mamba blocks without conv1d')
+    p.add_argument('--hidden-size', type=_positive_int, default=64)
+    p.add_argument('--num-layers', type=_positive_int, default=3)
+    p.add_argument('--window', type=_positive_int, default=6, help='mixer window (tokens)')
+    p.add_argument('--context', type=_positive_int, default=8, help='training window K')
+    p.add_argument('--dropout', type=float, default=0.1)
+    p.add_argument('--max-steps', type=_positive_int, default=2000)
+    p.add_argument('--batch-size', type=_positive_int, default=64)
+    p.add_argument('--lr', type=float, default=1e-4)
+    p.add_argument('--weight-decay', type=float, default=1e-4)
+    p.add_argument('--warmup-steps', type=int, default=200)
+    p.add_argument('--grad-clip', type=float, default=0.25)
+    p.add_argument('--save-every', type=int, default=0)
+    p.add_argument('--resume', action='store_true')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', default='auto', choices=('auto', 'cpu', 'cuda'))
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser(
+        'eval-dmm', help='closed-loop evaluation and ablation table of train-dmm runs',
+        description='Run every train-dmm output folder on the same held-out episodes; report '
+                    'normalised return and success as mean ± std over the runs (seeds) of each '
+                    'variant. Writes OUT/eval.json and OUT/eval_table.png.')
+    p.add_argument('runs', nargs='+', help='train-dmm output folders (one per seed)')
+    p.add_argument('--out', required=True, help='output folder')
+    p.add_argument('--episodes', type=_positive_int, default=30, help='episodes per run')
+    p.add_argument('--categories', nargs='+', default=[categories])
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_eval)
+
+
+__all__ = ['add_dmm_parsers', 'cmd_data', 'cmd_eval', 'cmd_train']

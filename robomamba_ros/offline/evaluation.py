@@ -1,0 +1,197 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+``eval-dmm``: closed-loop evaluation of trained policies in the SAPIEN low-level pull task.
+
+Each run folder (one training seed) is evaluated at the end of its training on the same held-out
+episodes; a variant's score is the mean ± standard deviation over its runs of the per-run mean
+(normalised return and success rate). Normalised return is D4RL's
+``100 * (R - R_random) / (R_expert - R_random)`` with the scripted expert and random controllers
+run on the same evaluation episodes. Writes ``eval.json`` and ``eval_table.png``.
+"""
+
+import collections
+import json
+import os
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from robomamba_ros.offline.generate import DEFAULT_CATEGORIES, run_episode
+from robomamba_ros.offline.scripted import ScriptedController
+from robomamba_ros.offline.training import load_policy
+from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig
+from robomamba_ros.train.trainer import LOG_FILE, MODEL_DIR
+
+EVAL_SEED = 10_000
+RESULTS_FILE = 'eval.json'
+TABLE_FILE = 'eval_table.png'
+
+
+class ReturnConditionedController:
+    """
+    Drive a sequence policy from task observations: normalise, condition, step.
+
+    :param policy: a DMM or DT policy (``reset``, ``step``).
+    :param stats: its :class:`~robomamba_ros.offline.processing.TrajectoryStats`.
+    :param target_return: return to condition on (default: the dataset's best).
+    """
+
+    def __init__(self, policy, stats, target_return=None):
+        self.policy, self.stats = policy, stats
+        self.target_return = stats.target_return if target_return is None else target_return
+        self.reset()
+
+    def reset(self):
+        """Start a new episode."""
+        self.policy.reset()
+        self.remaining = self.target_return
+        self.last_reward = None
+
+    def observe_reward(self, reward):
+        """Subtract the reward just received from the return still to go."""
+        self.remaining -= reward
+
+    def __call__(self, observation):
+        """
+        Return the action for one observation.
+
+        :param observation: task observation, shape (state_dim,).
+        :return: action, shape (act_dim,), float32.
+        """
+        state = torch.from_numpy(self.stats.normalize_states(observation))[None]
+        action = self.policy.step(self.remaining / self.stats.rtg_scale, state)
+        return action[0].cpu().numpy().astype(np.float32)
+
+
+def rollout(task, category, seed, controller):
+    """
+    Run one closed-loop episode with a return-conditioned controller.
+
+    :param task: a :class:`~robomamba_ros.sim.low_level_task.LowLevelPullTask`.
+    :param category: object category.
+    :param seed: episode seed.
+    :param controller: a :class:`ReturnConditionedController`.
+    :return: ``{'return', 'success', 'steps'}``.
+    """
+    observation = task.reset(category, seed)
+    controller.reset()
+    total, steps = 0.0, 0
+    while True:
+        observation, reward, terminated, truncated, info = task.step(controller(observation))
+        controller.observe_reward(reward)
+        total += reward
+        steps += 1
+        if terminated or truncated:
+            return {'return': total, 'success': bool(info['success']), 'steps': steps}
+
+
+def evaluation_episodes(num_episodes, categories=DEFAULT_CATEGORIES):
+    """Return the held-out ``(category, seed)`` pairs, the same for every policy."""
+    return [(categories[i % len(categories)], EVAL_SEED + i // len(categories))
+            for i in range(num_episodes)]
+
+
+def reference_returns(episodes, task):
+    """Mean returns of the scripted expert and random controllers on ``episodes``."""
+    out = {}
+    for level in ('expert', 'random'):
+        returns = [run_episode(task, category, seed, ScriptedController(
+            task.config, level, np.random.default_rng([seed, i, 13])))['return']
+            for i, (category, seed) in enumerate(episodes)]
+        out[f'{level}_return'] = float(np.mean(returns))
+    return out
+
+
+def _label(run_dir):
+    path = os.path.join(run_dir, LOG_FILE)
+    if os.path.isfile(path):
+        with open(path, encoding='utf-8') as f:
+            return json.load(f).get('label', os.path.basename(run_dir))
+    return os.path.basename(os.path.normpath(run_dir))
+
+
+def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES,
+                  progress=True):
+    """
+    Evaluate training runs and write ``eval.json`` and ``eval_table.png``.
+
+    :param run_dirs: ``train-dmm`` output folders (or model folders).
+    :param num_episodes: evaluation episodes per run.
+    :param out_dir: output folder.
+    :param categories: object categories of the evaluation episodes.
+    :param progress: show a tqdm bar.
+    :return: the results dict.
+    """
+    task = LowLevelPullTask(LowLevelTaskConfig())
+    episodes = evaluation_episodes(num_episodes, categories)
+    reference = reference_returns(episodes, task)
+    span = reference['expert_return'] - reference['random_return']
+    runs = []
+    bar = tqdm(total=len(run_dirs) * len(episodes), disable=not progress, desc='eval-dmm')
+    for run_dir in run_dirs:
+        model_dir = os.path.join(run_dir, MODEL_DIR)
+        policy, stats = load_policy(model_dir if os.path.isdir(model_dir) else run_dir)
+        controller = ReturnConditionedController(policy, stats)
+        results = []
+        for category, seed in episodes:
+            results.append(rollout(task, category, seed, controller))
+            bar.update(1)
+        returns = np.array([r['return'] for r in results])
+        runs.append({
+            'run': run_dir, 'label': _label(run_dir), 'mean_return': float(returns.mean()),
+            'normalized_return': float(100.0 * (returns.mean() - reference['random_return']) /
+                                       span),
+            'success_rate': float(np.mean([r['success'] for r in results])),
+            'episodes': results})
+    bar.close()
+    groups = collections.OrderedDict()
+    for run in runs:
+        groups.setdefault(run['label'], []).append(run)
+    table = []
+    for label, members in groups.items():
+        normalized = np.array([m['normalized_return'] for m in members])
+        success = np.array([m['success_rate'] for m in members])
+        table.append({'label': label, 'runs': len(members),
+                      'normalized_return_mean': float(normalized.mean()),
+                      'normalized_return_std': float(normalized.std()),
+                      'success_mean': float(success.mean()), 'success_std': float(success.std()),
+                      'best_run_normalized_return': float(normalized.max())})
+    results = {'episodes_per_run': len(episodes), 'categories': list(categories),
+               'reference': reference, 'table': table, 'runs': runs}
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, RESULTS_FILE), 'w', encoding='utf-8') as f:
+        json.dump(results, f, indent=1)
+    plot_table(table, os.path.join(out_dir, TABLE_FILE), len(episodes))
+    return results
+
+
+def format_row(row):
+    """One line of the table: label, normalised return and success as mean ± std."""
+    return (f"{row['label']:<12} runs {row['runs']}  normalised return "
+            f"{row['normalized_return_mean']:7.1f} ± {row['normalized_return_std']:5.1f}  "
+            f"success {100 * row['success_mean']:5.1f} ± {100 * row['success_std']:4.1f} %")
+
+
+def plot_table(table, path, episodes):
+    """Write the ablation table as a PNG."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    cells = [[row['label'], str(row['runs']),
+              f"{row['normalized_return_mean']:.1f} ± {row['normalized_return_std']:.1f}",
+              f"{100 * row['success_mean']:.1f} ± {100 * row['success_std']:.1f}"]
+             for row in table]
+    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * max(1, len(cells))))
+    ax.axis('off')
+    ax.table(cellText=cells, colLabels=['policy', 'seeds', 'normalised return',
+                                        'success %'], loc='center')
+    ax.set_title(f'LowLevelPull-v1, {episodes} episodes per seed (mean ± std over seeds)')
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+__all__ = ['EVAL_SEED', 'ReturnConditionedController', 'evaluate_runs', 'evaluation_episodes',
+           'format_row', 'plot_table', 'reference_returns', 'rollout']

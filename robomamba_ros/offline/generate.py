@@ -1,0 +1,123 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Offline datasets of the low-level pull task at D4RL-like quality levels.
+
+``expert``: the scripted controller. ``medium``: scripted with action noise, delays and an
+aiming error in some episodes. ``mixed``: one third each of expert, medium and random
+episodes (a stand-in for D4RL's medium-replay). Physics only; each (category, seed) is one
+episode, so datasets are reproducible. The file's metadata holds the mean returns of the
+expert and random controllers on the same episodes, for D4RL-style normalised scores.
+"""
+
+import numpy as np
+from tqdm import tqdm
+
+from robomamba_ros.offline.d4rl_format import write_d4rl_hdf5
+from robomamba_ros.offline.scripted import ScriptedController
+from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig, TASK_ID
+
+DATASET_LEVELS = ('expert', 'medium', 'mixed')
+DEFAULT_CATEGORIES = ('drawer_cabinet', 'cabinet_door', 'microwave')
+
+
+def run_episode(task, category, seed, policy):
+    """
+    Roll out one episode.
+
+    :param task: a :class:`~robomamba_ros.sim.low_level_task.LowLevelPullTask`.
+    :param category: object category.
+    :param seed: episode seed.
+    :param policy: callable observation (23,) -> action (7,), with an optional ``reset()``.
+    :return: dict of arrays (observations, actions, rewards, terminals, timeouts) and
+        ``success`` (bool), ``return`` (float).
+    """
+    observation = task.reset(category, seed)
+    if hasattr(policy, 'reset'):
+        policy.reset()
+    rows = {key: [] for key in ('observations', 'actions', 'rewards', 'terminals', 'timeouts')}
+    while True:
+        action = policy(observation)
+        rows['observations'].append(observation)
+        rows['actions'].append(action)
+        observation, reward, terminated, truncated, info = task.step(action)
+        rows['rewards'].append(reward)
+        rows['terminals'].append(terminated)
+        rows['timeouts'].append(truncated)
+        if terminated or truncated:
+            break
+    out = {key: np.asarray(value) for key, value in rows.items()}
+    out['success'] = bool(info['success'])
+    out['return'] = float(out['rewards'].sum())
+    return out
+
+
+def episode_plan(level, num_episodes, seed):
+    """
+    Return the controller level of each episode of a dataset.
+
+    :param level: ``'expert'``, ``'medium'`` or ``'mixed'``.
+    :param num_episodes: episodes.
+    :param seed: dataset seed.
+    :return: list of ``'expert'``/``'medium'``/``'random'``.
+    """
+    if level not in DATASET_LEVELS:
+        raise ValueError(f'level must be one of {DATASET_LEVELS}, got {level!r}')
+    if level != 'mixed':
+        return [level] * num_episodes
+    rng = np.random.default_rng([seed, 7])
+    return list(rng.choice(['expert', 'medium', 'random'], size=num_episodes))
+
+
+def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEGORIES,
+                     task_config=None, progress=True):
+    """
+    Generate a dataset and write it in the D4RL layout.
+
+    :param path: output ``.hdf5`` file.
+    :param level: ``'expert'``, ``'medium'`` or ``'mixed'``.
+    :param num_episodes: episodes; episode i uses category ``i % len(categories)`` and seed
+        ``seed + i // len(categories)``.
+    :param seed: first episode seed.
+    :param categories: object categories.
+    :param task_config: a :class:`~robomamba_ros.sim.low_level_task.LowLevelTaskConfig`.
+    :param progress: show a tqdm bar.
+    :return: the metadata dict written with the file.
+    """
+    task_config = task_config or LowLevelTaskConfig()
+    task = LowLevelPullTask(task_config)
+    plan = episode_plan(level, num_episodes, seed)
+    episodes, references = [], {'expert': [], 'random': []}
+    for i in tqdm(range(num_episodes), disable=not progress, desc=f'dmm-data {level}'):
+        category, episode_seed = categories[i % len(categories)], seed + i // len(categories)
+        rng = np.random.default_rng([episode_seed, i, 11])
+        episodes.append(run_episode(task, category, episode_seed,
+                                    ScriptedController(task_config, plan[i], rng)))
+        # Reference returns on the same episode, for normalised scores.
+        for name in references:
+            if plan[i] == name:
+                references[name].append(episodes[-1]['return'])
+            else:
+                references[name].append(run_episode(
+                    task, category, episode_seed,
+                    ScriptedController(task_config, name, rng))['return'])
+    data = {key: np.concatenate([e[key] for e in episodes])
+            for key in ('observations', 'actions', 'rewards', 'terminals', 'timeouts')}
+    metadata = {
+        'task': TASK_ID, 'level': level, 'episodes': num_episodes, 'seed': seed,
+        'categories': list(categories), 'transitions': int(len(data['rewards'])),
+        'control_hz': task_config.control_hz, 'max_steps': task_config.max_steps,
+        'action_low': task_config.action_low.tolist(),
+        'action_high': task_config.action_high.tolist(),
+        'success_rate': float(np.mean([e['success'] for e in episodes])),
+        'mean_return': float(np.mean([e['return'] for e in episodes])),
+        'expert_return': float(np.mean(references['expert'])),
+        'random_return': float(np.mean(references['random'])),
+        'controllers': {name: plan.count(name) for name in ('expert', 'medium', 'random')},
+    }
+    write_d4rl_hdf5(path, data, metadata)
+    return metadata
+
+
+__all__ = ['DATASET_LEVELS', 'DEFAULT_CATEGORIES', 'episode_plan', 'generate_dataset',
+           'run_episode']

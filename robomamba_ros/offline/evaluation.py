@@ -27,19 +27,28 @@ from robomamba_ros.train.trainer import LOG_FILE, MODEL_DIR
 EVAL_SEED = 10_000
 RESULTS_FILE = 'eval.json'
 TABLE_FILE = 'eval_table.png'
+INFERENCE_MODES = ('recurrent', 'window')
 
 
 class ReturnConditionedController:
     """
     Drive a sequence policy from task observations: normalise, condition, step.
 
-    :param policy: a DMM or DT policy (``reset``, ``step``).
+    ``inference='recurrent'`` uses the policy's own ``step`` (the DMM's O(1) update from the
+    episode start; the DT's K-window re-forward). ``'window'`` re-forwards the last ``K``
+    timesteps with ``predict``, as the official DMM code evaluates, so a DMM sees the same
+    context length as in training.
+
+    :param policy: a DMM or DT policy (``reset``, ``step``, ``predict``).
     :param stats: its :class:`~robomamba_ros.offline.processing.TrajectoryStats`.
     :param target_return: return to condition on (default: the dataset's best).
+    :param inference: ``'recurrent'`` or ``'window'``.
     """
 
-    def __init__(self, policy, stats, target_return=None):
-        self.policy, self.stats = policy, stats
+    def __init__(self, policy, stats, target_return=None, inference='recurrent'):
+        if inference not in INFERENCE_MODES:
+            raise ValueError(f'inference must be one of {INFERENCE_MODES}, got {inference!r}')
+        self.policy, self.stats, self.inference = policy, stats, inference
         self.target_return = stats.target_return if target_return is None else target_return
         self.reset()
 
@@ -47,7 +56,7 @@ class ReturnConditionedController:
         """Start a new episode."""
         self.policy.reset()
         self.remaining = self.target_return
-        self.last_reward = None
+        self.history = []
 
     def observe_reward(self, reward):
         """Subtract the reward just received from the return still to go."""
@@ -61,8 +70,18 @@ class ReturnConditionedController:
         :return: action, shape (act_dim,), float32.
         """
         state = torch.from_numpy(self.stats.normalize_states(observation))[None]
-        action = self.policy.step(self.remaining / self.stats.rtg_scale, state)
-        return action[0].cpu().numpy().astype(np.float32)
+        rtg = torch.tensor([[self.remaining / self.stats.rtg_scale]], dtype=torch.float32)
+        if self.inference == 'recurrent':
+            action = self.policy.step(rtg, state)[0]
+        else:
+            context = self.policy.config.context_length
+            placeholder = torch.zeros(1, self.policy.config.act_dim)
+            self.history = self.history[-(context - 1):] + [[rtg, state, placeholder]]
+            rtgs, states, actions = (torch.stack(part, dim=1) for part in zip(*self.history))
+            with torch.no_grad():
+                action = self.policy.predict(rtgs, states, actions)[0, -1]
+            self.history[-1][2] = action[None]
+        return action.cpu().numpy().astype(np.float32)
 
 
 def rollout(task, category, seed, controller):
@@ -113,7 +132,7 @@ def _label(run_dir):
 
 
 def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES,
-                  progress=True):
+                  progress=True, inference='recurrent'):
     """
     Evaluate training runs and write ``eval.json`` and ``eval_table.png``.
 
@@ -122,6 +141,8 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
     :param out_dir: output folder.
     :param categories: object categories of the evaluation episodes.
     :param progress: show a tqdm bar.
+    :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (see
+        :class:`ReturnConditionedController`); the DT always re-forwards its window.
     :return: the results dict.
     """
     task = LowLevelPullTask(LowLevelTaskConfig())
@@ -133,7 +154,8 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
     for run_dir in run_dirs:
         model_dir = os.path.join(run_dir, MODEL_DIR)
         policy, stats = load_policy(model_dir if os.path.isdir(model_dir) else run_dir)
-        controller = ReturnConditionedController(policy, stats)
+        mode = inference if policy.name == 'dmm' else 'recurrent'
+        controller = ReturnConditionedController(policy, stats, inference=mode)
         results = []
         for category, seed in episodes:
             results.append(rollout(task, category, seed, controller))
@@ -159,6 +181,7 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
                       'success_mean': float(success.mean()), 'success_std': float(success.std()),
                       'best_run_normalized_return': float(normalized.max())})
     results = {'episodes_per_run': len(episodes), 'categories': list(categories),
+               'dmm_inference': inference,
                'reference': reference, 'table': table, 'runs': runs}
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, RESULTS_FILE), 'w', encoding='utf-8') as f:
@@ -193,5 +216,5 @@ def plot_table(table, path, episodes):
     plt.close(fig)
 
 
-__all__ = ['EVAL_SEED', 'ReturnConditionedController', 'evaluate_runs', 'evaluation_episodes',
-           'format_row', 'plot_table', 'reference_returns', 'rollout']
+__all__ = ['EVAL_SEED', 'INFERENCE_MODES', 'ReturnConditionedController', 'evaluate_runs',
+           'evaluation_episodes', 'format_row', 'plot_table', 'reference_returns', 'rollout']

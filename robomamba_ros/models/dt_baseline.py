@@ -44,7 +44,8 @@ class DecisionTransformerPolicy(nn.Module):
             max_ep_len=config.max_episode_length, action_tanh=True,
             n_positions=3 * config.context_length, n_layer=config.num_layers,
             n_head=config.num_heads, n_inner=4 * config.hidden_size,
-            resid_pdrop=config.dropout, embd_pdrop=config.dropout, attn_pdrop=config.dropout))
+            resid_pdrop=config.dropout, embd_pdrop=config.dropout, attn_pdrop=config.dropout,
+            bos_token_id=None, eos_token_id=None))  # no vocabulary: silences GPT-2's token check
         low = torch.tensor(config.action_low, dtype=torch.float32)
         high = torch.tensor(config.action_high, dtype=torch.float32)
         self.register_buffer('action_center', (high + low) / 2, persistent=False)

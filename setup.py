@@ -71,6 +71,7 @@ setup(
         'opencv-python>=4.8',
         'matplotlib>=3.7',
         'pillow>=9',
+        'h5py>=3.8',
     ],
     extras_require=EXTRAS,
     zip_safe=True,

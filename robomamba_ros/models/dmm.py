@@ -249,13 +249,14 @@ class DecisionMetaMamba(nn.Module):
 
     def forward(self, batch):
         """
-        Compute the masked mean squared action error.
+        Compute the masked mean squared action error, per dimension in half-range units.
 
         :param batch: dict with ``returns_to_go``, ``states``, ``actions`` and optional ``mask``.
         :return: ``(loss, {'loss': float})``.
         """
         predicted = self.predict(batch['returns_to_go'], batch['states'], batch['actions'])
-        error = ((predicted - batch['actions']) ** 2).mean(-1)
+        # In units of the half range, so every action dimension weighs the same.
+        error = (((predicted - batch['actions']) / self.action_half_range) ** 2).mean(-1)
         mask = batch.get('mask')
         if mask is None:
             loss = error.mean()

@@ -86,7 +86,7 @@ class DecisionTransformerPolicy(nn.Module):
 
     def forward(self, batch):
         """
-        Compute the masked mean squared action error.
+        Compute the masked mean squared action error, per dimension in half-range units.
 
         :param batch: dict with ``returns_to_go``, ``states``, ``actions``, optional
             ``timesteps`` and ``mask``.
@@ -95,7 +95,8 @@ class DecisionTransformerPolicy(nn.Module):
         mask = batch.get('mask')
         predicted = self.predict(batch['returns_to_go'], batch['states'], batch['actions'],
                                  batch.get('timesteps'), mask)
-        error = ((predicted - batch['actions']) ** 2).mean(-1)
+        # In units of the half range, so every action dimension weighs the same.
+        error = (((predicted - batch['actions']) / self.action_half_range) ** 2).mean(-1)
         loss = error.mean() if mask is None else (error * mask).sum() / mask.sum().clamp(min=1)
         return loss, {'loss': loss.item()}
 

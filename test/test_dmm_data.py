@@ -96,6 +96,7 @@ def test_returns_to_go_stats_and_windows():
     stats = TrajectoryStats.from_episodes(episodes, reference={'expert_return': 10.0,
                                                                'random_return': 0.0})
     assert stats.rtg_scale == pytest.approx(15.0)  # the best episode: 4 + 5 + 6
+    assert stats.target_return == 10.0  # the expert reference, not the best episode
     assert stats.normalized_score(5.0) == pytest.approx(50.0)
     dataset = WindowDataset(episodes, stats, context_length=3)
     assert len(dataset) == 7

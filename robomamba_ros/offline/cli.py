@@ -51,7 +51,8 @@ def cmd_eval(args):
     from robomamba_ros.offline.evaluation import evaluate_runs, format_row
     categories = tuple(c for value in args.categories for c in value.split(',') if c)
     results = evaluate_runs(args.runs, args.episodes, args.out, categories,
-                            progress=not args.quiet, inference=args.inference)
+                            progress=not args.quiet, inference=args.inference,
+                            target_return=args.target_return)
     ref = results['reference']
     print(f"{results['episodes_per_run']} episodes per run; scripted expert return "
           f"{ref['expert_return']:.2f}, random {ref['random_return']:.2f}")
@@ -119,6 +120,8 @@ def add_dmm_parsers(subparsers):
     p.add_argument('--inference', default='recurrent', choices=('recurrent', 'window'),
                    help='DMM: O(1) recurrent step from the episode start, or re-forward of '
                         'the last K steps as in training (the DT always re-forwards)')
+    p.add_argument('--target-return', type=float, default=None,
+                   help='return to condition on (default: dataset expert return, else best)')
     p.add_argument('--categories', nargs='+', default=[categories])
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_eval)

@@ -132,7 +132,7 @@ def _label(run_dir):
 
 
 def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES,
-                  progress=True, inference='recurrent'):
+                  progress=True, inference='recurrent', target_return=None):
     """
     Evaluate training runs and write ``eval.json`` and ``eval_table.png``.
 
@@ -143,6 +143,7 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
     :param progress: show a tqdm bar.
     :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (see
         :class:`ReturnConditionedController`); the DT always re-forwards its window.
+    :param target_return: return to condition on (default: each run's best dataset return).
     :return: the results dict.
     """
     task = LowLevelPullTask(LowLevelTaskConfig())
@@ -155,7 +156,7 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
         model_dir = os.path.join(run_dir, MODEL_DIR)
         policy, stats = load_policy(model_dir if os.path.isdir(model_dir) else run_dir)
         mode = inference if policy.name == 'dmm' else 'recurrent'
-        controller = ReturnConditionedController(policy, stats, inference=mode)
+        controller = ReturnConditionedController(policy, stats, target_return, inference=mode)
         results = []
         for category, seed in episodes:
             results.append(rollout(task, category, seed, controller))
@@ -163,6 +164,7 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
         returns = np.array([r['return'] for r in results])
         runs.append({
             'run': run_dir, 'label': _label(run_dir), 'mean_return': float(returns.mean()),
+            'target_return': controller.target_return,
             'normalized_return': float(100.0 * (returns.mean() - reference['random_return']) /
                                        span),
             'success_rate': float(np.mean([r['success'] for r in results])),

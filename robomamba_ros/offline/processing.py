@@ -42,7 +42,9 @@ class TrajectoryStats:
     :param state_mean: per-dimension state mean.
     :param state_std: per-dimension state standard deviation (floored at 1e-6).
     :param rtg_scale: returns-to-go are divided by this.
-    :param target_return: return to condition on at evaluation (the dataset's best).
+    :param target_return: return to condition on at evaluation: the scripted expert's mean return
+        when the dataset records it, else the dataset's best (an outlier there conditions
+        badly).
     :param reference: ``{'expert_return', 'random_return'}`` for normalised scores, if known.
     """
 
@@ -64,10 +66,12 @@ class TrajectoryStats:
         """
         states = np.concatenate([e['observations'] for e in episodes])
         best = max(float(np.sum(e['rewards'])) for e in episodes)
+        reference = dict(reference or {})
         return cls(state_mean=states.mean(0).tolist(),
                    state_std=np.maximum(states.std(0), 1e-6).tolist(),
-                   rtg_scale=float(rtg_scale or max(abs(best), 1e-6)), target_return=best,
-                   reference=dict(reference or {}))
+                   rtg_scale=float(rtg_scale or max(abs(best), 1e-6)),
+                   target_return=float(reference.get('expert_return', best)),
+                   reference=reference)
 
     def normalize_states(self, states):
         """Return ``(states - mean) / std`` as float32; any leading shape."""

@@ -5,10 +5,11 @@
 import pytest
 import torch
 
+from robomamba_ros.models.checkpoint import CheckpointMismatchError, unique_state_dict
 from robomamba_ros.models.configuration_robomamba import LanguageModelConfig, RoboMambaConfig
 from robomamba_ros.models.convert_official import (
     convert_official_state_dict, infer_official_config, load_official_checkpoint)
-from robomamba_ros.models.robomamba import CheckpointMismatchError, RoboMamba, unique_state_dict
+from robomamba_ros.models.robomamba import RoboMamba
 
 VIT = 'vision.model.'
 

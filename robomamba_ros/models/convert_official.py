@@ -159,7 +159,8 @@ def load_official_checkpoint(path, tokenizer=None, **fields):
     :param fields: further config fields, see :func:`infer_official_config`.
     :return: the model in eval mode; every key must fit (errors name the key).
     """
-    from robomamba_ros.models.robomamba import load_checked, RoboMamba
+    from robomamba_ros.models.checkpoint import load_checked
+    from robomamba_ros.models.robomamba import RoboMamba
     state = torch.load(path, map_location='cpu', weights_only=True)
     for wrapper in ('model', 'state_dict'):
         if isinstance(state, dict) and wrapper in state and isinstance(state[wrapper], dict):

@@ -19,18 +19,14 @@ same at step 10 and step 10 000, and equals the full-sequence forward.
 """
 
 import math
-import os
 
-from safetensors.torch import load_file, save_file
 import torch
 from torch import nn
 import torch.nn.functional as F
 
+from robomamba_ros.models.checkpoint import PretrainedMixin
 from robomamba_ros.models.configuration_dmm import DMMConfig
 from robomamba_ros.models.mamba_scan import selective_scan
-from robomamba_ros.models.robomamba import load_checked, unique_state_dict
-
-WEIGHTS_FILE = 'model.safetensors'
 
 
 def _keep_last(x, count, dim):
@@ -183,7 +179,7 @@ class DMMLayer(nn.Module):
         return x + (self.dropout(out) if self.training else out), (history, mamba_state)
 
 
-class DecisionMetaMamba(nn.Module):
+class DecisionMetaMamba(PretrainedMixin, nn.Module):
     """
     Decision MetaMamba policy over normalised states and scaled returns-to-go.
 
@@ -326,31 +322,6 @@ class DecisionMetaMamba(nn.Module):
         self.eval()
         return self.step(observation['returns_to_go'], observation['state'],
                          observation.get('previous_action'))
-
-    # ----- persistence -------------------------------------------------------------------------
-    def save_pretrained(self, folder):
-        """Write ``config.json`` and ``model.safetensors`` into ``folder``."""
-        os.makedirs(folder, exist_ok=True)
-        self.config.save(folder)
-        save_file(unique_state_dict(self), os.path.join(folder, WEIGHTS_FILE))
-
-    @classmethod
-    def from_pretrained(cls, folder, device='cpu'):
-        """
-        Load a folder written by :meth:`save_pretrained`, with strict key and shape checks.
-
-        :param folder: model folder.
-        :param device: target device.
-        :return: the model in eval mode.
-        """
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(f'model folder not found: {folder}')
-        model = cls(cls.config_class.load(folder))
-        weights = os.path.join(folder, WEIGHTS_FILE)
-        if not os.path.isfile(weights):
-            raise FileNotFoundError(f'model weights not found: {weights}')
-        load_checked(model, load_file(weights), WEIGHTS_FILE)
-        return model.to(device).eval()
 
 
 __all__ = ['DMMLayer', 'DecisionMetaMamba', 'MambaBlock', 'TokenMixer']

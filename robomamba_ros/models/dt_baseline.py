@@ -9,21 +9,17 @@ tokens with a timestep embedding). Its :meth:`DecisionTransformerPolicy.step` ke
 Transformer is normally deployed; the cost per step grows with ``K``, not with the episode.
 """
 
-import os
 
-from safetensors.torch import load_file, save_file
 import torch
 from torch import nn
 from transformers import DecisionTransformerConfig as HFDecisionTransformerConfig
 from transformers import DecisionTransformerModel
 
+from robomamba_ros.models.checkpoint import PretrainedMixin
 from robomamba_ros.models.configuration_dmm import DecisionTransformerConfig
-from robomamba_ros.models.robomamba import load_checked, unique_state_dict
-
-WEIGHTS_FILE = 'model.safetensors'
 
 
-class DecisionTransformerPolicy(nn.Module):
+class DecisionTransformerPolicy(PretrainedMixin, nn.Module):
     """
     Decision Transformer with ``forward() -> (loss, dict)``, ``reset``, ``step``, save/load.
 
@@ -155,31 +151,6 @@ class DecisionTransformerPolicy(nn.Module):
         self.eval()
         return self.step(observation['returns_to_go'], observation['state'],
                          observation.get('previous_action'))
-
-    # ----- persistence -------------------------------------------------------------------------
-    def save_pretrained(self, folder):
-        """Write ``config.json`` and ``model.safetensors`` into ``folder``."""
-        os.makedirs(folder, exist_ok=True)
-        self.config.save(folder)
-        save_file(unique_state_dict(self), os.path.join(folder, WEIGHTS_FILE))
-
-    @classmethod
-    def from_pretrained(cls, folder, device='cpu'):
-        """
-        Load a folder written by :meth:`save_pretrained`, with strict key and shape checks.
-
-        :param folder: model folder.
-        :param device: target device.
-        :return: the model in eval mode.
-        """
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(f'model folder not found: {folder}')
-        model = cls(cls.config_class.load(folder))
-        weights = os.path.join(folder, WEIGHTS_FILE)
-        if not os.path.isfile(weights):
-            raise FileNotFoundError(f'model weights not found: {weights}')
-        load_checked(model, load_file(weights), WEIGHTS_FILE)
-        return model.to(device).eval()
 
 
 __all__ = ['DecisionTransformerPolicy']

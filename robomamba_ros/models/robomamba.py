@@ -18,6 +18,7 @@ from torch import nn
 from transformers import AutoTokenizer
 
 from robomamba_ros import geometry
+from robomamba_ros.models.checkpoint import load_checked, unique_state_dict, WEIGHTS_FILE
 from robomamba_ros.models.configuration_robomamba import RoboMambaConfig
 from robomamba_ros.models.image_processing import preprocess_image
 from robomamba_ros.models.losses import position_loss, rot6d_to_matrix, rotation_geodesic_loss
@@ -28,61 +29,7 @@ from robomamba_ros.models.prompting import IGNORE_INDEX, manipulation_ids, quest
 from robomamba_ros.models.vision import build_vision_encoder
 
 CONFIG_FILE = 'config.json'
-WEIGHTS_FILE = 'model.safetensors'
 HEAD_FILE = 'policy_head.safetensors'
-
-
-class CheckpointMismatchError(KeyError):
-    """A checkpoint's keys do not fit the model built from its config."""
-
-    def __str__(self):
-        return str(self.args[0])  # KeyError would print the message's repr
-
-
-def _tensor_key(tensor):
-    return (tensor.data_ptr(), tuple(tensor.shape), tensor.stride())
-
-
-def unique_state_dict(module):
-    """Return the state dict without aliases of tied tensors (first name wins), detached."""
-    seen, out = set(), {}
-    for name, tensor in module.state_dict().items():
-        key = _tensor_key(tensor) if tensor.numel() else name
-        if key in seen:
-            continue
-        seen.add(key)
-        out[name] = tensor.detach().contiguous()
-    return out
-
-
-def load_checked(module, state, source):
-    """
-    Copy ``state`` into ``module``, failing on any missing, unexpected or mis-shaped key.
-
-    :param module: target module.
-    :param state: name -> tensor.
-    :param source: file name for the error messages.
-    """
-    expected = unique_state_dict(module)
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise CheckpointMismatchError(
-            f'{source} does not fit the config: missing keys {missing[:10]}'
-            f'{" ..." if len(missing) > 10 else ""}, unexpected keys {unexpected[:10]}'
-            f'{" ..." if len(unexpected) > 10 else ""}')
-    for name, tensor in state.items():
-        if tensor.shape != expected[name].shape:
-            raise ValueError(
-                f'{source}: key {name!r} has shape {tuple(tensor.shape)}, the config expects '
-                f'{tuple(expected[name].shape)}')
-    # Tied weights are stored once; give their aliases the same tensor, then load strictly.
-    full = dict(state)
-    canonical = {_tensor_key(t): n for n, t in module.state_dict().items() if n in expected}
-    for name, tensor in module.state_dict().items():
-        if name not in full:
-            full[name] = state[canonical[_tensor_key(tensor)]]
-    module.load_state_dict(full, strict=True)
 
 
 class RoboMamba(nn.Module):
@@ -376,6 +323,5 @@ def load_tokenizer(folder, required=True):
 
 
 __all__ = [
-    'CONFIG_FILE', 'CheckpointMismatchError', 'HEAD_FILE', 'RoboMamba', 'WEIGHTS_FILE',
-    'build_from_components', 'load_checked', 'load_tokenizer', 'unique_state_dict',
+    'CONFIG_FILE', 'HEAD_FILE', 'RoboMamba', 'build_from_components', 'load_tokenizer',
 ]

@@ -7,13 +7,19 @@ The ``dmm-data``, ``train-dmm`` and ``eval-dmm`` subcommands of ``robomamba-ros`
 command runs.
 """
 
-from robomamba_ros.sim.cli import _positive_int
+import dataclasses
+
+from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
+from robomamba_ros.sim.cli import _category_list, _positive_int
+
+# One source of truth for the hyperparameters: the config dataclass (it never imports torch).
+DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
 
 
 def cmd_data(args):
     """Run ``robomamba-ros dmm-data``."""
     from robomamba_ros.offline.generate import generate_dataset
-    categories = tuple(c for value in args.categories for c in value.split(',') if c)
+    categories = _category_list(args.categories)
     meta = generate_dataset(args.out, args.level, args.episodes, seed=args.seed,
                             categories=categories, progress=not args.quiet)
     print(f"{meta['level']}: {meta['episodes']} episodes, {meta['transitions']} transitions, "
@@ -25,7 +31,6 @@ def cmd_data(args):
 
 def cmd_train(args):
     """Run ``robomamba-ros train-dmm``."""
-    from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
     try:
         cfg = DMMTrainConfig(
             data=args.data, out=args.out, policy=args.policy, mixer=args.mixer,
@@ -49,7 +54,7 @@ def cmd_train(args):
 def cmd_eval(args):
     """Run ``robomamba-ros eval-dmm``."""
     from robomamba_ros.offline.evaluation import evaluate_runs, format_row
-    categories = tuple(c for value in args.categories for c in value.split(',') if c)
+    categories = _category_list(args.categories)
     results = evaluate_runs(args.runs, args.episodes, args.out, categories,
                             progress=not args.quiet, inference=args.inference,
                             target_return=args.target_return)
@@ -89,19 +94,22 @@ def add_dmm_parsers(subparsers):
     p.add_argument('--data', required=True, help='D4RL-layout .hdf5 file or Minari folder')
     p.add_argument('--out', required=True, help='output folder')
     p.add_argument('--policy', default='dmm', choices=('dmm', 'dt'))
-    p.add_argument('--mixer', default='dense', choices=('dense', 'linear', 'conv', 'none'))
+    p.add_argument('--mixer', default=DEFAULTS['mixer'],
+                   choices=('dense', 'linear', 'conv', 'none'))
     p.add_argument('--no-conv', action='store_true', help='Mamba blocks without conv1d')
-    p.add_argument('--hidden-size', type=_positive_int, default=64)
-    p.add_argument('--num-layers', type=_positive_int, default=3)
-    p.add_argument('--window', type=_positive_int, default=6, help='mixer window (tokens)')
-    p.add_argument('--context', type=_positive_int, default=8, help='training window K')
-    p.add_argument('--dropout', type=float, default=0.1)
-    p.add_argument('--max-steps', type=_positive_int, default=2000)
-    p.add_argument('--batch-size', type=_positive_int, default=64)
-    p.add_argument('--lr', type=float, default=1e-4)
-    p.add_argument('--weight-decay', type=float, default=1e-4)
-    p.add_argument('--warmup-steps', type=int, default=200)
-    p.add_argument('--grad-clip', type=float, default=0.25)
+    p.add_argument('--hidden-size', type=_positive_int, default=DEFAULTS['hidden_size'])
+    p.add_argument('--num-layers', type=_positive_int, default=DEFAULTS['num_layers'])
+    p.add_argument('--window', type=_positive_int, default=DEFAULTS['window'],
+                   help='mixer window (tokens)')
+    p.add_argument('--context', type=_positive_int, default=DEFAULTS['context_length'],
+                   help='training window K')
+    p.add_argument('--dropout', type=float, default=DEFAULTS['dropout'])
+    p.add_argument('--max-steps', type=_positive_int, default=DEFAULTS['max_steps'])
+    p.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'])
+    p.add_argument('--lr', type=float, default=DEFAULTS['lr'])
+    p.add_argument('--weight-decay', type=float, default=DEFAULTS['weight_decay'])
+    p.add_argument('--warmup-steps', type=int, default=DEFAULTS['warmup_steps'])
+    p.add_argument('--grad-clip', type=float, default=DEFAULTS['grad_clip'])
     p.add_argument('--save-every', type=int, default=0)
     p.add_argument('--resume', action='store_true')
     p.add_argument('--seed', type=int, default=0)

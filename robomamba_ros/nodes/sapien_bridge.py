@@ -1,13 +1,615 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Entry point of the `sapien_bridge` executable (`ros2 run robomamba_ros sapien_bridge`)."""
+"""
+The SAPIEN bridge: the simulated suite seen through the topics of a RealSense and a Franka hand.
 
-from robomamba_ros.nodes._entry import node_unavailable
+Each episode is one seeded scene of the suite (:class:`~robomamba_ros.sim.episode.Episode`): an
+articulated object, a camera around it and the flying hand, which starts at a collision-free
+home pose on the camera side of the object. The ``k``-th episode runs the ``k``-th
+``(category, scene index)`` pair (scene-major: scene 0 of every category, then scene 1, ...)
+with the evaluator's episode seeds (:func:`~robomamba_ros.sim.evaluate.eval_episode_seed`).
+
+Every ``step`` tick (``control_rate_hz``) advances the physics by one control period (lockstep;
+or by the elapsed time when ``lockstep`` is false) and publishes ``/clock``, ``/tf``
+(world -> TCP, and world -> camera optical frame at camera ticks), ``~/ee_pose``,
+``/joint_states`` (finger joints) and ``/gripper/holding``; at ``camera_rate_hz`` (sim time) it
+publishes the colour and aligned depth images and the camera info. Stamps are sim time, which
+starts at the first tick's ``now_ns`` and never goes back, also across episodes.
+
+Commands (world frame, TCP = ``panda_hand_tcp``):
+
+* pose goal (PoseStamped of the TCP): the hand's drive target moves towards it at most at
+  ``max_linear_mps`` / ``max_angular_radps``, so a far goal never teleports the hand;
+* twist (TwistStamped, velocity of the TCP point): the drive target moves at that twist,
+  clipped; a twist older than ``twist_timeout_s`` stops and pose goals apply again;
+* grasp (Bool): True closes the suction when its cup (``contact_offset_m`` in front of the
+  hand origin, where the contact point is at the protocol's contact pose) is within
+  ``attach_tolerance_m`` of the movable part's surface; False releases it.
+
+An episode ends when the part opened by ``open_fraction_done`` of its range or after
+``episode_timeout_s`` of sim time; its record (JSON, :func:`~robomamba_ros.sim.success.judge`
+with the contact point where the suction first attached) goes to ``~/result`` (latched).
+``~/reset`` starts the next episode.
+
+The scene renderer draws the object only, so a picture changes only when the object moves: a
+camera tick re-renders when the joint positions changed and reuses the last picture otherwise.
+"""
+
+from dataclasses import dataclass
+import json
+import math
+
+import numpy as np
+
+from robomamba_ros import geometry
+from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
+from robomamba_ros.nodes.parameters import parameter
+from robomamba_ros.nodes.qos import COMMAND, LATCHED, QosSpec, RELIABLE, SENSOR, VOLATILE
+from robomamba_ros.ros.messages import (
+    bool_msg_to_bool, make_bool, make_camera_info, make_joint_state, make_pose_stamped,
+    make_string, NS_PER_S, numpy_to_image, pose_stamped_to_numpy, twist_stamped_to_numpy)
+from robomamba_ros.ros.tf_messages import make_clock, make_tf_message, make_transform_stamped
+from robomamba_ros.sim import language, success
+from robomamba_ros.sim.camera import CameraConfig
+from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SEEN_CATEGORIES
+from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
+from robomamba_ros.sim.evaluate import eval_episode_seed
+from robomamba_ros.sim.low_level_task import rotation_log
+from robomamba_ros.sim.suction import part_proximity
+
+DEPTH_ENCODINGS = ('32FC1', '16UC1')
+#: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
+TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
+_CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
+_UINT16_MAX = 65535
+
+
+@dataclass
+class SapienBridgeParameters:
+    """Parameters of the SAPIEN bridge (defaults: the topics and frames of real users)."""
+
+    world_frame: str = parameter('world', 'Fixed frame of the simulation (goals, twists, TF).')
+    camera_frame: str = parameter('camera_color_optical_frame',
+                                  'Optical frame of the colour and aligned depth images.')
+    ee_frame: str = parameter('panda_hand_tcp', 'Frame of the hand TCP published on TF.')
+    color_topic: str = parameter('/camera/color/image_raw', 'Colour image (rgb8).')
+    depth_topic: str = parameter('/camera/aligned_depth_to_color/image_raw',
+                                 'Depth aligned to the colour image.')
+    camera_info_topic: str = parameter('/camera/color/camera_info',
+                                       'Intrinsics, ROS pixel-centre convention.')
+    joint_states_topic: str = parameter('/joint_states', 'Finger joint states.')
+    ee_pose_topic: str = parameter('~/ee_pose', 'TCP pose in world_frame (PoseStamped).')
+    holding_topic: str = parameter('/gripper/holding', 'True while the suction holds a part.')
+    result_topic: str = parameter('~/result', 'Episode record as JSON (latched).')
+    instruction_topic: str = parameter('/robomamba/instruction',
+                                       'Instruction of the episode (latched).')
+    goal_topic: str = parameter('/robomamba/goal_pose', 'TCP pose goals (world_frame).')
+    twist_topic: str = parameter('/dmm_node/twist', 'TCP twist commands (world_frame).')
+    grasp_topic: str = parameter('/dmm_node/grasp', 'Suction command: True close, False open.')
+    clock_topic: str = parameter('/clock', 'Simulated clock.')
+    publish_clock: bool = parameter(True, 'Publish the sim time on clock_topic.')
+    publish_instruction: bool = parameter(True, 'Publish the episode instruction.')
+    finger_joint_names: tuple = parameter(('panda_finger_joint1', 'panda_finger_joint2'),
+                                          'Names of the two finger joints in joint states.')
+    image_width: int = parameter(336, 'Image width (px).', low=16, high=4096)
+    image_height: int = parameter(336, 'Image height (px).', low=16, high=4096)
+    fov_y_deg: float = parameter(35.0, 'Vertical field of view (deg).', low=1.0, high=170.0)
+    depth_encoding: str = parameter('32FC1', 'Depth encoding: 32FC1 (m) or 16UC1 (mm); '
+                                    '0 = no reading.', choices=DEPTH_ENCODINGS)
+    control_rate_hz: float = parameter(100.0, 'Tick rate of the simulation and state topics.',
+                                       low=1.0, high=500.0)
+    camera_rate_hz: float = parameter(10.0, 'Camera rate (sim time).', low=0.1, high=100.0)
+    lockstep: bool = parameter(True, 'Advance the sim by exactly one period per tick; false: '
+                               'follow the elapsed time.')
+    max_steps_per_tick: int = parameter(50, 'Cap of physics steps per tick when not in '
+                                        'lockstep.', low=1, high=10000)
+    categories: tuple = parameter(SEEN_CATEGORIES, 'Categories of the episodes (names or '
+                                  'seen/unseen/all).', choices=_CATEGORY_CHOICES)
+    seed: int = parameter(0, 'Evaluation seed (episode seeds as the evaluator draws them).',
+                          low=0)
+    scenes_per_category: int = parameter(10, 'Scenes per category before the order repeats.',
+                                         low=1)
+    autostart: bool = parameter(True, 'Start the first episode at the first tick.')
+    auto_reset: bool = parameter(False, 'Start the next episode after each result.')
+    episode_timeout_s: float = parameter(30.0, 'Sim time before an episode ends unopened.',
+                                         low=0.01)
+    open_fraction_done: float = parameter(0.5, 'Episode ends once the part opened by this '
+                                          'fraction of its range.', low=0.01, high=1.0)
+    max_linear_mps: float = parameter(0.4, 'Largest TCP speed (pose goals and twists).',
+                                      low=0.001)
+    max_angular_radps: float = parameter(1.5, 'Largest angular speed.', low=0.001)
+    twist_timeout_s: float = parameter(0.25, 'A twist older than this stops the hand.',
+                                       low=0.001)
+    workspace_radius_m: float = parameter(3.0, 'Pose goals farther than this from the object '
+                                          'centre are refused.', low=0.1)
+    contact_offset_m: float = parameter(0.10, 'Suction cup distance from the hand origin '
+                                        'along the approach axis.', low=0.0, high=0.5)
+    attach_tolerance_m: float = parameter(0.03, 'The suction closes only this close to the '
+                                          'movable part.', low=0.0, high=0.5)
+    home_clearance_m: float = parameter(0.3, 'Home pose: hand origin this far outside the '
+                                        "object's bounding sphere.", low=0.15, high=5.0)
+
+
+def _axis_angle(rotvec):
+    """Rotation matrix of a rotation vector (Rodrigues)."""
+    angle = float(np.linalg.norm(rotvec))
+    if angle < 1e-12:
+        return np.eye(3)
+    k = np.asarray(rotvec, dtype=np.float64) / angle
+    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + math.sin(angle) * K + (1.0 - math.cos(angle)) * K @ K
+
+
+def _clip_norm(v, limit):
+    norm = float(np.linalg.norm(v))
+    return v * (limit / norm) if norm > limit else v
+
+
+def home_pose(center_m, radius_m, camera_position_m, clearance_m):
+    """
+    Hand pose outside an object's bounding sphere, on the camera side, facing the object.
+
+    :param center_m: object centre, shape (3,).
+    :param radius_m: bounding radius.
+    :param camera_position_m: camera position, shape (3,).
+    :param clearance_m: distance of the hand origin outside the sphere.
+    :return: ``T_world_gripper``, approach axis (z) towards the centre, shape (4, 4).
+    """
+    center = np.asarray(center_m, dtype=np.float64)
+    direction = np.asarray(camera_position_m, dtype=np.float64) - center
+    direction /= np.linalg.norm(direction)
+    position = center + (float(radius_m) + clearance_m) * direction
+    up = -direction
+    forward = np.array([0.0, 0.0, 1.0])
+    if abs(up @ forward) > 0.95:
+        forward = np.array([1.0, 0.0, 0.0])
+    return geometry.make_transform(geometry.gripper_rotation(up, forward), position)
+
+
+class SapienBridgeCore(NodeCore):
+    """
+    Run the SAPIEN suite behind ROS topics.
+
+    :param params: :class:`SapienBridgeParameters`.
+    :param context: the node context.
+    :param render: render pictures (needs a Vulkan device); False simulates physics only and
+        publishes no images.
+    """
+
+    node_name = 'sapien_bridge'
+    parameters_class = SapienBridgeParameters
+
+    def __init__(self, params, context, render=True):
+        super().__init__(params, context)
+        p = params
+        if len(p.finger_joint_names) != 2 or len(set(p.finger_joint_names)) != 2:
+            raise ValueError('finger_joint_names must be two different names, got '
+                             f'{p.finger_joint_names!r}')
+        self._render = bool(render)
+        self._categories = resolve_categories(p.categories)
+        self._config = EpisodeConfig(camera=CameraConfig(
+            width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg))
+        self._dt_ns = int(round(self._config.scene.timestep_s * NS_PER_S))
+        self._substeps = max(1, int(round(1.0 / (p.control_rate_hz *
+                                                 self._config.scene.timestep_s))))
+        self._period_ns = self._substeps * self._dt_ns
+        if abs(self._period_ns - NS_PER_S / p.control_rate_hz) > 0.01 * self._period_ns:
+            self.log.warning(f'control_rate_hz {p.control_rate_hz} is not a divisor of the '
+                             f'physics rate; ticking every {self._period_ns / 1e6:.3f} ms')
+        self._camera_period_ns = int(round(NS_PER_S / p.camera_rate_hz))
+        self._sim_ns = None
+        self._last_now_ns = None
+        self._carry_ns = 0
+        self._start_pending = bool(p.autostart)
+        self._episode = None
+        self._episode_index = -1
+        self._observation = None
+        self._clear_episode_state()
+
+    def _clear_episode_state(self):
+        self._goal = None
+        self._twist = None
+        self._twist_rx_ns = None
+        self._twist_mode = False
+        self._done = False
+        self._result = None
+        self._attach = None
+        self._next_camera_ns = None
+        self._picture = None
+        self._picture_qpos = None
+        self._scene_index = None
+        self._episode_seed = None
+        self._instruction = ''
+
+    # ----- declarations ------------------------------------------------------------------------
+    def ports(self):
+        """Return the topics of the bridge."""
+        p = self.params
+        return [
+            Port('goal', 'geometry_msgs/msg/PoseStamped', p.goal_topic, COMMAND, IN),
+            Port('twist', 'geometry_msgs/msg/TwistStamped', p.twist_topic, COMMAND, IN),
+            Port('grasp', 'std_msgs/msg/Bool', p.grasp_topic, COMMAND, IN),
+            Port('color', 'sensor_msgs/msg/Image', p.color_topic, SENSOR, OUT),
+            Port('depth', 'sensor_msgs/msg/Image', p.depth_topic, SENSOR, OUT),
+            Port('camera_info', 'sensor_msgs/msg/CameraInfo', p.camera_info_topic, SENSOR, OUT),
+            Port('joint_states', 'sensor_msgs/msg/JointState', p.joint_states_topic, COMMAND,
+                 OUT),
+            Port('tf', 'tf2_msgs/msg/TFMessage', '/tf', TF_QOS, OUT),
+            Port('clock', 'rosgraph_msgs/msg/Clock', p.clock_topic, COMMAND, OUT),
+            Port('ee_pose', 'geometry_msgs/msg/PoseStamped', p.ee_pose_topic, COMMAND, OUT),
+            Port('holding', 'std_msgs/msg/Bool', p.holding_topic, COMMAND, OUT),
+            Port('result', 'std_msgs/msg/String', p.result_topic, LATCHED, OUT),
+            Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED, OUT),
+        ]
+
+    def timers(self):
+        """One tick per control period."""
+        return [Timer('step', self._period_ns / NS_PER_S)]
+
+    def services(self):
+        """``~/reset`` starts the next episode."""
+        return [Service('reset', 'std_srvs/srv/Trigger', '~/reset')]
+
+    # ----- read-only state ---------------------------------------------------------------------
+    @property
+    def episode(self):
+        """The current :class:`~robomamba_ros.sim.episode.Episode` (None before the first)."""
+        return self._episode
+
+    @property
+    def observation(self):
+        """First rendered :class:`~robomamba_ros.sim.camera.Observation` of the episode."""
+        return self._observation
+
+    @property
+    def episode_index(self):
+        """Number of the current episode, from 0 (-1 before the first)."""
+        return self._episode_index
+
+    @property
+    def done(self):
+        """True once the current episode's result is published."""
+        return self._done
+
+    @property
+    def result(self):
+        """The current episode's result record (dict) once done, else None."""
+        return self._result
+
+    @property
+    def sim_time_ns(self):
+        """Sim time (ns) of the last published state, None before the first tick."""
+        return self._sim_ns
+
+    @property
+    def substeps(self):
+        """Physics steps per tick in lockstep."""
+        return self._substeps
+
+    def episode_plan(self, k):
+        """
+        Return the ``(category, scene index, episode seed)`` of episode ``k``.
+
+        :param k: episode number (wraps around after every pair ran once).
+        """
+        n = len(self._categories)
+        pair = k % (n * self.params.scenes_per_category)
+        category, scene = self._categories[pair % n], pair // n
+        return category, scene, eval_episode_seed(self.params.seed, category, scene)
+
+    # ----- episodes ----------------------------------------------------------------------------
+    def _start_episode(self):
+        """Build the next episode; return the outputs (instruction)."""
+        self._clear_episode_state()
+        self._episode_index += 1
+        category, scene, seed = self.episode_plan(self._episode_index)
+        self._scene_index, self._episode_seed = scene, seed
+        episode = Episode(category, seed, config=self._config)
+        self._episode = episode
+        obj = episode.object
+        T_home = home_pose(obj.center_m, obj.bounding_radius_m,
+                           episode.camera.T_world_camera[:3, 3], self.params.home_clearance_m)
+        episode.gripper.teleport(T_home)
+        episode.gripper.set_fingers(0.0)
+        self._q_start = obj.get_q()
+        self._start_ns = self._sim_ns
+        self._next_camera_ns = self._sim_ns
+        self._observation = None
+        if self._render:
+            self._observation = episode.observe()
+            self._picture = self._observation
+            self._picture_qpos = np.array(obj.articulation.get_qpos(), dtype=np.float64)
+        self._instruction = language.instruction(
+            category, obj.part_name, episode_rng(category, seed, 'instruction'))
+        self.log.info(f'episode {self._episode_index}: {category} scene {scene} (seed {seed}): '
+                      f'{self._instruction}')
+        if self.params.publish_instruction:
+            return [('instruction', make_string(self._instruction, self.types))]
+        return []
+
+    def _describe(self):
+        category, scene, seed = self.episode_plan(self._episode_index)
+        return f'episode {self._episode_index}: {category} scene {scene} (seed {seed})'
+
+    def open_fraction(self):
+        """Return the part's opening since the episode start as a fraction of its range."""
+        obj = self._episode.object
+        return float((obj.get_q() - self._q_start) / obj.joint_range)
+
+    def _finish(self, reason_end):
+        obj = self._episode.object
+        gripper = self._episode.gripper
+        if self._attach is not None:
+            motion = success.contact_motion(self._attach['T_link'], obj.link_pose(),
+                                            self._attach['point'])
+            action = -self._attach['approach']
+        else:
+            motion = np.zeros(3)
+            action = -gripper.pose()[:3, 2]
+        touched = self._attach is not None
+        judged = success.judge(obj.get_q() - self._q_start, obj.joint_range, motion, action,
+                               touched, touched, 'pull')
+        record = {
+            'episode_index': self._episode_index,
+            'category': self._episode.category,
+            'split': self._episode.split,
+            'scene_index': self._scene_index,
+            'episode_seed': self._episode_seed,
+            'instruction': self._instruction,
+            'end': reason_end,
+            'open_fraction': self.open_fraction(),
+            'attached': touched,
+            'duration_s': (self._sim_ns - self._start_ns) / NS_PER_S,
+        }
+        record.update(judged.to_dict())
+        if touched:
+            record['contact_point_world_m'] = [float(x) for x in self._attach['point']]
+        self._result = record
+        self._done = True
+        self.log.info(f'{self._describe()} ended ({reason_end}): success={record["success"]} '
+                      f'{record["reason"]}')
+        if self.params.auto_reset:
+            self._start_pending = True
+        return [('result', make_string(json.dumps(record), self.types))]
+
+    # ----- commands ----------------------------------------------------------------------------
+    def on_goal(self, msg, now_ns):
+        """Store a TCP pose goal (world frame); refuse bad ones with a warning."""
+        try:
+            data = pose_stamped_to_numpy(msg)
+            if data.frame_id != self.params.world_frame:
+                raise ValueError(f'frame_id {data.frame_id!r} is not {self.params.world_frame!r}')
+            T_tcp = geometry.pose_to_matrix(data.position, data.quat_xyzw)
+        except ValueError as exc:
+            self.log.warning(f'pose goal ignored: {exc}')
+            return []
+        if self._episode is not None:
+            distance = float(np.linalg.norm(T_tcp[:3, 3] - self._episode.object.center_m))
+            if distance > self.params.workspace_radius_m:
+                self.log.warning(f'pose goal ignored: {distance:.2f} m from the object, beyond '
+                                 f'workspace_radius_m {self.params.workspace_radius_m}')
+                return []
+        self._goal = geometry.tcp_pose_to_gripper(T_tcp)
+        return []
+
+    def on_twist(self, msg, now_ns):
+        """Store a TCP twist (world frame); refuse bad ones with a warning."""
+        try:
+            data = twist_stamped_to_numpy(msg)
+        except ValueError as exc:
+            self.log.warning(f'twist ignored: {exc}')
+            return []
+        if data.frame_id != self.params.world_frame:
+            self.log.warning(f'twist ignored: frame_id {data.frame_id!r} is not '
+                             f'{self.params.world_frame!r}')
+            return []
+        if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
+            self.log.warning('twist ignored: non-finite values')
+            return []
+        self._twist = (_clip_norm(data.linear, self.params.max_linear_mps),
+                       _clip_norm(data.angular, self.params.max_angular_radps))
+        self._twist_rx_ns = now_ns
+        return []
+
+    def on_grasp(self, msg, now_ns):
+        """Close the suction near the movable part (True) or release it (False)."""
+        close = bool_msg_to_bool(msg)
+        if self._episode is None:
+            return []
+        gripper = self._episode.gripper
+        if not close:
+            if gripper.attached:
+                gripper.detach()
+            return []
+        if gripper.attached:
+            return []
+        T = gripper.pose()
+        cup = T[:3, 3] + self.params.contact_offset_m * T[:3, 2]
+        distance, closest = part_proximity(self._episode.object, cup)
+        if distance > self.params.attach_tolerance_m:
+            self.log.warning(f'grasp refused: suction cup {distance:.3f} m from the movable part '
+                             f'(tolerance {self.params.attach_tolerance_m} m)')
+            return []
+        gripper.attach(self._episode.object.movable_link)
+        if self._attach is None:
+            self._attach = {'point': closest, 'T_link': self._episode.object.link_pose(),
+                            'approach': T[:3, 2].copy()}
+        return []
+
+    def _apply_twist(self, now_ns):
+        """Select the command of this tick; return True when the pose goal drives the target."""
+        gripper = self._episode.gripper
+        fresh = self._twist is not None and \
+            now_ns - self._twist_rx_ns <= self.params.twist_timeout_s * NS_PER_S
+        if fresh:
+            linear_tcp, angular = self._twist
+            R = gripper.target()[:3, :3]
+            lever = R @ np.array([0.0, 0.0, geometry.TCP_OFFSET_M])
+            gripper.set_twist(linear_tcp - np.cross(angular, lever), angular)
+            self._twist_mode = True
+            return False
+        self._twist = None
+        if self._twist_mode:
+            # Stop where the twist left the target.
+            gripper.set_target(gripper.target())
+            self._twist_mode = False
+        return self._goal is not None
+
+    def _move_target_towards_goal(self, dt_s):
+        """Move the drive target one physics step towards the goal, within the speed limits."""
+        gripper = self._episode.gripper
+        T = gripper.target()
+        goal = self._goal
+        dp = goal[:3, 3] - T[:3, 3]
+        dist = float(np.linalg.norm(dp))
+        max_step = self.params.max_linear_mps * dt_s
+        step = dp if dist <= max_step else dp * (max_step / dist)
+        rotvec = rotation_log(goal[:3, :3] @ T[:3, :3].T)
+        angle = float(np.linalg.norm(rotvec))
+        max_angle = self.params.max_angular_radps * dt_s
+        if angle > max_angle:
+            rotvec = rotvec * (max_angle / angle)
+        new = np.eye(4)
+        new[:3, :3] = _axis_angle(rotvec) @ T[:3, :3]
+        new[:3, 3] = T[:3, 3] + step
+        if dist <= max_step and angle <= max_angle:
+            new = goal
+        gripper.set_target(new, step / dt_s)
+
+    # ----- ticks -------------------------------------------------------------------------------
+    def _steps_this_tick(self, now_ns):
+        if self.params.lockstep:
+            return self._substeps
+        elapsed = max(0, now_ns - self._last_now_ns) + self._carry_ns
+        steps = elapsed // self._dt_ns
+        self._carry_ns = elapsed - steps * self._dt_ns
+        if steps > self.params.max_steps_per_tick:
+            steps, self._carry_ns = self.params.max_steps_per_tick, 0
+        return int(steps)
+
+    def on_step(self, now_ns):
+        """Advance the simulation one tick and publish the state."""
+        outputs = []
+        if self._sim_ns is None:
+            self._sim_ns = int(now_ns)
+            self._last_now_ns = int(now_ns)
+        else:
+            steps = self._steps_this_tick(now_ns)
+            self._last_now_ns = int(now_ns)
+            if self._episode is not None and steps:
+                self._simulate(steps, now_ns)
+            self._sim_ns += steps * self._dt_ns
+        if self._start_pending:
+            self._start_pending = False
+            outputs += self._start_episode()
+        if self.params.publish_clock:
+            outputs.append(('clock', make_clock(self._sim_ns, self.types)))
+        if self._episode is None:
+            return outputs
+        outputs += self._state_outputs()
+        if not self._done:
+            if self.open_fraction() >= self.params.open_fraction_done:
+                outputs += self._finish('opened')
+            elif self._sim_ns - self._start_ns >= self.params.episode_timeout_s * NS_PER_S:
+                outputs += self._finish('timeout')
+        return outputs
+
+    def _simulate(self, steps, now_ns):
+        gripper = self._episode.gripper
+        drive_goal = self._apply_twist(now_ns)
+        dt_s = self._dt_ns / NS_PER_S
+        for _ in range(steps):
+            if drive_goal:
+                self._move_target_towards_goal(dt_s)
+            gripper.step()
+
+    def _state_outputs(self):
+        p, types, stamp = self.params, self.types, self._sim_ns
+        episode = self._episode
+        gripper = episode.gripper
+        T_tcp = geometry.gripper_pose_to_tcp(gripper.pose())
+        transforms = [make_transform_stamped(T_tcp, p.world_frame, p.ee_frame, stamp, types)]
+        outputs = []
+        camera_tick = stamp >= self._next_camera_ns
+        if camera_tick:
+            self._next_camera_ns += self._camera_period_ns
+            if self._next_camera_ns <= stamp:
+                self._next_camera_ns = stamp + self._camera_period_ns
+            transforms.append(make_transform_stamped(episode.camera.T_world_camera,
+                                                     p.world_frame, p.camera_frame, stamp,
+                                                     types))
+        outputs.append(('tf', make_tf_message(transforms, types)))
+        position, quat = geometry.matrix_to_pose(T_tcp)
+        outputs.append(('ee_pose', make_pose_stamped(position, quat, p.world_frame, stamp,
+                                                     types)))
+        qpos = np.asarray(gripper.articulation.get_qpos(), dtype=np.float64)
+        qvel = np.asarray(gripper.articulation.get_qvel(), dtype=np.float64)
+        outputs.append(('joint_states', make_joint_state(p.finger_joint_names, qpos, qvel, [],
+                                                         stamp, types)))
+        outputs.append(('holding', make_bool(gripper.attached, types)))
+        if camera_tick:
+            outputs += self._camera_outputs(stamp)
+        return outputs
+
+    def _current_picture(self):
+        """Return a picture of the object's current state (re-rendered only when it moved)."""
+        qpos = np.array(self._episode.object.articulation.get_qpos(), dtype=np.float64)
+        if self._picture is None or np.max(np.abs(qpos - self._picture_qpos), initial=0.0) > 1e-4:
+            self._picture = self._episode.observe()
+            self._picture_qpos = qpos
+        return self._picture
+
+    def _camera_outputs(self, stamp):
+        p, types = self.params, self.types
+        K = self._episode.camera.K
+        outputs = [('camera_info', make_camera_info(K, p.image_width, p.image_height, types,
+                                                    p.camera_frame, stamp))]
+        if not self._render:
+            return outputs
+        picture = self._current_picture()
+        depth = encode_depth(picture.depth_m, p.depth_encoding)
+        return [('color', numpy_to_image(picture.rgb, 'rgb8', types, stamp, p.camera_frame)),
+                ('depth', numpy_to_image(depth, p.depth_encoding, types, stamp, p.camera_frame)),
+                *outputs]
+
+    # ----- services ----------------------------------------------------------------------------
+    def on_reset(self, request, now_ns):
+        """Start the next episode now."""
+        if self._sim_ns is None:
+            self._sim_ns = int(now_ns)
+            self._last_now_ns = int(now_ns)
+        self._start_pending = False
+        outputs = self._start_episode()
+        return {'success': True, 'message': f'started {self._describe()}'}, outputs
+
+
+def encode_depth(depth_m, encoding):
+    """
+    Encode a depth picture (metres, 0 = no reading) for a depth Image.
+
+    :param depth_m: float (H, W) depth in metres; 0, NaN or inf where nothing was seen.
+    :param encoding: ``'32FC1'`` (metres) or ``'16UC1'`` (millimetres, 0 beyond 65.535 m).
+    :return: float32 or uint16 (H, W) array.
+    :raises ValueError: for another encoding.
+    """
+    depth = np.asarray(depth_m, dtype=np.float64)
+    valid = np.isfinite(depth) & (depth > 0.0)
+    if encoding == '32FC1':
+        return np.where(valid, depth, 0.0).astype(np.float32)
+    if encoding == '16UC1':
+        mm = np.where(valid, np.round(depth * 1000.0), 0.0)
+        mm[mm > _UINT16_MAX] = 0.0
+        return mm.astype(np.uint16)
+    raise ValueError(f'depth encoding must be one of {DEPTH_ENCODINGS}, got {encoding!r}')
+
+
+__all__ = ['DEPTH_ENCODINGS', 'SapienBridgeCore', 'SapienBridgeParameters', 'encode_depth',
+           'home_pose']
 
 
 def main(args=None):
-    """Run the node; exits with a clear message while its core is not yet in this release."""
-    node_unavailable('sapien_bridge')
+    from robomamba_ros.nodes.rclpy_binding import run_node
+    run_node(SapienBridgeCore, args)
 
 
 if __name__ == '__main__':

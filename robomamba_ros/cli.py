@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from robomamba_ros import __version__
+from robomamba_ros.nodes.cli import add_node_parsers
 from robomamba_ros.offline.cli import add_dmm_parsers
 from robomamba_ros.sim.cli import add_sim_parsers
 from robomamba_ros.train.cli import add_train_parser
@@ -54,6 +55,7 @@ def build_parser():
     add_train_parser(sub)
     add_sim_parsers(sub)
     add_dmm_parsers(sub)
+    add_node_parsers(sub)
     return parser
 
 

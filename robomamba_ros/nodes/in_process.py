@@ -58,9 +58,12 @@ class InProcessGraph:
     :param record: bag directory to record every topic to (MCAP), or None.
     :param start_ns: clock value at start (ROS time 0 means "unset", so start later).
     :param logger: parent logger of the cores' loggers.
+    :param record_external: also record what :meth:`publish` injects (not only the cores'
+        messages).
     """
 
-    def __init__(self, distro='humble', record=None, start_ns=NS_PER_S, logger=None):
+    def __init__(self, distro='humble', record=None, start_ns=NS_PER_S, logger=None,
+                 record_external=True):
         self.types = RosbagsTypes(distro)
         self.tf = TransformBuffer()
         self.now_ns = int(start_ns)
@@ -76,6 +79,7 @@ class InProcessGraph:
         self._sequence = 0
         self._writer = BagWriter(record, distro) if record else None
         self._recorded = set()
+        self._record_external = record_external
 
     # ----- wiring ------------------------------------------------------------------------------
     def add(self, core_class, params, name=None, **injected):
@@ -152,12 +156,12 @@ class InProcessGraph:
         """
         type_name = normalize_type_name(type_name)
         self._declare_topic(topic, type_name)
-        self._send(topic, type_name, qos, msg)
+        self._send(topic, type_name, qos, msg, record=self._record_external)
         self._pump()
 
-    def _send(self, topic, type_name, qos, msg):
+    def _send(self, topic, type_name, qos, msg, record=True):
         data = msg if isinstance(msg, bytes) else self.types.serialize(msg, type_name)
-        if self._writer is not None:
+        if self._writer is not None and record:
             if topic not in self._recorded:
                 self._writer.add_topic(topic, type_name, [_bag_qos(qos)])
                 self._recorded.add(topic)

@@ -1,0 +1,80 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+The ``demo`` and ``replay`` subcommands of ``robomamba-ros`` (the in-process node runner).
+
+``add_node_parsers(subparsers)`` registers them; torch and sapien load only when one runs.
+"""
+
+from robomamba_ros.sim.cli import _category_list, _positive_int
+
+
+def cmd_demo(args):
+    """Run ``robomamba-ros demo``."""
+    from robomamba_ros.nodes.demo import run_demo, success_table
+
+    results = run_demo(episodes=args.episodes, policy=args.policy, dmm_model=args.dmm,
+                       out=args.out, categories=_category_list(args.categories),
+                       seed=args.seed, distro=args.distro, progress=not args.quiet)
+    print(success_table(results['episodes']))
+    print(f"pose source {results['policy']}, executor {results['executor']}: "
+          f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s; bag "
+          f"{results['bag']} ({len(results['topics'])} topics), results in {args.out}")
+    return 0
+
+
+def cmd_replay(args):
+    """Run ``robomamba-ros replay``."""
+    from robomamba_ros.nodes.replay import replay
+
+    topics = replay(args.input, args.output, args.model, deployment=args.config,
+                    include_inputs=args.include_inputs, progress=not args.quiet)
+    for topic, (type_name, count) in sorted(topics.items()):
+        print(f'{topic:<40} {type_name:<36} {count:>6}')
+    return 0
+
+
+def add_node_parsers(sub):
+    """
+    Register ``demo`` and ``replay``.
+
+    :param sub: the ``add_subparsers`` object of the main parser.
+    """
+    p = sub.add_parser(
+        'demo', help='run the three nodes on the SAPIEN bridge without ROS and record a bag',
+        description='sapien_bridge -> robomamba_node -> dmm_node in one process, exchanging ROS 2 '
+                    'messages (CDR) by topic with the parameters of config/*.yaml; writes an '
+                    'MCAP bag of every topic, results.json and frames.png, and prints a success '
+                    'table.')
+    p.add_argument('--episodes', type=_positive_int, default=2, help='number of scenes')
+    p.add_argument('--policy', default='heuristic',
+                   help='pose source: random, random-on-object, heuristic, oracle, or a '
+                        'RoboMamba model folder')
+    p.add_argument('--dmm', default='', help='DMM/DT model folder for dmm_node (default: its '
+                                             'scripted executor)')
+    p.add_argument('--categories', nargs='+', default=None,
+                   help='object categories, space or comma separated (default: the seen ones)')
+    p.add_argument('--seed', type=int, default=0, help='evaluation seed of the scenes')
+    p.add_argument('--distro', choices=('humble', 'jazzy'), default='humble',
+                   help='message definitions of the bag')
+    p.add_argument('--out', default='robomamba_out/demo', help='output folder')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        'replay', help="run robomamba_node's core over a recorded bag",
+        description='Play a ROS 2 bag (camera topics, /tf, instruction) through robomamba_node '
+                    'in recorded time order and write what it publishes to a new bag.')
+    p.add_argument('input', help='input bag folder or .mcap file')
+    p.add_argument('output', help='output bag folder (must not exist)')
+    p.add_argument('--model', required=True, help='RoboMamba model folder')
+    p.add_argument('--config', default='franka.yaml',
+                   help='deployment parameter file for topic names and frames '
+                        '(franka.yaml or sim.yaml)')
+    p.add_argument('--include-inputs', action='store_true',
+                   help='also copy the input messages to the output bag')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_replay)
+
+
+__all__ = ['add_node_parsers', 'cmd_demo', 'cmd_replay']

@@ -1,14 +1,556 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Entry point of the `robomamba_node` executable (`ros2 run robomamba_ros robomamba_node`)."""
+"""
+``robomamba_node``: camera and instruction in, a safe end-effector goal out.
 
-from robomamba_ros.nodes._entry import node_unavailable
+Inputs: the colour image, the aligned depth image and the CameraInfo (sensor-data QoS,
+approximately synchronised by stamp within ``sync_slop_s``), the instruction (``std_msgs/String``,
+latched), questions on ``~/question`` and the e-stop (``std_msgs/Bool``, latched).
+
+Intake callbacks only store messages: the synchroniser (:mod:`robomamba_ros.nodes.frame_sync`)
+keeps the newest complete frame. Inference runs in the ``inference`` callback group, from the
+``infer`` timer: on each new instruction (and, with ``continuous_rate_hz`` > 0, at most that
+often on newer frames) it takes the newest frame, refuses it when older than
+``max_frame_age_s``, runs the pose source (a RoboMamba folder or an injected policy callable
+``policy(rgb, depth_m, K, instruction) -> (pixel_uv, up, forward)``), lifts the pixel with the
+robust depth, moves the result to ``base_frame`` through TF and publishes
+
+* ``~/contact_pose`` (PoseStamped): the contact point, orientation = gripper frame (columns
+  forward, left, up; the ``panda_hand``/``panda_hand_tcp`` orientation, z = approach axis);
+* ``~/pregrasp_pose`` (PoseStamped): the TCP pose ``pregrasp_offset_m`` before the contact along
+  the approach axis, same orientation;
+* ``~/markers`` (MarkerArray) and ``~/debug_image`` (annotated RGB, also for refusals);
+* the arm goal on ``goal_topic``: the pregrasp pose after the safety layer, streamed by the
+  ``goal`` timer at ``goal_rate_hz`` from the current end-effector pose (TF ``base_frame`` ->
+  ``ee_frame``) or the previous goal, by at most ``max_goal_step_m`` / ``max_goal_step_rad`` per
+  tick (the Franka Cartesian controllers abort on discontinuous goals).
+
+The safety layer (:mod:`robomamba_ros.nodes.goal_safety`) refuses a goal when the frame is stale
+or broken, the model fails or outputs non-finite numbers, the depth at and around the contact
+pixel is invalid, the orientation is not sane for the view, TF is missing or stale, the goal is
+outside the workspace box by more than ``workspace_margin_m`` (closer ones are clamped), no start
+pose is known, or the e-stop is engaged. Every refusal is logged with its reason and counted on
+``/diagnostics``. A refused prediction leaves the previous target in place.
+
+``~/answer`` (String) answers each ``~/question`` about the newest frame with RoboMamba's
+language head (text only when no fresh frame exists). ``~/reset`` (Trigger) forgets the target
+and the goal stream, so the next goal starts again from the end-effector pose.
+"""
+
+from dataclasses import dataclass
+import math
+import threading
+
+import numpy as np
+
+from robomamba_ros import geometry
+from robomamba_ros.nodes import goal_safety
+from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
+from robomamba_ros.nodes.frame_sync import FrameSync
+from robomamba_ros.nodes.parameters import parameter
+from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
+from robomamba_ros.ros import messages
+from robomamba_ros.ros.messages import NS_PER_S
+from robomamba_ros.ros.tf_buffer import TransformUnavailable
+from robomamba_ros.ros.visualization import draw_debug_image, make_contact_markers
+
+#: Group of the inference timer (runs concurrently with intake under the rclpy binding).
+INFERENCE_GROUP = 'inference'
+#: A camera stamp this far behind the newest synchronised one restarts synchronisation.
+_JUMP_BACK_NS = NS_PER_S
+
+
+@dataclass
+class RoboMambaNodeParameters:
+    """Parameters of ``robomamba_node`` (defaults: a real Franka with a RealSense)."""
+
+    image_topic: str = parameter('/camera/color/image_raw', 'Colour image (rgb8/bgr8).')
+    depth_topic: str = parameter('/camera/aligned_depth_to_color/image_raw',
+                                 'Depth aligned to the colour image (16UC1 mm or 32FC1 m).')
+    camera_info_topic: str = parameter('/camera/color/camera_info',
+                                       'CameraInfo of the colour camera.')
+    instruction_topic: str = parameter('/robomamba/instruction',
+                                       'Manipulation instruction (String, latched).')
+    estop_topic: str = parameter('/robomamba/estop',
+                                 'E-stop (Bool, latched): True stops the goal stream.')
+    goal_topic: str = parameter('/robomamba/goal_pose',
+                                'Arm goal: the safe pregrasp TCP pose (PoseStamped).')
+    base_frame: str = parameter('panda_link0', 'Robot base frame of every published pose.')
+    ee_frame: str = parameter('panda_hand_tcp', 'End-effector (TCP) frame: start of the goals.')
+    model_path: str = parameter(
+        '', 'Local RoboMamba model folder (ignored when a pose source is injected).')
+    device: str = parameter('cpu', "Torch device of the model ('cpu', 'cuda', 'cuda:N').")
+    sync_slop_s: float = parameter(
+        0.02, 'Largest stamp difference between colour, depth and CameraInfo of one frame (s).',
+        low=0.0, high=1.0)
+    sync_queue_size: int = parameter(
+        5, 'Recent messages kept per camera stream while waiting for partners.', low=1,
+        high=100)
+    max_frame_age_s: float = parameter(
+        0.5, 'Frames older than this are refused for inference (s).', low=0.0, high=60.0)
+    infer_period_s: float = parameter(
+        0.05, 'How often the inference timer looks for work (s).', low=0.001, high=10.0)
+    continuous_rate_hz: float = parameter(
+        0.0, 'Re-run inference on newer frames at most this often (Hz); 0: only on a new '
+        'instruction.', low=0.0, high=100.0)
+    depth_window_px: int = parameter(
+        5, 'Side of the window around the contact pixel for the robust depth (odd, px).', low=1,
+        high=51)
+    min_valid_depth_fraction: float = parameter(
+        0.5, 'Smallest fraction of valid depth readings in that window.', low=0.0, high=1.0)
+    min_depth_m: float = parameter(0.05, 'Nearest accepted contact depth (m).', low=0.0)
+    max_depth_m: float = parameter(10.0, 'Farthest accepted contact depth (m).', low=0.0)
+    max_approach_angle_deg: float = parameter(
+        85.0, 'Largest angle between the approach axis and the viewing ray (deg).', low=0.0,
+        high=180.0)
+    tf_max_age_s: float = parameter(
+        0.5, 'Dynamic transforms older than this are stale (s); static ones never are.',
+        low=0.0, high=60.0)
+    pregrasp_offset_m: float = parameter(
+        0.15, 'Pregrasp TCP pose distance before the contact along the approach axis (m).',
+        low=0.0, high=1.0)
+    workspace_min: tuple = parameter(
+        (0.15, -0.6, 0.0), 'Lower corner x, y, z of the goal workspace box in base_frame (m).')
+    workspace_max: tuple = parameter(
+        (0.8, 0.6, 0.8), 'Upper corner x, y, z of the goal workspace box in base_frame (m).')
+    workspace_margin_m: float = parameter(
+        0.05, 'Goals at most this far outside the box are clamped onto it, farther ones '
+        'refused (m).', low=0.0)
+    goal_rate_hz: float = parameter(
+        50.0, 'Rate of the streamed arm goal (Hz).', low=0.1, high=1000.0)
+    max_goal_step_m: float = parameter(
+        0.005, 'Largest goal translation per goal tick (m).', low=1e-6, high=1.0)
+    max_goal_step_rad: float = parameter(
+        0.03, 'Largest goal rotation per goal tick (rad).', low=1e-6, high=math.pi)
+    publish_debug_image: bool = parameter(True, 'Publish the annotated image on ~/debug_image.')
+    marker_axis_length_m: float = parameter(
+        0.1, 'Length of the gripper axes in the markers and the debug image (m).', low=0.0)
+    diagnostics_period_s: float = parameter(
+        1.0, 'Period of the refusal diagnostics on /diagnostics (s).', low=0.01, high=60.0)
+    refusal_warn_window_s: float = parameter(
+        5.0, 'Diagnostics are WARN for this long after a refusal, OK otherwise (s).', low=0.0)
+    answer_max_new_tokens: int = parameter(
+        64, 'Token budget of an answer on ~/answer.', low=1, high=4096)
+
+
+class RoboMambaNodeCore(NodeCore):
+    """
+    Predict a contact pose from the camera and stream a safe arm goal toward it.
+
+    :param params: :class:`RoboMambaNodeParameters`.
+    :param context: the binding's :class:`~robomamba_ros.nodes.core.NodeContext`.
+    :param pose_source: policy callable ``policy(rgb, depth_m, K, instruction) -> (pixel_uv, up,
+        forward)`` (see :mod:`robomamba_ros.sim.policies`); None loads ``params.model_path``.
+    :param answerer: callable ``answerer(rgb_or_None, question) -> str``; None uses the loaded
+        RoboMamba's ``answer`` when a model is loaded, else questions get a warning only.
+    :raises ValueError: with no pose source and an empty ``model_path``, or an inverted
+        workspace box.
+    """
+
+    node_name = 'robomamba_node'
+    parameters_class = RoboMambaNodeParameters
+
+    def __init__(self, params, context, pose_source=None, answerer=None):
+        super().__init__(params, context)
+        p = self.params
+        low, high = np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float)
+        if low.shape != (3,) or high.shape != (3,) or not np.all(low <= high):
+            raise ValueError(f'robomamba_node: workspace_min {p.workspace_min} and workspace_max '
+                             f'{p.workspace_max} must be three numbers each with min <= max')
+        if p.min_depth_m > p.max_depth_m:
+            raise ValueError(f'robomamba_node: min_depth_m {p.min_depth_m} > max_depth_m '
+                             f'{p.max_depth_m}')
+        if p.depth_window_px % 2 == 0:
+            raise ValueError(f'robomamba_node: depth_window_px must be odd, got '
+                             f'{p.depth_window_px}')
+        self._workspace = (low, high)
+        if pose_source is None:
+            if not p.model_path:
+                raise ValueError(
+                    'robomamba_node: no model: set the model_path parameter to a local RoboMamba '
+                    'folder (e.g. `ros2 launch robomamba_ros manipulate.launch.py '
+                    'robomamba_model:=/path/to/model`) or inject a pose_source')
+            from robomamba_ros.models.manipulation_policy import load_manipulation_policy
+            pose_source = load_manipulation_policy(p.model_path, device=p.device)
+            self.log.info(f'loaded RoboMamba from {p.model_path} on {p.device}')
+            model = getattr(pose_source, 'model', None)
+            if answerer is None and model is not None and hasattr(model, 'answer'):
+                def answerer(rgb, question, _model=model):
+                    return _model.answer(rgb, question, max_new_tokens=p.answer_max_new_tokens)
+        if not callable(pose_source):
+            raise ValueError(f'robomamba_node: pose_source must be callable, got '
+                             f'{type(pose_source).__name__}')
+        self.pose_source = pose_source
+        self.answerer = answerer
+        self.counter = goal_safety.RefusalCounter(
+            recent_ns=int(p.refusal_warn_window_s * NS_PER_S))
+        self._lock = threading.Lock()
+        self._sync = FrameSync(('rgb', 'depth', 'info'), int(round(p.sync_slop_s * NS_PER_S)),
+                               p.sync_queue_size, jump_back_ns=_JUMP_BACK_NS)
+        self._instruction = None
+        self._instruction_serial = 0
+        self._served_serial = 0
+        self._last_frame_serial = 0
+        self._next_continuous_ns = 0
+        self._stale_refused = None  # (instruction serial, frame serial) already refused
+        self._question = None
+        self._estop = False
+        # Safe target (position, quat) of the goal stream and the last goal published.
+        self._target = None
+        self._goal = None
+        self._start_refused = False
+        self.last_result = None  # dict of the last accepted prediction (for tests and tools)
+
+    # ----- declaration -------------------------------------------------------------------------
+    def ports(self):
+        """Return the node's topics."""
+        p = self.params
+        return (
+            Port('image', 'sensor_msgs/msg/Image', p.image_topic, SENSOR, IN),
+            Port('depth', 'sensor_msgs/msg/Image', p.depth_topic, SENSOR, IN),
+            Port('camera_info', 'sensor_msgs/msg/CameraInfo', p.camera_info_topic, SENSOR, IN),
+            Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED, IN),
+            Port('question', 'std_msgs/msg/String', '~/question', COMMAND, IN),
+            Port('estop', 'std_msgs/msg/Bool', p.estop_topic, LATCHED, IN),
+            Port('contact_pose', 'geometry_msgs/msg/PoseStamped', '~/contact_pose', COMMAND,
+                 OUT),
+            Port('pregrasp_pose', 'geometry_msgs/msg/PoseStamped', '~/pregrasp_pose', COMMAND,
+                 OUT),
+            Port('goal_pose', 'geometry_msgs/msg/PoseStamped', p.goal_topic, COMMAND, OUT),
+            Port('markers', 'visualization_msgs/msg/MarkerArray', '~/markers', COMMAND, OUT),
+            Port('debug_image', 'sensor_msgs/msg/Image', '~/debug_image', SENSOR, OUT),
+            Port('answer', 'std_msgs/msg/String', '~/answer', COMMAND, OUT),
+            Port('diagnostics', 'diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', COMMAND,
+                 OUT),
+        )
+
+    def timers(self):
+        """Return the inference, goal-stream and diagnostics timers."""
+        p = self.params
+        return (
+            Timer('infer', p.infer_period_s, INFERENCE_GROUP),
+            Timer('goal', 1.0 / p.goal_rate_hz),
+            Timer('diagnostics', p.diagnostics_period_s),
+        )
+
+    def services(self):
+        """Return ``~/reset``."""
+        return (Service('reset', 'std_srvs/srv/Trigger', '~/reset'),)
+
+    # ----- intake (cheap: store and synchronise only) ------------------------------------------
+    def _add_camera(self, name, msg):
+        try:
+            stamp_ns = messages.time_to_ns(msg.header.stamp)
+        except (AttributeError, ValueError) as exc:
+            self.log.warning(f'{name} message without a valid stamp ignored: {exc}')
+            return
+        with self._lock:
+            self._sync.add(name, stamp_ns, msg)
+
+    def on_image(self, msg, now_ns):
+        """Store a colour image."""
+        self._add_camera('rgb', msg)
+
+    def on_depth(self, msg, now_ns):
+        """Store a depth image."""
+        self._add_camera('depth', msg)
+
+    def on_camera_info(self, msg, now_ns):
+        """Store a CameraInfo."""
+        self._add_camera('info', msg)
+
+    def on_instruction(self, msg, now_ns):
+        """Take a new instruction: inference runs on the next inference tick."""
+        text = messages.string_msg_to_str(msg).strip()
+        if not text:
+            self.log.warning('empty instruction ignored')
+            return []
+        with self._lock:
+            self._instruction = text
+            self._instruction_serial += 1
+        self.log.info(f'instruction: {text!r}')
+        return []
+
+    def on_question(self, msg, now_ns):
+        """Take a question; it is answered on the next inference tick (the newest one wins)."""
+        text = messages.string_msg_to_str(msg).strip()
+        if text:
+            with self._lock:
+                self._question = text
+        return []
+
+    def on_estop(self, msg, now_ns):
+        """Engage (True) or release (False) the e-stop; engaging stops the goal stream."""
+        engaged = messages.bool_msg_to_bool(msg)
+        outputs = []
+        with self._lock:
+            changed = engaged != self._estop
+            self._estop = engaged
+            if engaged:
+                self._target = None
+                self._goal = None
+        if changed:
+            if engaged:
+                self.log.warning('e-stop engaged: goal stream stopped')
+            else:
+                self.log.info('e-stop released: a new instruction starts the next goal')
+        return outputs
+
+    def on_reset(self, request, now_ns):
+        """Forget the target and the goal stream (the next goal starts from the EE pose)."""
+        with self._lock:
+            self._target = None
+            self._goal = None
+            self._start_refused = False
+            self._served_serial = self._instruction_serial
+        return {'success': True, 'message': 'target and goal stream cleared'}, []
+
+    # ----- refusals and diagnostics ------------------------------------------------------------
+    def _refuse(self, check, now_ns, outputs):
+        """Log and count a refusal, and add the diagnostics to ``outputs``."""
+        self.log.warning(f'goal refused ({check.reason}): {check.detail}')
+        self.counter.refuse(check.reason, check.detail, now_ns)
+        outputs.append(('diagnostics', self._diagnostics_msg(now_ns)))
+        return outputs
+
+    def _diagnostics_msg(self, now_ns):
+        return self.counter.to_diagnostic_array(self.types, now_ns,
+                                                f'{self.node_name}: goal safety',
+                                                hardware_id=self.node_name)
+
+    def on_diagnostics(self, now_ns):
+        """Publish the refusal counts."""
+        return [('diagnostics', self._diagnostics_msg(now_ns))]
+
+    # ----- inference ---------------------------------------------------------------------------
+    def on_infer(self, now_ns):
+        """Answer a pending question and run the pose prediction when there is work."""
+        p = self.params
+        outputs = []
+        with self._lock:
+            question, self._question = self._question, None
+            frame = self._sync.latest()
+            instruction = self._instruction
+            new_instruction = self._instruction_serial != self._served_serial
+            serial = self._instruction_serial
+        fresh = frame is not None and now_ns - frame.stamp_ns <= p.max_frame_age_s * NS_PER_S
+        if question is not None:
+            outputs += self._answer(question, frame if fresh else None, now_ns)
+        if instruction is None or frame is None:
+            return outputs
+        continuous = (p.continuous_rate_hz > 0 and now_ns >= self._next_continuous_ns
+                      and frame.serial != self._last_frame_serial)
+        if not (new_instruction or continuous):
+            return outputs
+        if not fresh:
+            # Wait for a fresh frame; refuse (and count) once per instruction and frame.
+            key = (serial, frame.serial)
+            if self._stale_refused != key:
+                self._stale_refused = key
+                age = (now_ns - frame.stamp_ns) / NS_PER_S
+                check = goal_safety.refused(
+                    'stale_frame', f'newest camera frame is {age:.3f} s old (max '
+                                   f'{p.max_frame_age_s} s); waiting for a fresh one')
+                self._refuse(check, now_ns, outputs)
+            return outputs
+        with self._lock:
+            self._served_serial = serial
+        self._last_frame_serial = frame.serial
+        if p.continuous_rate_hz > 0:
+            self._next_continuous_ns = now_ns + int(NS_PER_S / p.continuous_rate_hz)
+        return outputs + self._predict(frame, instruction, now_ns)
+
+    def _answer(self, question, frame, now_ns):
+        if self.answerer is None:
+            self.log.warning(f'question {question!r} not answered: no language model loaded')
+            return []
+        rgb = None
+        if frame is not None:
+            try:
+                rgb = messages.image_to_rgb(frame['rgb'])
+            except ValueError as exc:
+                self.log.warning(f'camera image unusable for the question: {exc}')
+        else:
+            self.log.warning('no fresh camera frame: answering the question without an image')
+        try:
+            text = str(self.answerer(rgb, question))
+        except Exception as exc:  # noqa: B902 - a failing model must not stop the node
+            self.log.error(f'answering {question!r} failed: {type(exc).__name__}: {exc}')
+            return []
+        return [('answer', messages.make_string(text, self.types))]
+
+    def _decode(self, frame):
+        """Return ``(rgb, depth_m, intrinsics, camera_frame)`` or a refusal Check."""
+        try:
+            rgb = messages.image_to_rgb(frame['rgb'])
+            depth_m = messages.depth_image_to_m(frame['depth'])
+            info = messages.camera_info_to_intrinsics(frame['info'])
+        except (ValueError, AttributeError, TypeError) as exc:
+            return goal_safety.refused('bad_frame', f'camera frame cannot be decoded: {exc}')
+        h, w = rgb.shape[:2]
+        if depth_m.shape != (h, w):
+            return goal_safety.refused('bad_frame', f'depth {depth_m.shape[1]}x{depth_m.shape[0]}'
+                                                    f' is not aligned to the {w}x{h} image')
+        if (info.width, info.height) != (w, h):
+            return goal_safety.refused('bad_frame', f'CameraInfo {info.width}x{info.height} does '
+                                                    f'not match the {w}x{h} image')
+        camera_frame = str(frame['rgb'].header.frame_id) or info.frame_id
+        return rgb, depth_m, info, camera_frame
+
+    def _lookup(self, target, source, now_ns):
+        """Return ``(T_target_source, None)`` or ``(None, refusal Check)``."""
+        if not source:
+            return None, goal_safety.refused('tf_missing', f'no frame id to transform into '
+                                                           f'{target!r}')
+        try:
+            T, stamp_ns = self.context.transforms.lookup(target, source)
+        except (TransformUnavailable, LookupError, ValueError) as exc:
+            return None, goal_safety.refused('tf_missing', f'no transform {target!r} <- '
+                                                           f'{source!r}: {exc}')
+        T = np.asarray(T, dtype=np.float64)
+        if T.shape != (4, 4) or not np.all(np.isfinite(T)):
+            return None, goal_safety.refused('tf_missing', f'transform {target!r} <- {source!r} '
+                                                           'is not a finite 4x4 matrix')
+        age = goal_safety.check_transform_age(stamp_ns, now_ns,
+                                              int(self.params.tf_max_age_s * NS_PER_S),
+                                              f'transform {target} <- {source}')
+        if not age.ok:
+            return None, age
+        return T, None
+
+    def _predict(self, frame, instruction, now_ns):
+        p = self.params
+        outputs = []
+        decoded = self._decode(frame)
+        if isinstance(decoded, goal_safety.Check):
+            return self._refuse(decoded, now_ns, outputs)
+        rgb, depth_m, info, camera_frame = decoded
+        K = np.array(info.K)
+        debug = {'pixel': None, 'p_cam': None, 'R_cam': None}
+
+        def refuse(check):
+            self._refuse(check, now_ns, outputs)
+            self._debug_image(outputs, rgb, K, debug, frame, camera_frame, False,
+                              f'refused: {check.reason}')
+            return outputs
+
+        try:
+            raw = self.pose_source(rgb, np.nan_to_num(depth_m, nan=0.0), K, instruction)
+            pixel_raw, up_raw, forward_raw = raw
+        except Exception as exc:  # noqa: B902 - a failing model must not stop the node
+            return refuse(goal_safety.refused('model_error', f'pose source failed: '
+                                                             f'{type(exc).__name__}: {exc}'))
+        check = goal_safety.check_finite_output(pixel_raw, up_raw, forward_raw)
+        if not check.ok:
+            return refuse(check)
+        pixel, up, forward = check.value
+        debug['pixel'] = pixel
+        check = goal_safety.check_depth(depth_m, pixel[0], pixel[1], p.depth_window_px,
+                                        p.min_valid_depth_fraction, p.min_depth_m,
+                                        p.max_depth_m)
+        if not check.ok:
+            return refuse(check)
+        p_cam = geometry.deproject(pixel[0], pixel[1], check.value, K)
+        debug['p_cam'] = p_cam
+        check = goal_safety.check_orientation(up, forward, p_cam,
+                                              math.radians(p.max_approach_angle_deg))
+        if not check.ok:
+            return refuse(check)
+        R_cam = check.value
+        debug['R_cam'] = R_cam
+        T, failure = self._lookup(p.base_frame, camera_frame, now_ns)
+        if failure is not None:
+            return refuse(failure)
+        contact = T[:3, :3] @ p_cam + T[:3, 3]
+        R_base = T[:3, :3] @ R_cam
+        try:
+            quat = geometry.matrix_to_quat_xyzw(R_base)
+        except ValueError as exc:
+            return refuse(goal_safety.refused('orientation', f'gripper frame in {p.base_frame} '
+                                                             f'is not a rotation: {exc}'))
+        pregrasp = contact - p.pregrasp_offset_m * R_base[:, 2]
+        low, high = self._workspace
+        check = goal_safety.clamp_to_workspace(contact, low, high, p.workspace_margin_m)
+        if not check.ok:
+            return refuse(goal_safety.refused('workspace', f'contact point: {check.detail}'))
+        check = goal_safety.clamp_to_workspace(pregrasp, low, high, p.workspace_margin_m)
+        if not check.ok:
+            return refuse(goal_safety.refused('workspace', f'pregrasp pose: {check.detail}'))
+        if check.detail:
+            self.log.warning(f'pregrasp {check.detail}')
+        goal_position = check.value
+        with self._lock:
+            estop = self._estop
+            if not estop:
+                self._target = (goal_position, quat)
+                self._start_refused = False
+        if estop:
+            return refuse(goal_safety.refused('estop', 'e-stop engaged: prediction not used'))
+        self.counter.accept()
+        self.last_result = {'pixel_uv': pixel, 'p_cam': p_cam, 'R_cam': R_cam,
+                            'contact': contact, 'R_base': R_base, 'pregrasp': pregrasp,
+                            'goal_target': goal_position, 'quat_xyzw': quat,
+                            'frame_stamp_ns': frame.stamp_ns}
+        self.log.info(f'contact {np.round(contact, 3).tolist()} in {p.base_frame}, goal target '
+                      f'{np.round(goal_position, 3).tolist()}')
+        outputs.append(('contact_pose', messages.make_pose_stamped(
+            contact, quat, p.base_frame, now_ns, self.types)))
+        outputs.append(('pregrasp_pose', messages.make_pose_stamped(
+            pregrasp, quat, p.base_frame, now_ns, self.types)))
+        outputs.append(('markers', make_contact_markers(
+            contact, R_base, p.base_frame, now_ns, self.types,
+            axis_length_m=p.marker_axis_length_m)))
+        self._debug_image(outputs, rgb, K, debug, frame, camera_frame, True, 'goal accepted')
+        outputs.append(('diagnostics', self._diagnostics_msg(now_ns)))
+        return outputs
+
+    def _debug_image(self, outputs, rgb, K, debug, frame, camera_frame, accepted, text):
+        if not self.params.publish_debug_image:
+            return
+        image = draw_debug_image(rgb, debug['pixel'], K, debug['p_cam'], debug['R_cam'],
+                                 self.params.marker_axis_length_m, accepted, text)
+        outputs.append(('debug_image', messages.numpy_to_image(
+            image, 'rgb8', self.types, frame.stamp_ns, camera_frame)))
+
+    # ----- goal stream -------------------------------------------------------------------------
+    def on_goal(self, now_ns):
+        """Move the streamed goal one bounded step toward the safe target and publish it."""
+        p = self.params
+        outputs = []
+        with self._lock:
+            target, goal, estop = self._target, self._goal, self._estop
+        if target is None or estop:
+            return outputs
+        if goal is None:
+            T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
+            if failure is not None:
+                if not self._start_refused:
+                    self._start_refused = True
+                    self._refuse(goal_safety.refused(
+                        'no_start_pose', f'no end-effector pose and no previous goal to start '
+                                         f'the goal stream from ({failure.reason}: '
+                                         f'{failure.detail})'), now_ns, outputs)
+                return outputs
+            try:
+                goal = geometry.matrix_to_pose(T)
+            except ValueError as exc:
+                if not self._start_refused:
+                    self._start_refused = True
+                    check = goal_safety.refused('no_start_pose',
+                                                f'end-effector pose is not rigid: {exc}')
+                    self._refuse(check, now_ns, outputs)
+                return outputs
+        position, quat, _ = goal_safety.step_toward(goal[0], goal[1], target[0], target[1],
+                                                    p.max_goal_step_m, p.max_goal_step_rad)
+        with self._lock:
+            if self._target is not target:
+                return outputs  # reset or e-stop while stepping
+            self._goal = (position, quat)
+        outputs.append(('goal_pose', messages.make_pose_stamped(position, quat, p.base_frame,
+                                                                now_ns, self.types)))
+        return outputs
 
 
 def main(args=None):
-    """Run the node; exits with a clear message while its core is not yet in this release."""
-    node_unavailable('robomamba_node')
-
-
-if __name__ == '__main__':
-    main()
+    from robomamba_ros.nodes.rclpy_binding import run_node
+    run_node(RoboMambaNodeCore, args)

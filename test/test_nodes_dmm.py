@@ -15,7 +15,7 @@ from robomamba_ros.nodes.core import IN, OUT
 from robomamba_ros.nodes.dmm_node import DMMNodeCore, DMMNodeParameters
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters
-from robomamba_ros.nodes.qos import LATCHED, SENSOR
+from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
 from robomamba_ros.ros import messages
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 
@@ -148,6 +148,7 @@ def test_ports_follow_the_parameters(distro):
     ports = {p.name: p for p in rig.core.ports()}
     assert 'ee_pose' not in ports  # TF mode by default
     assert ports['estop'].qos == LATCHED and ports['estop'].direction == IN
+    assert ports['estop_volatile'].qos == COMMAND and ports['estop_volatile'].topic == ESTOP
     assert ports['twist'].type_name == 'geometry_msgs/msg/TwistStamped'
     assert ports['twist'].direction == OUT and ports['grasp'].direction == OUT
     assert [t.period_s for t in rig.core.timers()] == [pytest.approx(0.05)]
@@ -373,9 +374,12 @@ def test_latched_estop_reaches_a_node_started_later(distro):
     assert core.halted
     graph.advance(0.2)
     assert len(twists) == 4 and all(_is_zero(m) for _, m in twists)
-    # A volatile (non-latched) publisher does not reach the latched subscription (DDS rule).
+    # A volatile (non-latched) publisher is heard too, through the second subscription.
     graph.publish(ESTOP, 'std_msgs/msg/Bool', messages.make_bool(False, graph.types))
-    assert core.estop
+    assert not core.estop and core.halted
+    assert graph.call_service(RESET)['success'] is True
+    graph.publish(ESTOP, 'std_msgs/msg/Bool', messages.make_bool(True, graph.types))
+    assert core.estop and core.halted and len(twists) == 5 and _is_zero(twists[-1][1])
 
 
 @pytest.mark.parametrize('distro', DISTROS)

@@ -25,9 +25,11 @@ Behaviour:
   recurrent state and the engagement; if the node was engaged it publishes one zero twist.
 * Watchdog: while engaged, an EE state older than ``state_timeout_s`` (or none) gives a zero
   twist (grasp command unchanged) and a warning at most once per second.
-* E-stop: True halts the node: a zero twist every tick and nothing else, until the e-stop is
-  False and ``~/reset`` is called (a reset while it is True fails). ``~/reset`` also forgets
-  the target and the executor's state.
+* E-stop: True halts the node: a zero twist at once and every tick, nothing else, until the
+  e-stop is False and ``~/reset`` is called (a reset while it is True fails). ``~/reset`` also
+  forgets the target and the executor's state. The e-stop topic is subscribed twice: latched
+  (reliable, transient local: a node started later still sees a standing e-stop) and reliable
+  volatile (DDS would not connect a volatile publisher to the latched subscription).
 """
 
 from dataclasses import dataclass
@@ -165,6 +167,9 @@ class DMMNodeCore(NodeCore):
             Port('joint_states', 'sensor_msgs/msg/JointState', p.joint_states_topic, SENSOR, IN),
             Port('grasp_state', 'std_msgs/msg/Bool', p.grasp_state_topic, SENSOR, IN),
             Port('estop', 'std_msgs/msg/Bool', p.estop_topic, LATCHED, IN),
+            # DDS never connects a volatile publisher (a plain `ros2 topic pub`) to a latched
+            # subscription; this second one hears every e-stop publisher.
+            Port('estop_volatile', 'std_msgs/msg/Bool', p.estop_topic, COMMAND, IN),
             Port('twist', 'geometry_msgs/msg/TwistStamped', p.twist_topic, COMMAND, OUT),
             Port('grasp', 'std_msgs/msg/Bool', p.grasp_topic, COMMAND, OUT),
         ]
@@ -326,16 +331,21 @@ class DMMNodeCore(NodeCore):
 
     def on_estop(self, msg, now_ns):
         """Halt on True (a zero twist now); False alone does not resume: ~/reset does."""
-        self.estop = messages.bool_msg_to_bool(msg)
-        if self.estop:
+        estop = messages.bool_msg_to_bool(msg)
+        changed, self.estop = estop != self.estop, estop
+        if estop:
             if not self.halted:
                 self.halted = True
                 self.log.warning('e-stop: halted, publishing zero twists until the e-stop is '
                                  'released and ~/reset is called')
-            return [self._zero_twist(now_ns)]
-        if self.halted:
+                return [self._zero_twist(now_ns)]
+        elif self.halted and changed:
             self.log.info('e-stop released; call ~/reset to resume')
         return []
+
+    def on_estop_volatile(self, msg, now_ns):
+        """Take an e-stop message from a volatile publisher (same handling as :meth:`on_estop`)."""
+        return self.on_estop(msg, now_ns)
 
     def on_reset(self, request, now_ns):
         """Clear the halt (when the e-stop is released), the target and the executor state."""

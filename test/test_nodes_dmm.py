@@ -456,3 +456,23 @@ def test_bad_inputs_are_ignored_with_a_warning(distro, caplog):
     rig.graph.publish('/dmm_node/return_to_go', 'std_msgs/msg/Float32',
                       messages.make_float32(3.5, rig.types))
     assert executor.returns == [3.5]
+
+
+@pytest.mark.parametrize('distro', DISTROS)
+def test_max_steps_holds_still_until_a_new_target(distro, caplog):
+    executor = FixedExecutor()
+    rig = Rig(distro, executor, max_steps=3).engaged_rig()
+    with caplog.at_level(logging.WARNING):
+        rig.tick(4)
+    assert [_is_zero(m) for _, m in rig.twists] == [False] * 3 + [True] * 2
+    assert len(executor.observations) == 3 and '3 control steps done' in caplog.text
+    rig.target(_target_pose(point=POINT + [0.0, 0.0, 0.05]))
+    rig.tick()
+    assert not _is_zero(rig.twists[-1][1]) and len(executor.observations) == 4
+
+
+def test_scripted_executor_by_default_and_model_path_alone_is_ignored_with_a_warning(caplog):
+    with caplog.at_level(logging.WARNING):
+        rig = Rig('humble', model_path='/nonexistent/model')
+    assert isinstance(rig.core.executor, lle.ScriptedExecutor)
+    assert "is ignored with executor 'scripted'" in caplog.text

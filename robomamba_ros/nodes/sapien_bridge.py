@@ -113,7 +113,7 @@ class SapienBridgeParameters:
                                          low=1)
     autostart: bool = parameter(True, 'Start the first episode at the first tick.')
     auto_reset: bool = parameter(False, 'Start the next episode after each result.')
-    episode_timeout_s: float = parameter(30.0, 'Sim time before an episode ends unopened.',
+    episode_timeout_s: float = parameter(20.0, 'Sim time before an episode ends unopened.',
                                          low=0.01)
     open_fraction_done: float = parameter(0.5, 'Episode ends once the part opened by this '
                                           'fraction of its range.', low=0.01, high=1.0)

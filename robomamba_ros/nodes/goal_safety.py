@@ -287,7 +287,7 @@ def slerp(q0, q1, t):
     dot = float(q0 @ q1)
     if dot < 0.0:
         q1, dot = -q1, -dot
-    if dot > 0.9995:
+    if dot > 1.0 - 1e-10:  # nearly equal: lerp is exact to rounding here
         q = q0 + t * (q1 - q0)
     else:
         theta = math.acos(dot)

@@ -39,6 +39,7 @@ and the goal stream, so the next goal starts again from the end-effector pose.
 
 from dataclasses import dataclass
 import math
+import os
 import threading
 
 import numpy as np
@@ -170,6 +171,9 @@ class RoboMambaNodeCore(NodeCore):
                     'robomamba_node: no model: set the model_path parameter to a local RoboMamba '
                     'folder (e.g. `ros2 launch robomamba_ros manipulate.launch.py '
                     'robomamba_model:=/path/to/model`) or inject a pose_source')
+            if not os.path.isdir(p.model_path):
+                raise FileNotFoundError(f'robomamba_node: model_path {p.model_path!r} is not a '
+                                        'folder (a local RoboMamba model folder is required)')
             from robomamba_ros.models.manipulation_policy import load_manipulation_policy
             pose_source = load_manipulation_policy(p.model_path, device=p.device)
             self.log.info(f'loaded RoboMamba from {p.model_path} on {p.device}')

@@ -1,0 +1,168 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""The goal safety layer: each check alone, step limiting with slerp, and the diagnostics."""
+
+import math
+
+import numpy as np
+import pytest
+
+from robomamba_ros import geometry
+from robomamba_ros.nodes import goal_safety as gs
+from robomamba_ros.ros.type_source import RosbagsTypes
+
+
+def _rot_z(angle):
+    c, s = math.cos(angle), math.sin(angle)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize('pixel, up, forward', [
+    ((np.nan, 3.0), (0, 0, 1), (1, 0, 0)),
+    ((1.0, 2.0), (0, np.inf, 1), (1, 0, 0)),
+    ((1.0, 2.0), (0, 0, 1), (0, 0, 0)),
+    ((1.0, 2.0, 3.0), (0, 0, 1), (1, 0, 0)),
+    ('middle', (0, 0, 1), (1, 0, 0)),
+])
+def test_non_finite_or_malformed_output_is_refused(pixel, up, forward):
+    check = gs.check_finite_output(pixel, up, forward)
+    assert not check.ok and check.reason == 'non_finite_output' and check.detail
+
+
+def test_finite_output_passes_as_float_arrays():
+    check = gs.check_finite_output([10, 20], [0, 0, 2], [1, 0, 0])
+    assert check.ok
+    pixel, up, forward = check.value
+    assert pixel.dtype == np.float64 and pixel.tolist() == [10.0, 20.0] and up.shape == (3,)
+
+
+def test_depth_check_uses_the_robust_median_and_refuses_holes():
+    depth = np.full((20, 30), 1.0, np.float32)
+    depth[10, 15] = 1.2  # one outlier in the window: the median ignores it
+    check = gs.check_depth(depth, 15.0, 10.0, window=5)
+    assert check.ok and check.value == pytest.approx(1.0)
+
+    depth[10, 15] = np.nan  # no reading at the pixel itself
+    check = gs.check_depth(depth, 15.0, 10.0, window=5)
+    assert not check.ok and check.reason == 'invalid_depth' and 'no depth reading' in check.detail
+
+    depth = np.full((20, 30), 1.0, np.float32)
+    depth[8:13, 13:17] = 0.0  # 20 of 25 window readings missing, the centre pixel kept
+    depth[10, 15] = 1.0
+    check = gs.check_depth(depth, 15.0, 10.0, window=5, min_valid_fraction=0.5)
+    assert not check.ok and 'valid depth readings' in check.detail
+
+
+def test_depth_check_range_and_pixel_outside_the_image():
+    depth = np.full((20, 30), 1000, np.uint16)  # 16UC1 millimetres
+    assert gs.check_depth(depth, 3.0, 4.0).value == pytest.approx(1.0)
+    far = gs.check_depth(depth, 3.0, 4.0, max_depth_m=0.5)
+    assert not far.ok and 'outside' in far.detail
+    outside = gs.check_depth(depth, 30.4, 4.0)
+    assert not outside.ok and outside.reason == 'invalid_depth'
+    assert not gs.check_depth(depth, math.nan, 4.0).ok
+
+
+def test_orientation_must_approach_away_from_the_camera():
+    p_cam = np.array([0.0, 0.0, 1.0])
+    good = gs.check_orientation([0.2, 0.0, 1.0], [1.0, 0.0, 0.0], p_cam, math.radians(60))
+    assert good.ok
+    R = good.value
+    assert np.allclose(R.T @ R, np.eye(3)) and np.linalg.det(R) == pytest.approx(1.0)
+    toward = gs.check_orientation([0.0, 0.0, -1.0], [1.0, 0.0, 0.0], p_cam, math.radians(85))
+    assert not toward.ok and toward.reason == 'orientation'
+    parallel = gs.check_orientation([0.0, 0.0, 1.0], [0.0, 0.0, 2.0], p_cam, math.radians(85))
+    assert not parallel.ok and 'rotation' in parallel.detail
+    # The limit is measured against the viewing ray through the point, not the optical axis.
+    p_side = np.array([1.0, 0.0, 1.0])
+    ray_aligned = gs.check_orientation([1.0, 0.0, 1.0], [0.0, 1.0, 0.0], p_side,
+                                       math.radians(10))
+    assert ray_aligned.ok
+
+
+def test_transform_age():
+    assert gs.check_transform_age(0, 10**12, 1).ok  # static
+    assert gs.check_transform_age(900, 1000, 200).ok
+    stale = gs.check_transform_age(100, 1000, 200, 'base <- camera')
+    assert not stale.ok and stale.reason == 'tf_stale' and 'base <- camera' in stale.detail
+
+
+def test_workspace_clamps_near_goals_and_refuses_far_ones():
+    low, high = (0.2, -0.5, 0.0), (0.8, 0.5, 0.8)
+    inside = gs.clamp_to_workspace([0.5, 0.0, 0.3], low, high, 0.05)
+    assert inside.ok and inside.detail == '' and inside.value.tolist() == [0.5, 0.0, 0.3]
+    near = gs.clamp_to_workspace([0.83, 0.0, 0.3], low, high, 0.05)
+    assert near.ok and 'clamped' in near.detail
+    assert near.value == pytest.approx([0.8, 0.0, 0.3])
+    far = gs.clamp_to_workspace([1.5, 0.0, 0.3], low, high, 0.05)
+    assert not far.ok and far.reason == 'workspace'
+    assert not gs.clamp_to_workspace([np.nan, 0, 0], low, high, 1.0).ok
+
+
+def test_slerp_halfway_and_short_way():
+    q0 = geometry.matrix_to_quat_xyzw(np.eye(3))
+    q1 = geometry.matrix_to_quat_xyzw(_rot_z(1.0))
+    half = gs.slerp(q0, q1, 0.5)
+    assert np.allclose(geometry.quat_xyzw_to_matrix(half), _rot_z(0.5))
+    # The same rotation written with the opposite sign interpolates the same short way.
+    assert np.allclose(gs.slerp(q0, -q1, 0.5), half)
+    assert gs.quat_angle(q0, q1) == pytest.approx(1.0)
+
+
+def test_step_toward_bounds_translation_and_rotation_together():
+    q0 = geometry.matrix_to_quat_xyzw(np.eye(3))
+    q1 = geometry.matrix_to_quat_xyzw(_rot_z(0.5))
+    p, q, reached = gs.step_toward([0, 0, 0], q0, [1.0, 0, 0], q1, 0.01, 0.1)
+    assert not reached
+    assert np.linalg.norm(p) == pytest.approx(0.01)
+    assert gs.quat_angle(q0, q) == pytest.approx(0.005)  # same 1 % of the way
+    p, q, reached = gs.step_toward([0, 0, 0], q0, [0.001, 0, 0], q1, 0.01, 0.1)
+    assert not reached and gs.quat_angle(q0, q) == pytest.approx(0.1)
+    assert np.linalg.norm(p) == pytest.approx(0.0002)
+    p, q, reached = gs.step_toward([0, 0, 0], q0, [0.001, 0, 0], q1, 0.01, 1.0)
+    assert reached and p.tolist() == [0.001, 0, 0] and np.allclose(q, q1)
+
+
+def test_repeated_steps_converge_without_jumps():
+    q0 = geometry.matrix_to_quat_xyzw(np.eye(3))
+    target_q = geometry.matrix_to_quat_xyzw(_rot_z(2.5))
+    p, q = np.zeros(3), q0
+    for _ in range(1000):
+        p_next, q_next, reached = gs.step_toward(p, q, [0.3, -0.2, 0.1], target_q, 0.005, 0.03)
+        assert np.linalg.norm(p_next - p) <= 0.005 + 1e-12
+        assert gs.quat_angle(q, q_next) <= 0.03 + 1e-9
+        p, q = p_next, q_next
+        if reached:
+            break
+    assert reached and np.allclose(p, [0.3, -0.2, 0.1])
+
+
+@pytest.mark.parametrize('distro', ['humble', 'jazzy'])
+def test_refusal_counter_diagnostics(distro):
+    types = RosbagsTypes(distro)
+    counter = gs.RefusalCounter(recent_ns=2_000_000_000)
+    msg = counter.to_diagnostic_array(types, 1_000_000_000, 'robomamba_node: goal safety')
+    status = msg.status[0]
+    assert status.level == status.OK and status.message == 'no refusals'
+    values = {kv.key: kv.value for kv in status.values}
+    assert set(gs.REASONS) <= set(values) and all(values[r] == '0' for r in gs.REASONS)
+
+    counter.refuse('invalid_depth', 'hole', 1_000_000_000)
+    counter.refuse('invalid_depth', 'hole', 1_500_000_000)
+    counter.refuse('tf_stale', 'old', 1_600_000_000)
+    counter.accept()
+    msg = counter.to_diagnostic_array(types, 2_000_000_000, 'robomamba_node: goal safety')
+    status = msg.status[0]
+    values = {kv.key: kv.value for kv in status.values}
+    assert status.level == status.WARN and 'tf_stale' in status.message
+    assert values['invalid_depth'] == '2' and values['tf_stale'] == '1'
+    assert values['accepted'] == '1' and values['last_refusal'] == 'tf_stale'
+    # The bytes survive the CDR round trip.
+    data = types.serialize(msg, 'diagnostic_msgs/msg/DiagnosticArray')
+    again = types.deserialize(data, 'diagnostic_msgs/msg/DiagnosticArray')
+    assert again.status[0].values[0].key == gs.REASONS[0]
+    # Long after the last refusal the status is OK again, counts kept.
+    later = counter.to_diagnostic_array(types, 10_000_000_000, 'x').status[0]
+    assert later.level == later.OK and '3 in total' in later.message
+    with pytest.raises(ValueError, match='unknown refusal reason'):
+        counter.refuse('bad_luck', '', 0)

@@ -117,8 +117,8 @@ class SapienBridgeParameters:
                                          low=0.01)
     open_fraction_done: float = parameter(0.5, 'Episode ends once the part opened by this '
                                           'fraction of its range.', low=0.01, high=1.0)
-    max_linear_mps: float = parameter(0.4, 'Largest TCP speed (pose goals and twists).',
-                                      low=0.001)
+    max_linear_mps: float = parameter(0.4, 'Largest speed of twists (TCP) and of the drive '
+                                      'target towards pose goals (hand origin).', low=0.001)
     max_angular_radps: float = parameter(1.5, 'Largest angular speed.', low=0.001)
     twist_timeout_s: float = parameter(0.25, 'A twist older than this stops the hand.',
                                        low=0.001)

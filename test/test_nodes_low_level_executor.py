@@ -128,6 +128,18 @@ def test_node_runs_a_model_folder(distro, tmp_path, caplog):
     assert core.executor.policy._state is None and core.executor.return_to_go == 9.0
 
 
+def test_task_constants_match_the_simulator():
+    from robomamba_ros.sim.interaction import InteractionConfig
+    from robomamba_ros.sim.low_level_task import ACTION_SIZE, OBSERVATION_SIZE, \
+        ROTATION_WEIGHT_M
+
+    config = InteractionConfig()
+    assert lle.APPROACH_OFFSET_M == config.approach_offset_m
+    assert lle.CONTACT_OFFSET_M == config.contact_offset_m
+    assert lle.ROTATION_WEIGHT_M == ROTATION_WEIGHT_M
+    assert (lle.OBSERVATION_SIZE, lle.ACTION_SIZE) == (OBSERVATION_SIZE, ACTION_SIZE)
+
+
 def test_twist_helpers_round_trip_and_limits():
     rng = np.random.default_rng(0)
     R = geometry.quat_xyzw_to_matrix(rng.normal(size=4))

@@ -140,8 +140,6 @@ class DMMNodeCore(NodeCore):
         if trained is not None and not math.isclose(trained, p.control_rate_hz, rel_tol=1e-3):
             self.log.warning(f'control_rate_hz is {p.control_rate_hz:g} Hz but the model was '
                              f'trained at {trained:g} Hz: its actions assume that rate')
-        from robomamba_ros.sim.interaction import InteractionConfig
-        self._approach_offset_m = InteractionConfig().approach_offset_m
         self._last_warning = {}
         # Inputs.
         self.ee_pose = None  # (T_base_tcp, stamp_ns) from ee_pose_topic
@@ -256,7 +254,7 @@ class DMMNodeCore(NodeCore):
         return np.asarray(T, dtype=np.float64)
 
     def _pre_contact_position(self):
-        return self.target[:3, 3] - self._approach_offset_m * self.target[:3, 2]
+        return self.target[:3, 3] - lle.APPROACH_OFFSET_M * self.target[:3, 2]
 
     def _is_new_target(self, T):
         if self.target is None:

@@ -21,13 +21,16 @@ first two, which it computes from consecutive observations exactly as the task d
 return-to-go it conditions on therefore stays higher than in simulation during the pull phase.
 
 Heavy imports (torch, the simulator's task definitions) happen when an executor is built, so
-importing this module is cheap.
+importing this module is cheap. Both executors reuse code that currently imports SAPIEN
+(``offline.scripted`` and ``offline.evaluation`` import the simulator's task modules), so they
+need the ``sim`` extra; without it they raise a clear error.
 
 Twist helpers: the policies command the hand (``panda_hand``) origin, the robot takes the TCP's
 velocity; :func:`hand_twist_to_tcp` and :func:`tcp_twist_to_hand` convert between the two and
 :func:`limit_twist` bounds a twist per component and in norm.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -41,6 +44,13 @@ OBSERVATION_SIZE = 23
 ACTION_SIZE = 7
 #: Executor names accepted by :func:`make_executor`.
 EXECUTORS = ('scripted', 'model')
+#: The task's hand offsets from the contact point along ``-up`` (m) and the rotation weight of
+#: its distance (m per rad): ``sim.interaction.InteractionConfig`` defaults and
+#: ``sim.low_level_task.ROTATION_WEIGHT_M``, repeated here so that the node runs without the
+#: simulator installed (a test keeps them equal).
+APPROACH_OFFSET_M = 0.15
+CONTACT_OFFSET_M = 0.10
+ROTATION_WEIGHT_M = 0.1
 # Folder and log names written by train-dmm (robomamba_ros.train.trainer MODEL_DIR / LOG_FILE).
 _MODEL_DIR = 'model'
 _LOG_FILE = 'log.json'
@@ -143,6 +153,18 @@ def rotation_angle(R_a, R_b):
 # Executors
 
 
+@contextlib.contextmanager
+def _needs_sim(kind):
+    """Turn a missing SAPIEN into a clear error naming the executor and the extra."""
+    try:
+        yield
+    except ImportError as exc:
+        if 'sapien' not in str(exc):
+            raise
+        raise ValueError(f"executor {kind!r} needs SAPIEN (the package's 'sim' extra), which the "
+                         f'scripted and evaluation code import: {exc}') from None
+
+
 class LowLevelExecutor:
     """
     What ``dmm_node`` asks for actions.
@@ -190,8 +212,9 @@ class ScriptedExecutor(LowLevelExecutor):
     name = 'scripted'
 
     def __init__(self, control_hz=20.0, level='expert', seed=0):
-        from robomamba_ros.offline.scripted import ScriptedController
-        from robomamba_ros.sim.low_level_task import LowLevelTaskConfig
+        with _needs_sim('scripted'):
+            from robomamba_ros.offline.scripted import ScriptedController
+            from robomamba_ros.sim.low_level_task import LowLevelTaskConfig
         self.controller = ScriptedController(LowLevelTaskConfig(control_hz=float(control_hz)),
                                              level, np.random.default_rng(seed))
 
@@ -265,10 +288,9 @@ class ModelExecutor(LowLevelExecutor):
         import torch
         if str(device).startswith('cuda') and not torch.cuda.is_available():
             raise ValueError(f'device {device!r} asked for, but torch sees no CUDA device')
-        from robomamba_ros.offline.evaluation import ReturnConditionedController
         from robomamba_ros.offline.training import load_policy
-        from robomamba_ros.sim.interaction import InteractionConfig
-        from robomamba_ros.sim.low_level_task import ROTATION_WEIGHT_M
+        with _needs_sim('model'):
+            from robomamba_ros.offline.evaluation import ReturnConditionedController
         try:
             policy, stats = load_policy(folder, device)
         except (OSError, RuntimeError) as exc:
@@ -284,8 +306,6 @@ class ModelExecutor(LowLevelExecutor):
                              f'{len(stats.state_mean)} state means, expected {OBSERVATION_SIZE}')
         self.policy, self.stats, self.folder = policy, stats, folder
         self.trained_control_hz = trained_control_hz(folder)
-        self._contact_offset_m = InteractionConfig().contact_offset_m
-        self._rotation_weight_m = ROTATION_WEIGHT_M
         self.target_return = self._target(target_return)
         self.controller = ReturnConditionedController(policy, stats, self.target_return)
         self.reset()
@@ -328,9 +348,9 @@ class ModelExecutor(LowLevelExecutor):
         obs = np.asarray(observation, dtype=np.float64)
         R_hand = geometry.rot6d_to_matrix(obs[3:9])
         R_contact = geometry.gripper_rotation(obs[13:16], obs[16:19])
-        contact = obs[10:13] - self._contact_offset_m * R_contact[:, 2]
+        contact = obs[10:13] - CONTACT_OFFSET_M * R_contact[:, 2]
         return float(np.linalg.norm(contact - obs[:3]) +
-                     self._rotation_weight_m * rotation_angle(R_hand, R_contact))
+                     ROTATION_WEIGHT_M * rotation_angle(R_hand, R_contact))
 
     def observable_reward(self, observation):
         """
@@ -377,6 +397,7 @@ def make_executor(kind, model_path='', device='cpu', target_return=None, control
     raise ValueError(f'executor must be one of {EXECUTORS}, got {kind!r}')
 
 
-__all__ = ['ACTION_SIZE', 'EXECUTORS', 'LowLevelExecutor', 'ModelExecutor', 'OBSERVATION_SIZE',
+__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'CONTACT_OFFSET_M', 'EXECUTORS',
+           'LowLevelExecutor', 'ModelExecutor', 'OBSERVATION_SIZE', 'ROTATION_WEIGHT_M',
            'ScriptedExecutor', 'build_observation', 'hand_twist_to_tcp', 'limit_twist',
            'make_executor', 'rotation_angle', 'tcp_twist_to_hand', 'trained_control_hz']

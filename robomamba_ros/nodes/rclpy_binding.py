@@ -15,6 +15,8 @@ Frame synchronisation lives in the cores (not ``message_filters``) so both bindi
 same. Not exercised on machines without ROS 2: see the README.
 """
 
+import sys
+
 from robomamba_ros.nodes.core import check_outputs, IN, NodeContext, NoTransforms
 from robomamba_ros.nodes.parameters import load_parameters, parameter_fields
 from robomamba_ros.nodes.qos import BEST_EFFORT, TRANSIENT_LOCAL
@@ -180,9 +182,15 @@ def run_node(core_class, args=None, **injected):
     :param args: command-line arguments for ``rclpy.init`` (ROS remaps, ``--ros-args``).
     :param injected: extra keyword arguments of the core's constructor.
     """
-    import rclpy
-    from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
-
+    try:
+        import rclpy
+        from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+    except ImportError as exc:
+        sys.stderr.write(
+            f'{core_class.node_name}: ROS 2 (rclpy) is not available in this Python ({exc}). '
+            'Source a ROS 2 installation, or run the nodes without ROS with '
+            '`robomamba-ros demo`.\n')
+        raise SystemExit(2) from None
     rclpy.init(args=args)
     node = None
     try:

@@ -549,10 +549,12 @@ def test_deployment_files_override_the_node_file():
     sim = load_parameters(RoboMambaNodeParameters, 'robomamba_node',
                           [CONFIG, REPO_ROOT / 'config' / 'sim.yaml'])
     assert sim.base_frame == 'world'
-    franka = load_parameters(RoboMambaNodeParameters, 'robomamba_node',
-                             [CONFIG, REPO_ROOT / 'config' / 'franka.yaml'])
+    franka_file = REPO_ROOT / 'config' / 'franka.yaml'
+    franka = load_parameters(RoboMambaNodeParameters, 'robomamba_node', [CONFIG, franka_file])
+    given = yaml.safe_load(franka_file.read_text())['robomamba_node']['ros__parameters']
     assert franka.base_frame == 'panda_link0'
-    assert franka.goal_topic == '/cartesian_pose_controller/target_pose'
+    assert all(getattr(franka, k) == (tuple(v) if isinstance(v, list) else v)
+               for k, v in given.items())
     with pytest.raises(ValueError, match='unknown parameter'):
         _params(goal_rate=10.0)
     with pytest.raises(ValueError, match='max_goal_step_m'):

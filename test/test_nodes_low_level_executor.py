@@ -129,15 +129,24 @@ def test_node_runs_a_model_folder(distro, tmp_path, caplog):
 
 
 def test_task_constants_match_the_simulator():
-    from robomamba_ros.sim.interaction import InteractionConfig
-    from robomamba_ros.sim.low_level_task import ACTION_SIZE, OBSERVATION_SIZE, \
-        ROTATION_WEIGHT_M
+    from robomamba_ros.offline import low_level_spec as spec
+    from robomamba_ros.sim import interaction, low_level_task
 
-    config = InteractionConfig()
-    assert lle.APPROACH_OFFSET_M == config.approach_offset_m
-    assert lle.CONTACT_OFFSET_M == config.contact_offset_m
-    assert lle.ROTATION_WEIGHT_M == ROTATION_WEIGHT_M
-    assert (lle.OBSERVATION_SIZE, lle.ACTION_SIZE) == (OBSERVATION_SIZE, ACTION_SIZE)
+    # One definition, re-exported by the simulator's modules and by the node's executors.
+    for name in ('ACTION_SIZE', 'ATTACH_THRESHOLD', 'InteractionConfig', 'LowLevelTaskConfig',
+                 'OBSERVATION_SIZE', 'ROTATION_WEIGHT_M', 'TASK_ID', 'gripper_pose',
+                 'rotation_log'):
+        assert getattr(low_level_task, name) is getattr(spec, name), name
+    assert interaction.InteractionConfig is spec.InteractionConfig
+    assert interaction.gripper_pose is spec.gripper_pose
+    config = interaction.InteractionConfig()
+    assert lle.APPROACH_OFFSET_M == config.approach_offset_m == 0.15
+    assert lle.CONTACT_OFFSET_M == config.contact_offset_m == 0.10
+    assert lle.ROTATION_WEIGHT_M == low_level_task.ROTATION_WEIGHT_M == 0.1
+    assert (lle.OBSERVATION_SIZE, lle.ACTION_SIZE) == (23, 7)
+    task = low_level_task.LowLevelPullTask()
+    assert task.reset('drawer_cabinet', 0).shape == (lle.OBSERVATION_SIZE,)
+    assert task.config.action_low.shape == (lle.ACTION_SIZE,)
 
 
 def test_twist_helpers_round_trip_and_limits():

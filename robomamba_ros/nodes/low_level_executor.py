@@ -3,7 +3,7 @@
 """
 Low-level executors of ``dmm_node``: a LowLevelPull-v1 observation in, one action out.
 
-The node builds the task's observation (:mod:`robomamba_ros.sim.low_level_task`, 23 numbers)
+The node builds the task's observation (:mod:`robomamba_ros.offline.low_level_spec`, 23 numbers)
 from live topics with :func:`build_observation` and asks an executor for the action
 (7 numbers: hand-origin linear and angular velocity in the base frame, attach command).
 Two executors share the small :class:`LowLevelExecutor` interface:
@@ -12,7 +12,7 @@ Two executors share the small :class:`LowLevelExecutor` interface:
   (needs no model; useful to test the whole chain on a robot or in simulation);
 * :class:`ModelExecutor`: a trained Decision MetaMamba (or Decision Transformer) folder written
   by ``train-dmm``, driven by
-  :class:`~robomamba_ros.offline.evaluation.ReturnConditionedController`.
+  :class:`~robomamba_ros.offline.controller.ReturnConditionedController`.
 
 Return-to-go on a robot: the task's reward has three parts, progress towards the contact pose
 (while not yet attached), a bonus of 1 when the suction closes, and 10 x the opening gained by
@@ -20,17 +20,16 @@ the part. The node cannot see the object's joint, so :class:`ModelExecutor` subt
 first two, which it computes from consecutive observations exactly as the task does; the
 return-to-go it conditions on therefore stays higher than in simulation during the pull phase.
 
-Heavy imports (torch, the simulator's task definitions) happen when an executor is built, so
-importing this module is cheap. Both executors reuse code that currently imports SAPIEN
-(``offline.scripted`` and ``offline.evaluation`` import the simulator's task modules), so they
-need the ``sim`` extra; without it they raise a clear error.
+Neither executor needs SAPIEN (the ``sim`` extra): the task's numbers come from
+:mod:`robomamba_ros.offline.low_level_spec`, the controllers from
+:mod:`robomamba_ros.offline.scripted` and :mod:`robomamba_ros.offline.controller`. torch is
+imported only when a :class:`ModelExecutor` is built, so importing this module is cheap.
 
 Twist helpers: the policies command the hand (``panda_hand``) origin, the robot takes the TCP's
 velocity; :func:`hand_twist_to_tcp` and :func:`tcp_twist_to_hand` convert between the two and
 :func:`limit_twist` bounds a twist per component and in norm.
 """
 
-import contextlib
 import json
 import math
 import os
@@ -38,19 +37,15 @@ import os
 import numpy as np
 
 from robomamba_ros import geometry
+# The task's sizes, hand offsets from the contact point along ``-up`` (m) and the rotation
+# weight of its distance (m per rad), re-exported for the node.
+from robomamba_ros.offline.low_level_spec import (
+    ACTION_SIZE, APPROACH_OFFSET_M, CONTACT_OFFSET_M, LowLevelTaskConfig, OBSERVATION_SIZE,
+    ROTATION_WEIGHT_M)
+from robomamba_ros.offline.scripted import ScriptedController
 
-#: Size of the LowLevelPull-v1 observation and action (see ``sim/low_level_task.py``).
-OBSERVATION_SIZE = 23
-ACTION_SIZE = 7
 #: Executor names accepted by :func:`make_executor`.
 EXECUTORS = ('scripted', 'model')
-#: The task's hand offsets from the contact point along ``-up`` (m) and the rotation weight of
-#: its distance (m per rad): ``sim.interaction.InteractionConfig`` defaults and
-#: ``sim.low_level_task.ROTATION_WEIGHT_M``, repeated here so that the node runs without the
-#: simulator installed (a test keeps them equal).
-APPROACH_OFFSET_M = 0.15
-CONTACT_OFFSET_M = 0.10
-ROTATION_WEIGHT_M = 0.1
 # Folder and log names written by train-dmm (robomamba_ros.train.trainer MODEL_DIR / LOG_FILE).
 _MODEL_DIR = 'model'
 _LOG_FILE = 'log.json'
@@ -153,18 +148,6 @@ def rotation_angle(R_a, R_b):
 # Executors
 
 
-@contextlib.contextmanager
-def _needs_sim(kind):
-    """Turn a missing SAPIEN into a clear error naming the executor and the extra."""
-    try:
-        yield
-    except ImportError as exc:
-        if 'sapien' not in str(exc):
-            raise
-        raise ValueError(f"executor {kind!r} needs SAPIEN (the package's 'sim' extra), which the "
-                         f'scripted and evaluation code import: {exc}') from None
-
-
 class LowLevelExecutor:
     """
     What ``dmm_node`` asks for actions.
@@ -212,9 +195,6 @@ class ScriptedExecutor(LowLevelExecutor):
     name = 'scripted'
 
     def __init__(self, control_hz=20.0, level='expert', seed=0):
-        with _needs_sim('scripted'):
-            from robomamba_ros.offline.scripted import ScriptedController
-            from robomamba_ros.sim.low_level_task import LowLevelTaskConfig
         self.controller = ScriptedController(LowLevelTaskConfig(control_hz=float(control_hz)),
                                              level, np.random.default_rng(seed))
 
@@ -288,9 +268,8 @@ class ModelExecutor(LowLevelExecutor):
         import torch
         if str(device).startswith('cuda') and not torch.cuda.is_available():
             raise ValueError(f'device {device!r} asked for, but torch sees no CUDA device')
+        from robomamba_ros.offline.controller import ReturnConditionedController
         from robomamba_ros.offline.training import load_policy
-        with _needs_sim('model'):
-            from robomamba_ros.offline.evaluation import ReturnConditionedController
         try:
             policy, stats = load_policy(folder, device)
         except (OSError, RuntimeError) as exc:

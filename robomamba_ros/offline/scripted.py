@@ -7,13 +7,14 @@ The expert moves to the pre-contact pose, then to the contact pose, closes the s
 along ``-up``; the medium one adds action noise, repeats its previous action now and then
 (a delayed controller) and aims at a contact pose off by a few centimetres in some episodes;
 the random one draws uniform actions.
+
+No SAPIEN needed: the controllers run on a robot behind ``dmm_node`` as well.
 """
 
 import numpy as np
 
 from robomamba_ros import geometry
-from robomamba_ros.sim.interaction import InteractionConfig
-from robomamba_ros.sim.low_level_task import rotation_log
+from robomamba_ros.offline.low_level_spec import InteractionConfig, rotation_log
 
 LEVELS = ('expert', 'medium', 'random')
 # Fraction of the remaining error closed per control step.
@@ -28,7 +29,8 @@ class ScriptedController:
     """
     Phase-based pose controller emitting (twist, attach) actions.
 
-    :param task_config: the task's :class:`~robomamba_ros.sim.low_level_task.LowLevelTaskConfig`.
+    :param task_config: the task's
+        :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`.
     :param level: ``'expert'``, ``'medium'`` or ``'random'``.
     :param rng: a ``numpy.random.Generator``.
     :param interaction: pre-contact, contact and pull offsets.

@@ -15,66 +15,20 @@ Pull, for a contact point ``p`` and gripper axes (up, forward):
 
 Push moves from the approach pose to ``p + push_depth_m up`` (hand base), without attaching,
 and is judged with action direction ``+up``.
-"""
 
-from dataclasses import dataclass
+:class:`InteractionConfig` and :func:`gripper_pose` are defined in
+:mod:`robomamba_ros.offline.low_level_spec` (no SAPIEN) and re-exported here.
+"""
 
 import numpy as np
 import sapien
 
 from robomamba_ros import geometry
+# Re-exported: the pure-numpy parts live where robot code can import them without SAPIEN.
+from robomamba_ros.offline.low_level_spec import gripper_pose, InteractionConfig
 from robomamba_ros.sim import poses, success
 
 PRIMITIVES = ('pull', 'push')
-
-
-@dataclass
-class InteractionConfig:
-    """
-    Offsets and step counts of the primitives (the scene runs at 500 Hz by default).
-
-    :param approach_offset_m: hand base distance from ``p`` before moving in (0.15).
-    :param contact_offset_m: hand base distance from ``p`` at contact (0.10).
-    :param pull_offset_m: hand base distance from ``p`` at the end of a pull (0.5).
-    :param push_depth_m: how far past ``p`` a push drives the hand base.
-    :param settle_steps: steps at the approach pose before moving in.
-    :param contact_steps: steps to move from the approach to the contact pose.
-    :param pull_steps: steps to move to the end of the pull or push.
-    :param hold_steps: steps at the end pose before judging.
-    """
-
-    approach_offset_m: float = 0.15
-    contact_offset_m: float = 0.10
-    pull_offset_m: float = 0.5
-    push_depth_m: float = 0.2
-    settle_steps: int = 10
-    contact_steps: int = 100
-    pull_steps: int = 300
-    hold_steps: int = 30
-
-    def __post_init__(self):
-        for name in ('settle_steps', 'contact_steps', 'pull_steps', 'hold_steps'):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
-        if not 0.0 < self.contact_offset_m < self.approach_offset_m < self.pull_offset_m:
-            raise ValueError('need 0 < contact_offset_m < approach_offset_m < pull_offset_m, got '
-                             f'{self.contact_offset_m}, {self.approach_offset_m}, '
-                             f'{self.pull_offset_m}')
-
-
-def gripper_pose(point_m, up, forward, offset_m):
-    """
-    Hand base pose for a contact point and axes: origin ``p - offset * up``.
-
-    :param point_m: contact point, shape (3,).
-    :param up: approach axis, shape (3,).
-    :param forward: forward axis, not parallel to up, shape (3,).
-    :param offset_m: distance of the hand base from ``p`` against ``up``.
-    :return: ``T_world_gripper``, shape (4, 4).
-    """
-    R = geometry.gripper_rotation(up, forward)
-    return geometry.make_transform(R, np.asarray(point_m, dtype=np.float64) - offset_m * R[:, 2])
 
 
 def _move_linear(gripper, T_from, T_to, steps):

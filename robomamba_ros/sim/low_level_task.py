@@ -36,101 +36,25 @@ Success Conditions
 The pull criterion of :func:`robomamba_ros.sim.success.judge` on the part's motion since the
 start (the suction must have held the movable part). The episode terminates once the part has
 opened by half its range, or times out after ``max_steps`` control steps.
-"""
 
-from dataclasses import dataclass
+The sizes, bounds, :class:`LowLevelTaskConfig` and :func:`rotation_log` are defined in
+:mod:`robomamba_ros.offline.low_level_spec` (no SAPIEN) and re-exported here.
+"""
 
 import numpy as np
 
 from robomamba_ros import geometry
+# Re-exported: the task's numbers and pose helpers live where robot code can import them
+# without SAPIEN.
+from robomamba_ros.offline.low_level_spec import (
+    ACTION_SIZE, ATTACH_THRESHOLD, gripper_pose, InteractionConfig, LowLevelTaskConfig,
+    OBSERVATION_SIZE, rotation_log, ROTATION_WEIGHT_M, TASK_ID)
 from robomamba_ros.sim import contact_sampling, success
 from robomamba_ros.sim.episode import Episode, episode_rng
-from robomamba_ros.sim.interaction import gripper_pose, InteractionConfig
 
-TASK_ID = 'LowLevelPull-v1'
-OBSERVATION_SIZE = 23
-ACTION_SIZE = 7
-ATTACH_THRESHOLD = 0.5
-# Rotation error counts as this many metres per radian in the approach distance.
-ROTATION_WEIGHT_M = 0.1
 # Labels are redrawn until pulling along -up opens the part (cosine at least this).
 MIN_PULL_ALIGNMENT = 0.7
 LABEL_TRIES = 30
-
-
-@dataclass
-class LowLevelTaskConfig:
-    """
-    Settings of the low-level pull task.
-
-    :param control_hz: control rate (physics steps per action = scene rate / control_hz).
-    :param max_steps: control steps before a timeout.
-    :param max_linear_mps: bound of each linear velocity component.
-    :param max_angular_radps: bound of each angular velocity component.
-    :param start_distance_m: range of the extra distance back along ``up`` at the start.
-    :param start_jitter_m: sideways start offset bound.
-    :param start_turn_deg: start rotation error bound.
-    :param attach_tolerance_m: the suction closes only within this distance of the contact pose.
-    :param attach_tolerance_deg: ... and within this rotation error.
-    :param open_fraction_done: terminate once the part opened by this fraction of its range.
-    """
-
-    control_hz: float = 20.0
-    max_steps: int = 80
-    max_linear_mps: float = 0.4
-    max_angular_radps: float = 1.5
-    start_distance_m: tuple = (0.05, 0.25)
-    start_jitter_m: float = 0.1
-    start_turn_deg: float = 25.0
-    attach_tolerance_m: float = 0.03
-    attach_tolerance_deg: float = 20.0
-    open_fraction_done: float = 0.5
-
-    def __post_init__(self):
-        for name in ('control_hz', 'max_linear_mps', 'max_angular_radps', 'attach_tolerance_m',
-                     'attach_tolerance_deg', 'open_fraction_done'):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f'{name} must be a number > 0, got {value!r}')
-        if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int) or \
-                self.max_steps < 1:
-            raise ValueError(f'max_steps must be an integer >= 1, got {self.max_steps!r}')
-        low, high = self.start_distance_m
-        if not 0.0 <= low <= high:
-            raise ValueError(f'start_distance_m must be (low, high) with 0 <= low <= high, '
-                             f'got {self.start_distance_m!r}')
-
-    @property
-    def action_low(self):
-        """Lower action bounds, shape (7,)."""
-        return np.array([-self.max_linear_mps] * 3 + [-self.max_angular_radps] * 3 + [-1.0],
-                        dtype=np.float32)
-
-    @property
-    def action_high(self):
-        """Upper action bounds, shape (7,)."""
-        return -self.action_low
-
-
-def rotation_log(R):
-    """
-    Rotation vector (axis times angle, rad) of a rotation matrix.
-
-    :param R: shape (3, 3).
-    :return: shape (3,).
-    """
-    cos = np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)
-    angle = float(np.arccos(cos))
-    axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
-    sin = np.sin(angle)
-    if sin < 1e-6:
-        if angle < 1e-6:
-            return np.zeros(3)
-        # Near pi: the axis is the dominant column of R + I.
-        M = R + np.eye(3)
-        axis = M[:, np.argmax(np.linalg.norm(M, axis=0))]
-        return angle * axis / np.linalg.norm(axis)
-    return angle * axis / (2.0 * sin)
 
 
 def _axis_angle_matrix(rotvec):

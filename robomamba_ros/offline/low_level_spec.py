@@ -1,0 +1,159 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+LowLevelPull-v1 as numbers: sizes, bounds, pull offsets and pose helpers, without the simulator.
+
+The task itself (:mod:`robomamba_ros.sim.low_level_task`) and the pull primitive
+(:mod:`robomamba_ros.sim.interaction`) need SAPIEN; what a controller or a robot node needs to
+build observations and actions lives here, on numpy and :mod:`robomamba_ros.geometry` only, and
+is re-exported from those modules. Nothing here imports SAPIEN, torch or the ROS nodes.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from robomamba_ros import geometry
+
+TASK_ID = 'LowLevelPull-v1'
+#: Observation and action sizes (see :mod:`robomamba_ros.sim.low_level_task` for the layout).
+OBSERVATION_SIZE = 23
+ACTION_SIZE = 7
+#: Attach command above this closes the suction, below its negative releases it.
+ATTACH_THRESHOLD = 0.5
+#: Rotation error counts as this many metres per radian in the approach distance.
+ROTATION_WEIGHT_M = 0.1
+#: Hand base distance from the contact point ``p`` along ``-up`` (m): pre-contact (approach),
+#: contact, and end of the pull.
+APPROACH_OFFSET_M = 0.15
+CONTACT_OFFSET_M = 0.10
+PULL_OFFSET_M = 0.5
+
+
+@dataclass
+class InteractionConfig:
+    """
+    Offsets and step counts of the primitives (the scene runs at 500 Hz by default).
+
+    :param approach_offset_m: hand base distance from ``p`` before moving in (0.15).
+    :param contact_offset_m: hand base distance from ``p`` at contact (0.10).
+    :param pull_offset_m: hand base distance from ``p`` at the end of a pull (0.5).
+    :param push_depth_m: how far past ``p`` a push drives the hand base.
+    :param settle_steps: steps at the approach pose before moving in.
+    :param contact_steps: steps to move from the approach to the contact pose.
+    :param pull_steps: steps to move to the end of the pull or push.
+    :param hold_steps: steps at the end pose before judging.
+    """
+
+    approach_offset_m: float = APPROACH_OFFSET_M
+    contact_offset_m: float = CONTACT_OFFSET_M
+    pull_offset_m: float = PULL_OFFSET_M
+    push_depth_m: float = 0.2
+    settle_steps: int = 10
+    contact_steps: int = 100
+    pull_steps: int = 300
+    hold_steps: int = 30
+
+    def __post_init__(self):
+        for name in ('settle_steps', 'contact_steps', 'pull_steps', 'hold_steps'):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
+        if not 0.0 < self.contact_offset_m < self.approach_offset_m < self.pull_offset_m:
+            raise ValueError('need 0 < contact_offset_m < approach_offset_m < pull_offset_m, got '
+                             f'{self.contact_offset_m}, {self.approach_offset_m}, '
+                             f'{self.pull_offset_m}')
+
+
+def gripper_pose(point_m, up, forward, offset_m):
+    """
+    Hand base pose for a contact point and axes: origin ``p - offset * up``.
+
+    :param point_m: contact point, shape (3,).
+    :param up: approach axis, shape (3,).
+    :param forward: forward axis, not parallel to up, shape (3,).
+    :param offset_m: distance of the hand base from ``p`` against ``up``.
+    :return: ``T_world_gripper``, shape (4, 4).
+    """
+    R = geometry.gripper_rotation(up, forward)
+    return geometry.make_transform(R, np.asarray(point_m, dtype=np.float64) - offset_m * R[:, 2])
+
+
+@dataclass
+class LowLevelTaskConfig:
+    """
+    Settings of the low-level pull task.
+
+    :param control_hz: control rate (physics steps per action = scene rate / control_hz).
+    :param max_steps: control steps before a timeout.
+    :param max_linear_mps: bound of each linear velocity component.
+    :param max_angular_radps: bound of each angular velocity component.
+    :param start_distance_m: range of the extra distance back along ``up`` at the start.
+    :param start_jitter_m: sideways start offset bound.
+    :param start_turn_deg: start rotation error bound.
+    :param attach_tolerance_m: the suction closes only within this distance of the contact pose.
+    :param attach_tolerance_deg: ... and within this rotation error.
+    :param open_fraction_done: terminate once the part opened by this fraction of its range.
+    """
+
+    control_hz: float = 20.0
+    max_steps: int = 80
+    max_linear_mps: float = 0.4
+    max_angular_radps: float = 1.5
+    start_distance_m: tuple = (0.05, 0.25)
+    start_jitter_m: float = 0.1
+    start_turn_deg: float = 25.0
+    attach_tolerance_m: float = 0.03
+    attach_tolerance_deg: float = 20.0
+    open_fraction_done: float = 0.5
+
+    def __post_init__(self):
+        for name in ('control_hz', 'max_linear_mps', 'max_angular_radps', 'attach_tolerance_m',
+                     'attach_tolerance_deg', 'open_fraction_done'):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f'{name} must be a number > 0, got {value!r}')
+        if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int) or \
+                self.max_steps < 1:
+            raise ValueError(f'max_steps must be an integer >= 1, got {self.max_steps!r}')
+        low, high = self.start_distance_m
+        if not 0.0 <= low <= high:
+            raise ValueError(f'start_distance_m must be (low, high) with 0 <= low <= high, '
+                             f'got {self.start_distance_m!r}')
+
+    @property
+    def action_low(self):
+        """Lower action bounds, shape (7,)."""
+        return np.array([-self.max_linear_mps] * 3 + [-self.max_angular_radps] * 3 + [-1.0],
+                        dtype=np.float32)
+
+    @property
+    def action_high(self):
+        """Upper action bounds, shape (7,)."""
+        return -self.action_low
+
+
+def rotation_log(R):
+    """
+    Rotation vector (axis times angle, rad) of a rotation matrix.
+
+    :param R: shape (3, 3).
+    :return: shape (3,).
+    """
+    cos = np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)
+    angle = float(np.arccos(cos))
+    axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
+    sin = np.sin(angle)
+    if sin < 1e-6:
+        if angle < 1e-6:
+            return np.zeros(3)
+        # Near pi: the axis is the dominant column of R + I.
+        M = R + np.eye(3)
+        axis = M[:, np.argmax(np.linalg.norm(M, axis=0))]
+        return angle * axis / np.linalg.norm(axis)
+    return angle * axis / (2.0 * sin)
+
+
+__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M',
+           'InteractionConfig', 'LowLevelTaskConfig', 'OBSERVATION_SIZE', 'PULL_OFFSET_M',
+           'ROTATION_WEIGHT_M', 'TASK_ID', 'gripper_pose', 'rotation_log']

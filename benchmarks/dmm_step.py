@@ -25,6 +25,7 @@ import resource
 import statistics
 import time
 
+import numpy as np
 import torch
 
 from robomamba_ros.models.configuration_dmm import DMMConfig, matched_dt_config
@@ -37,12 +38,14 @@ TIMED_STEPS = 50
 
 
 def _held_bytes(tensors):
-    return sum(t.numel() * t.element_size() for t in tensors if torch.is_tensor(t))
+    return sum(t.nbytes for t in tensors)
 
 
 def _flatten(value):
-    if torch.is_tensor(value):
+    if torch.is_tensor(value) or isinstance(value, np.ndarray):
         return [value]
+    if hasattr(value, 'arrays'):  # the numpy twin's RecurrentState
+        return value.arrays()
     if isinstance(value, (list, tuple)):
         return [t for item in value for t in _flatten(item)]
     return []

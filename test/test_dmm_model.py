@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Decision MetaMamba: shapes, causality, recurrent step == forward, save/load, learning."""
 
+import numpy as np
 import pytest
 import torch
 
 from robomamba_ros.models.configuration_dmm import DMMConfig, MIXERS
 from robomamba_ros.models.dmm import DecisionMetaMamba
+from robomamba_ros.models.dmm_recurrent import RecurrentState
 
 STATE_DIM, ACT_DIM = 5, 2
 
@@ -78,10 +80,12 @@ def test_outputs_never_depend_on_future_tokens(mixer):
         assert not torch.allclose(out[:, 4], base[:, 4])
 
 
+@pytest.mark.parametrize('fast', (True, False))
 @pytest.mark.parametrize('use_conv', (True, False))
 @pytest.mark.parametrize('mixer', MIXERS)
-def test_recurrent_step_equals_full_forward_over_200_steps(mixer, use_conv):
+def test_recurrent_step_equals_full_forward_over_200_steps(mixer, use_conv, fast):
     model = _model(mixer, use_conv)
+    model.fast_step = fast  # the numpy twin, or the torch layers
     rtg, states, actions = _sequence(2, 200)
     with torch.no_grad():
         full = model.predict(rtg, states, actions)
@@ -89,6 +93,7 @@ def test_recurrent_step_equals_full_forward_over_200_steps(mixer, use_conv):
     stepped = torch.stack([
         model.step(rtg[:, t], states[:, t], actions[:, t - 1] if t else None)
         for t in range(200)], dim=1)
+    assert isinstance(model._state, RecurrentState) == fast
     torch.testing.assert_close(stepped, full, atol=1e-5, rtol=0)
     # reset() starts a fresh episode.
     model.reset(batch_size=2)
@@ -96,15 +101,22 @@ def test_recurrent_step_equals_full_forward_over_200_steps(mixer, use_conv):
                                rtol=0)
 
 
-def test_step_state_has_constant_size():
+@pytest.mark.parametrize('fast', (True, False))
+def test_step_state_has_constant_size(fast):
     model = _model()
+    model.fast_step = fast
     model.reset()
     sizes = []
     for t in range(50):
         model.step(0.5, torch.zeros(STATE_DIM))
-        sizes.append(sum(tensor.numel() for layer_state in model._state
-                         for tensor in (layer_state[0], *layer_state[1])))
-    assert len(set(sizes)) == 1
+        if fast:
+            arrays = model._state.arrays()
+        else:
+            arrays = [tensor for layer_state in model._state
+                      for tensor in (layer_state[0], *layer_state[1])]
+        sizes.append(sum(a.nbytes if isinstance(a, np.ndarray) else a.numel() * 4
+                         for a in arrays))
+    assert len(set(sizes)) == 1 and sizes[0] > 0
 
 
 def test_save_and_load_are_identical(tmp_path):

@@ -20,13 +20,25 @@ same at step 10 and step 10 000, and equals the full-sequence forward.
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 
 from robomamba_ros.models.checkpoint import PretrainedMixin
 from robomamba_ros.models.configuration_dmm import DMMConfig
+from robomamba_ros.models.dmm_recurrent import RecurrentDMM, RecurrentState, weights_key
 from robomamba_ros.models.mamba_scan import selective_scan
+
+
+def _rows(value, width, name):
+    """Return ``value`` (tensor, array or number) as a float32 array of rows of ``width``."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    value = np.asarray(value, dtype=np.float32)
+    if value.size == 0 or value.size % width:
+        raise ValueError(f'{name} needs rows of {width} values, got shape {value.shape}')
+    return value.reshape(-1, width)
 
 
 def _keep_last(x, count, dim):
@@ -261,6 +273,10 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         return loss, {'loss': loss.item()}
 
     # ----- recurrent inference -----------------------------------------------------------------
+    #: Run :meth:`step` through the numpy twin (:class:`RecurrentDMM`) when the model is in
+    #: eval mode with float32 weights on the CPU; False always uses the torch layers.
+    fast_step = True
+
     def reset(self, batch_size=1):
         """
         Start a new episode: zero every mixer history and Mamba state.
@@ -270,11 +286,36 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         self._batch_size = batch_size
         self._state = None
         self._previous_action = None
+        self._previous_array = None
+
+    def _fast_runner(self):
+        """Return the numpy twin to step with, or None to use the torch layers."""
+        weight = self.embed_state.weight
+        if not self.fast_step or self.training or weight.device.type != 'cpu' or \
+                weight.dtype != torch.float32:
+            return None
+        if isinstance(self._state, RecurrentState):
+            return self.__dict__['_recurrent']
+        if self._state is not None:  # this episode started on the torch layers
+            return None
+        # A new episode: rebuild the twin if any weight changed since it was made.
+        runner = self.__dict__.get('_recurrent')
+        if runner is None or runner.key != weights_key(self):
+            runner = RecurrentDMM(self)
+            self.__dict__['_recurrent'] = runner  # a plain attribute, not a submodule
+        return runner
 
     def _advance(self, tokens):
         """Run a chunk of embedded tokens (B, n, h) on from the kept state; return the last."""
         if self._state is None:
             self._state = [None] * len(self.layers)
+        elif isinstance(self._state, RecurrentState):
+            # The episode began on the numpy twin (e.g. train() was called since).
+            self._state = [
+                (None if history is None else history.to(self.device),
+                 tuple(t.to(self.device) for t in mamba_state))
+                for history, mamba_state in self.__dict__['_recurrent'].torch_state(
+                    self._state)]
         for i, layer in enumerate(self.layers):
             tokens, self._state[i] = layer(tokens, self._state[i])
         return tokens[:, -1]
@@ -285,7 +326,9 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         Feed one timestep and return its action, in O(1) time and memory per call.
 
         The previous action, the return-to-go and the state go through the layers as one chunk
-        of three tokens (two at the first step), continuing from the kept state.
+        of three tokens (two at the first step), continuing from the kept state. In eval mode
+        on the CPU this runs on :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`,
+        rebuilt from the weights at the first step of an episode when they have changed.
 
         :param returns_to_go: scaled return-to-go, (B, 1) or (B,) or a float.
         :param state: normalised state, (B, state_dim) or (state_dim,).
@@ -293,6 +336,9 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
             default: the one this method returned. Ignored at the first step.
         :return: action (B, act_dim) in action units.
         """
+        runner = self._fast_runner()
+        if runner is not None:
+            return self._fast_step(runner, returns_to_go, state, previous_action)
         device = self.device
         state = torch.as_tensor(state, dtype=torch.float32, device=device).reshape(
             -1, self.config.state_dim)
@@ -304,11 +350,31 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
                 self._previous_action = torch.as_tensor(
                     previous_action, dtype=torch.float32, device=device).reshape(
                         -1, self.config.act_dim)
-            tokens.insert(0, self.embed_action(self._previous_action))
+            tokens.insert(0, self.embed_action(self._previous_action.to(device)))
         hidden = self._advance(self.embed_norm(torch.stack(tokens, dim=1)))
         action = self._to_action(self.final_norm(hidden))
         self._previous_action = action
+        self._previous_array = None
         return action
+
+    def _fast_step(self, runner, returns_to_go, state, previous_action):
+        """:meth:`step` on the numpy twin."""
+        config = self.config
+        observation = _rows(state, config.state_dim, 'state')
+        rtg = _rows(returns_to_go, 1, 'returns_to_go')
+        if rtg.shape[0] != observation.shape[0]:
+            rtg = np.broadcast_to(rtg, (observation.shape[0], 1))
+        if self._state is None:
+            self._state = runner.zero_state(observation.shape[0])
+            previous = None
+        elif previous_action is not None:
+            previous = _rows(previous_action, config.act_dim, 'previous_action')
+        else:
+            previous = self._previous_array
+        action = runner.step(self._state, rtg, observation, previous)
+        self._previous_array = action
+        self._previous_action = torch.from_numpy(action)
+        return self._previous_action
 
     @torch.no_grad()
     def select_action(self, observation):

@@ -397,7 +397,10 @@ def test_a_new_target_is_approached_from_the_previous_goal_without_a_jump(distro
     rig.instruct()
     rig.graph.advance(0.3)  # part of the way to the first target
     assert 0 < len(rig.goals) < 20
-    # A second prediction far away and turned: the stream continues from the last goal.
+    # The arm tracked the stream; a second prediction far away and turned: the stream
+    # continues from the last goal.
+    p_last, q_last, _ = _pose(rig.goals[-1][1])
+    rig.tcp_tf(geometry.pose_to_matrix(p_last, q_last))
     rig.policy.pixel, rig.policy.forward = (5.0, 5.0), np.array([0.0, 1.0, 0.0])
     rig.frame()
     rig.instruct('Open the other door.')
@@ -674,3 +677,26 @@ def test_a_tiny_robomamba_folder_drives_the_node(tiny_model):
     assert counts['model_error'] == '0' and counts['non_finite_output'] == '0'
     assert counts['accepted'] == '1' or diagnostics[-1][1].status[0].level == 1
     assert len(answers) == 1 and isinstance(answers[0][1].data, str)
+
+
+@pytest.mark.parametrize('distro', DISTROS)
+def test_a_new_instruction_stops_the_old_stream_and_restarts_from_a_moved_arm(distro):
+    rig = Rig(distro)
+    rig.tcp_tf()
+    rig.frame()
+    rig.instruct()
+    rig.graph.advance(0.5)
+    assert rig.goals
+    rig.instruct('Open the door.')  # no fresh frame yet: the old target is dropped
+    streamed = len(rig.goals)
+    rig.graph.advance(0.5)
+    assert len(rig.goals) == streamed
+    # The arm was moved elsewhere meanwhile (e.g. a simulator reset): start from where it is.
+    T_moved = T_BASE_TCP.copy()
+    T_moved[:3, 3] += [0.0, 0.2, 0.1]
+    rig.tcp_tf(T_moved)
+    rig.frame()
+    rig.instruct('Open the door again.')
+    rig.graph.advance(0.1)
+    first = _pose(rig.goals[streamed][1])[0]
+    assert np.linalg.norm(first - T_moved[:3, 3]) <= rig.params.max_goal_step_m + 1e-9

@@ -309,7 +309,13 @@ def test_without_auto_reset_the_episode_stays_done_until_reset(distro):
         assert f'episode {k}: {category} scene {scene} (seed {seed})' in response['message']
         assert bridge.episode_index == k and bridge.episode.seed == seed
         assert not bridge.done
-    assert len(instructions) == 5
+        # The instruction goes out with the episode's first camera frame, after the reset.
+        reset_ns = graph.now_ns
+        infos = graph.tap('/camera/color/camera_info')
+        seen = len(infos)
+        graph.advance(0.01)
+        assert len(instructions) == k + 1 and len(infos) == seen + 1
+        assert instructions[-1][0] == infos[-1][0] > reset_ns
     # Sim time never goes back across episodes.
     clock = [time_to_ns(msg.clock) for _, msg in graph.tap('/clock')]
     graph.advance(0.05)

@@ -123,6 +123,10 @@ class RoboMambaNodeParameters:
         0.005, 'Largest goal translation per goal tick (m).', low=1e-6, high=1.0)
     max_goal_step_rad: float = parameter(
         0.03, 'Largest goal rotation per goal tick (rad).', low=1e-6, high=math.pi)
+    goal_restart_m: float = parameter(
+        0.05, 'A new target streams on from the previous goal while the end effector is '
+              'within this distance of it, else from the end-effector pose (m).',
+        low=0.0, high=10.0)
     publish_debug_image: bool = parameter(True, 'Publish the annotated image on ~/debug_image.')
     marker_axis_length_m: float = parameter(
         0.1, 'Length of the gripper axes in the markers and the debug image (m).', low=0.0)
@@ -203,6 +207,7 @@ class RoboMambaNodeCore(NodeCore):
         self._target = None
         self._goal = None
         self._start_refused = False
+        self._streamed_target = None
         self.last_result = None  # dict of the last accepted prediction (for tests and tools)
 
     # ----- declaration -------------------------------------------------------------------------
@@ -272,6 +277,8 @@ class RoboMambaNodeCore(NodeCore):
         with self._lock:
             self._instruction = text
             self._instruction_serial += 1
+            # The previous target belongs to the previous task: stop streaming towards it.
+            self._target = None
         self.log.info(f'instruction: {text!r}')
         return []
 
@@ -525,6 +532,14 @@ class RoboMambaNodeCore(NodeCore):
             target, goal, estop = self._target, self._goal, self._estop
         if target is None or estop:
             return outputs
+        if goal is not None and target is not self._streamed_target:
+            # A new target continues from the previous goal while the arm is still near it;
+            # after the arm was moved by something else (another controller, a simulator
+            # reset) it starts again from where the arm is.
+            T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
+            if failure is None and np.linalg.norm(T[:3, 3] - goal[0]) > p.goal_restart_m:
+                goal = None
+        self._streamed_target = target
         if goal is None:
             T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
             if failure is not None:

@@ -223,6 +223,7 @@ class SapienBridgeCore(NodeCore):
         self._scene_index = None
         self._episode_seed = None
         self._instruction = ''
+        self._instruction_pending = False
 
     # ----- declarations ------------------------------------------------------------------------
     def ports(self):
@@ -302,7 +303,7 @@ class SapienBridgeCore(NodeCore):
 
     # ----- episodes ----------------------------------------------------------------------------
     def _start_episode(self):
-        """Build the next episode; return the outputs (instruction)."""
+        """Build the next episode (its instruction goes out with its first camera frame)."""
         self._clear_episode_state()
         self._episode_index += 1
         category, scene, seed = self.episode_plan(self._episode_index)
@@ -326,8 +327,9 @@ class SapienBridgeCore(NodeCore):
             category, obj.part_name, episode_rng(category, seed, 'instruction'))
         self.log.info(f'episode {self._episode_index}: {category} scene {scene} (seed {seed}): '
                       f'{self._instruction}')
-        if self.params.publish_instruction:
-            return [('instruction', make_string(self._instruction, self.types))]
+        # Announced with the episode's first camera frame, so no node pairs the new instruction
+        # with a picture of the previous scene.
+        self._instruction_pending = self.params.publish_instruction
         return []
 
     def _describe(self):
@@ -569,6 +571,9 @@ class SapienBridgeCore(NodeCore):
         outputs.append(('holding', make_bool(gripper.attached, types)))
         if camera_tick:
             outputs += self._camera_outputs(stamp)
+            if self._instruction_pending:
+                self._instruction_pending = False
+                outputs.append(('instruction', make_string(self._instruction, self.types)))
         return outputs
 
     def _current_picture(self):

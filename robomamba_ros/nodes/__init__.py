@@ -1,8 +1,12 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
 """
-ROS 2 nodes.
+ROS 2 nodes: plain cores holding all behaviour, and two bindings that run them.
 
-Each executable's module holds a plain core class with all behaviour; the rclpy binding in this
-package is the only place that imports rclpy.
+* ``core`` -- the contract (ports, timers, services, injected context); ``qos``; ``parameters``.
+* ``robomamba_node`` (with ``frame_sync`` and ``goal_safety``), ``dmm_node`` (with
+  ``low_level_executor``), ``sapien_bridge`` -- the three cores and their ``main()``.
+* ``rclpy_binding`` -- the only module that imports rclpy; ``in_process`` -- the same cores in one
+  process on rosbags messages, used by the tests, ``demo`` and ``replay``.
+* ``config_files`` -- finds ``config/*.yaml``; ``cli`` -- the ``demo`` and ``replay`` subcommands.
 """

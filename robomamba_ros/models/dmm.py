@@ -34,7 +34,10 @@ from robomamba_ros.models.mamba_scan import selective_scan
 def _rows(value, width, name):
     """Return ``value`` (tensor, array or number) as a float32 array of rows of ``width``."""
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+        try:
+            value = value.numpy()  # shares memory; no copy for CPU float32
+        except (RuntimeError, TypeError):  # requires grad, or not on the CPU
+            value = value.detach().cpu().numpy()
     value = np.asarray(value, dtype=np.float32)
     if value.size == 0 or value.size % width:
         raise ValueError(f'{name} needs rows of {width} values, got shape {value.shape}')
@@ -290,18 +293,25 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
 
     def _fast_runner(self):
         """Return the numpy twin to step with, or None to use the torch layers."""
-        weight = self.embed_state.weight
-        if not self.fast_step or self.training or weight.device.type != 'cpu' or \
-                weight.dtype != torch.float32:
+        if self.training or not self.fast_step:
             return None
-        if isinstance(self._state, RecurrentState):
-            return self.__dict__['_recurrent']
-        if self._state is not None:  # this episode started on the torch layers
+        episode = self._state
+        if episode is not None:
+            # Stay on what the episode began on, while the weights stay float32 on the CPU.
+            runner = self.__dict__['_recurrent']
+            probe = runner.probe
+            if isinstance(episode, RecurrentState) and probe.device.type == 'cpu' and \
+                    probe.dtype == torch.float32:
+                return runner
+            return None
+        weight = self.embed_state.weight
+        if weight.device.type != 'cpu' or weight.dtype != torch.float32:
             return None
         # A new episode: rebuild the twin if any weight changed since it was made.
         runner = self.__dict__.get('_recurrent')
         if runner is None or runner.key != weights_key(self):
             runner = RecurrentDMM(self)
+            runner.probe = weight
             self.__dict__['_recurrent'] = runner  # a plain attribute, not a submodule
         return runner
 
@@ -320,15 +330,15 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
             tokens, self._state[i] = layer(tokens, self._state[i])
         return tokens[:, -1]
 
-    @torch.inference_mode()
     def step(self, returns_to_go, state, previous_action=None):
         """
         Feed one timestep and return its action, in O(1) time and memory per call.
 
         The previous action, the return-to-go and the state go through the layers as one chunk
         of three tokens (two at the first step), continuing from the kept state. In eval mode
-        on the CPU this runs on :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`,
-        rebuilt from the weights at the first step of an episode when they have changed.
+        with float32 weights on the CPU this runs on the numpy twin
+        :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, rebuilt from the weights at
+        the first step of an episode when they have changed; otherwise on the torch layers.
 
         :param returns_to_go: scaled return-to-go, (B, 1) or (B,) or a float.
         :param state: normalised state, (B, state_dim) or (state_dim,).
@@ -337,8 +347,29 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         :return: action (B, act_dim) in action units.
         """
         runner = self._fast_runner()
-        if runner is not None:
-            return self._fast_step(runner, returns_to_go, state, previous_action)
+        if runner is None:
+            return self._torch_step(returns_to_go, state, previous_action)
+        config, episode = self.config, self.__dict__
+        observation = _rows(state, config.state_dim, 'state')
+        rtg = _rows(returns_to_go, 1, 'returns_to_go')
+        if rtg.shape[0] != observation.shape[0]:
+            rtg = np.broadcast_to(rtg, (observation.shape[0], 1))
+        if self._state is None:
+            # Plain attribute writes: nn.Module.__setattr__ costs microseconds per call.
+            episode['_state'] = runner.zero_state(observation.shape[0])
+            previous = None
+        elif previous_action is not None:
+            previous = _rows(previous_action, config.act_dim, 'previous_action')
+        else:
+            previous = self._previous_array
+        action = runner.step(self._state, rtg, observation, previous)
+        episode['_previous_array'] = action
+        episode['_previous_action'] = action = torch.from_numpy(action)
+        return action
+
+    @torch.inference_mode()
+    def _torch_step(self, returns_to_go, state, previous_action):
+        """:meth:`step` on the torch layers."""
         device = self.device
         state = torch.as_tensor(state, dtype=torch.float32, device=device).reshape(
             -1, self.config.state_dim)
@@ -356,25 +387,6 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         self._previous_action = action
         self._previous_array = None
         return action
-
-    def _fast_step(self, runner, returns_to_go, state, previous_action):
-        """:meth:`step` on the numpy twin."""
-        config = self.config
-        observation = _rows(state, config.state_dim, 'state')
-        rtg = _rows(returns_to_go, 1, 'returns_to_go')
-        if rtg.shape[0] != observation.shape[0]:
-            rtg = np.broadcast_to(rtg, (observation.shape[0], 1))
-        if self._state is None:
-            self._state = runner.zero_state(observation.shape[0])
-            previous = None
-        elif previous_action is not None:
-            previous = _rows(previous_action, config.act_dim, 'previous_action')
-        else:
-            previous = self._previous_array
-        action = runner.step(self._state, rtg, observation, previous)
-        self._previous_array = action
-        self._previous_action = torch.from_numpy(action)
-        return self._previous_action
 
     @torch.no_grad()
     def select_action(self, observation):

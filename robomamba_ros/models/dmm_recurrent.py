@@ -9,16 +9,18 @@ per-module dispatch, not arithmetic. This module runs the same update on numpy a
 prepared once from the model's weights, with as few array operations as possible:
 
 * the residual stream is kept centred (every linear map that writes into it has the centring
-  projection ``I - 11^T/h`` folded in), so each LayerNorm is only a rescale;
+  projection ``I - 11^T/h`` folded in) and carries one extra constant channel
+  ``sqrt(h eps)``, so a LayerNorm is ``x * (x . x) ** -0.5`` (the ``sqrt(h)`` is folded too);
 * LayerNorm affines are folded into the linear map that reads them (``norm_mamba`` into
   ``in_proj``, ``final_norm`` into ``predict_action``, ``norm_mixer`` into the mixer, whose
-  history keeps the normalised tokens; the affine offset enters as a per-fill-level bias so
-  the zero history of an episode's first tokens stays exact);
+  history keeps the normalised tokens plus a channel that is 1 on real tokens and 0 on the
+  zero padding before an episode, through which the affine offset enters exactly);
 * ``dt_proj`` is folded into ``x_proj`` (one matmul gives dt, B and C) and ``A = -exp(A_log)``
   is precomputed; ``silu(v) = (v/2) (1 + tanh(v/2))`` with the halving folded into the weights;
-* token-wise maps run on the whole chunk at once; the mixer window and the conv1d read
-  strided views over ``history + chunk``; the SSM applies its closed-form update
-  ``h = exp(dt A) * h + dt x B`` once per token; the last layer only projects the state token.
+* token-wise maps run on the whole chunk at once; the mixer and conv1d histories live in ring
+  buffers that new tokens are written into, and their windows are strided views; the SSM
+  applies its closed-form update ``h = exp(dt A) * h + dt x B`` once per token; the last
+  layer only projects the state token.
 
 Folding happens in float64, computation in float32. The result equals
 :meth:`~robomamba_ros.models.dmm.DecisionMetaMamba.predict` to float32 rounding.
@@ -43,11 +45,13 @@ def weights_key(model):
 
 
 if hasattr(np, 'vecdot'):
-    def _sum_squares(x):
-        return np.vecdot(x, x, keepdims=True)
+    def _inverse_norm(x):
+        """Return ``(x . x) ** -0.5`` over the last axis, keeping it."""
+        return np.vecdot(x, x, keepdims=True) ** -0.5
 else:  # numpy < 2
-    def _sum_squares(x):
-        return np.einsum('...i,...i->...', x, x)[..., None]
+    def _inverse_norm(x):
+        """Return ``(x . x) ** -0.5`` over the last axis, keeping it."""
+        return np.einsum('...i,...i->...', x, x)[..., None] ** -0.5
 
 
 def _array(tensor):
@@ -55,32 +59,39 @@ def _array(tensor):
     return tensor.detach().to('cpu', torch.float64).numpy().copy()
 
 
-def _windows(padded, count, width):
+def _windows(ring, start, count, width):
     """
     Return a view (batch, count, width, features) of sliding windows along axis 1.
 
-    :param padded: contiguous (batch, count + width - 1, features).
+    :param ring: contiguous (batch, rows, features).
+    :param start: first row of the first window.
     :param count: windows.
     :param width: window length.
     :return: the strided view (no copy).
     """
-    batch, _, features = padded.shape
-    s0, s1, s2 = padded.strides
-    return np.ndarray((batch, count, width, features), padded.dtype, padded, 0,
-                      (s0, s1, s1, s2))
+    s0, s1, s2 = ring.strides
+    return np.ndarray((ring.shape[0], count, width, ring.shape[2]), ring.dtype, ring,
+                      start * s1, (s0, s1, s1, s2))
+
+
+#: Tokens a history ring holds beyond its window before it is moved back to the start.
+RING_TOKENS = 48
 
 
 class RecurrentState:
     """
     Episode state of a :class:`RecurrentDMM`.
 
-    :param layers: per layer ``[normalised mixer inputs (B, w-1, h) or None, conv inputs
-        (B, kernel-1, inner), ssm (B, N, inner)]``.
+    :param layers: per layer ``[mixer ring (B, w-1 + RING_TOKENS, h+2) or None, conv ring
+        (B, kernel-1 + RING_TOKENS, inner), ssm (B, N, inner)]``. Ring rows ``[start, start +
+        w-1)`` hold the last ``w-1`` tokens: normalised, divided by ``sqrt(h)``, then the
+        constant channel and the real-token channel.
     """
 
     def __init__(self, layers):
         self.layers = layers
-        self.tokens = 0  # tokens fed so far (the mixer's fill level)
+        self.tokens = 0  # tokens fed so far
+        self.start = 0  # ring row of the oldest kept token
 
     def arrays(self):
         """Return every array held (to measure the state's size)."""
@@ -96,39 +107,47 @@ class _Layer:
 
         h = center.shape[0]
         root = np.sqrt(h)  # normalised tokens are kept divided by sqrt(h)
+        # Maps reading the stream get a zero row for the constant channel; maps writing into it
+        # get a zero column (center is (h, h + 1) with a zero last column).
         self.mixer = None if layer.mixer is None else layer.mixer.kind
         self.window = None
         if self.mixer is not None:
             norm, mixer, w = layer.norm_mixer, layer.mixer, layer.mixer.window
             gamma, beta = _array(norm.weight), _array(norm.bias)
-            self.window, self.mix_eps = w, h * norm.eps
+            self.window = w
             self.mix_gamma, self.mix_beta = gamma * root, beta
-            # offsets[k]: what a filled window slot k adds through the affine offset beta;
-            # weight: the map of the normalised window, both followed by the centring.
+            # offsets[k]: what a real token in window slot k adds through beta.
             if self.mixer == 'dense':
                 proj = _array(mixer.proj.weight).T.reshape(w, h, h)  # [k, c_in, c_out]
-                offsets = beta @ proj
-                weight = (proj * (gamma * root)[:, None]).reshape(w * h, h) @ center
+                weight = np.zeros((w, h + 2, h + 1))
+                weight[:, :h] = (proj * (gamma * root)[:, None]) @ center
+                weight[:, h + 1] = (beta @ proj) @ center
+                weight = weight.reshape(w * (h + 2), h + 1)
             elif self.mixer == 'linear':
-                a = _array(mixer.weight)
-                offsets = a[:, None] * beta
-                weight = (gamma * root)[:, None] * center
-                self.mix_taps = cast(a)
+                # (taps @ windows) sums the real-token channel too: sum of the taps on real
+                # tokens, the factor of beta.
+                self.mix_taps = cast(_array(mixer.weight))
+                weight = np.zeros((h + 2, h + 1))
+                weight[:h] = (gamma * root)[:, None] * center
+                weight[h + 1] = beta @ center
             else:
                 kernel = _array(mixer.weight).T  # (w, h)
+                taps = np.zeros((w, h + 2))
+                taps[:, :h] = kernel * gamma * root
+                self.mix_taps = cast(taps)
+                weight = np.zeros((h + 2, h + 1))
+                weight[:h] = center
+                # The offset depends on which slots are real: a table by fill level j.
                 offsets = kernel * beta
                 offsets[-1] += _array(mixer.bias)  # every window holds its current token
-                weight = center
-                self.mix_taps = cast(kernel * gamma * root)
+                fill = np.zeros((w + 1, h + 1))
+                for j in range(1, w + 1):
+                    fill[j] = offsets[w - j:].sum(0) @ center
+                self.mix_fill = cast(fill)
             self.mix_weight = cast(weight)
-            # fill[j]: offset of a window whose last j slots hold tokens (j = 1..w).
-            fill = np.zeros((w + 1, h))
-            for j in range(1, w + 1):
-                fill[j] = offsets[w - j:].sum(0) @ center
-            self.mix_fill = cast(fill)
         mamba, norm = layer.mamba, layer.norm_mamba
         inner, n, rank = mamba.inner, mamba.d_state, mamba.dt_rank
-        self.inner, self.d_state, self.eps = inner, n, h * norm.eps
+        self.inner, self.d_state = inner, n
         w_in = _array(mamba.in_proj.weight).T  # (h, 2 inner)
         # silu(v) = (v/2) (1 + tanh(v/2)): halve the gate, and x or the conv that follows.
         scale = np.full(2 * inner, 0.5)
@@ -137,7 +156,9 @@ class _Layer:
             scale[:inner] = 1.0
             self.conv_weight = cast(_array(mamba.conv1d.weight)[:, 0].T / 2)  # (kernel, inner)
             self.conv_bias = cast(_array(mamba.conv1d.bias) / 2)
-        self.in_weight = cast((_array(norm.weight) * root)[:, None] * w_in * scale)
+        in_weight = np.zeros((h + 1, 2 * inner))
+        in_weight[:h] = (_array(norm.weight) * root)[:, None] * w_in * scale
+        self.in_weight = cast(in_weight)
         self.in_bias = cast(_array(norm.bias) @ w_in * scale)
         w_x = _array(mamba.x_proj.weight)  # (rank + 2N, inner)
         w_dt = _array(mamba.dt_proj.weight) @ w_x[:rank]  # (inner, inner)
@@ -145,7 +166,7 @@ class _Layer:
         self.x_bias = cast(np.concatenate([_array(mamba.dt_proj.bias), np.zeros(2 * n)]))
         self.A = cast(-np.exp(_array(mamba.A_log)).T)  # (N, inner)
         self.D = cast(_array(mamba.D))
-        self.out_weight = cast(_array(mamba.out_proj.weight).T @ center)  # (inner, h)
+        self.out_weight = cast(_array(mamba.out_proj.weight).T @ center)  # (inner, h + 1)
 
 
 class RecurrentDMM:
@@ -157,6 +178,7 @@ class RecurrentDMM:
 
     :param model: the DecisionMetaMamba.
     :param dtype: numpy compute dtype.
+    :raises ValueError: when the stream's LayerNorms do not share one ``eps``.
     """
 
     def __init__(self, model, dtype=np.float32):
@@ -165,29 +187,40 @@ class RecurrentDMM:
         self.dtype = dtype
         self.key = weights_key(model)
         self.hidden, self.state_dim, self.act_dim = h, config.state_dim, act
-        center = np.eye(h) - 1.0 / h
+        norms = [model.final_norm] + [norm for layer in model.layers for norm in (
+            layer.norm_mamba, *([layer.norm_mixer] if layer.mixer is not None else []))]
+        if len({norm.eps for norm in norms}) != 1:
+            raise ValueError('RecurrentDMM needs one LayerNorm eps for the residual stream')
+        center = np.zeros((h, h + 1))
+        center[:, :h] = np.eye(h) - 1.0 / h
 
         def cast(value):
             return np.ascontiguousarray(value, dtype=dtype)
 
-        # One matmul embeds [previous action, return-to-go, state] into three centred tokens.
+        # One matmul embeds [previous action, return-to-go, state] into three centred tokens,
+        # each with the constant channel of the embedding LayerNorm.
         inputs = act + 1 + config.state_dim
-        weight = np.zeros((inputs, 3, h))
+        norm = model.embed_norm
+        weight = np.zeros((inputs, 3, h + 1))
         weight[:act, 0] = _array(model.embed_action.weight).T @ center
         weight[act, 1] = _array(model.embed_return.weight)[:, 0] @ center
         weight[act + 1:, 2] = _array(model.embed_state.weight).T @ center
-        self.embed_weight = cast(weight.reshape(inputs, 3 * h))
-        self.embed_bias = cast(np.stack([_array(model.embed_action.bias),
-                                         _array(model.embed_return.bias),
-                                         _array(model.embed_state.bias)]) @ center)
-        norm = model.embed_norm
-        self.embed_eps = h * norm.eps
-        self.norm_weight = cast((_array(norm.weight) * np.sqrt(h))[:, None] * center)
-        self.norm_bias = cast(_array(norm.bias) @ center)
+        self.embed_weight = cast(weight.reshape(inputs, 3 * (h + 1)))
+        bias = np.stack([_array(model.embed_action.bias), _array(model.embed_return.bias),
+                         _array(model.embed_state.bias)]) @ center
+        bias[:, h] = np.sqrt(h * norm.eps)
+        self.embed_bias = cast(bias)
+        weight = np.zeros((h + 1, h + 1))
+        weight[:h] = (_array(norm.weight) * np.sqrt(h))[:, None] * center
+        self.norm_weight = cast(weight)
+        bias = _array(norm.bias) @ center
+        bias[h] = np.sqrt(h * norms[0].eps)  # the stream's constant channel
+        self.norm_bias = cast(bias)
         self.layers = [_Layer(layer, center, dtype) for layer in model.layers]
         head, norm = _array(model.predict_action.weight).T, model.final_norm
-        self.final_eps = h * norm.eps
-        self.head_weight = cast((_array(norm.weight) * np.sqrt(h))[:, None] * head)
+        weight = np.zeros((h + 1, act))
+        weight[:h] = (_array(norm.weight) * np.sqrt(h))[:, None] * head
+        self.head_weight = cast(weight)
         self.head_bias = cast(_array(model.predict_action.bias) + _array(norm.bias) @ head)
         self.half_range = cast(_array(model.action_half_range))
         self.center = cast(_array(model.action_center))
@@ -200,11 +233,18 @@ class RecurrentDMM:
         :param batch: episodes side by side.
         :return: a :class:`RecurrentState`.
         """
-        zeros, h = np.zeros, self.hidden
-        return RecurrentState([
-            [None if layer.mixer is None else zeros((batch, layer.window - 1, h), self.dtype),
-             zeros((batch, layer.conv_history, layer.inner), self.dtype),
-             zeros((batch, layer.d_state, layer.inner), self.dtype)] for layer in self.layers])
+        layers = []
+        for layer in self.layers:
+            ring = None
+            if layer.mixer is not None:
+                ring = np.zeros((batch, layer.window - 1 + RING_TOKENS, self.hidden + 2),
+                                self.dtype)
+                ring[:, layer.window - 1:, -1] = 1.0  # rows for real tokens
+            conv_rows = layer.conv_history + RING_TOKENS if layer.conv_history else 0
+            layers.append([
+                ring, np.zeros((batch, conv_rows, layer.inner), self.dtype),
+                np.zeros((batch, layer.d_state, layer.inner), self.dtype)])
+        return RecurrentState(layers)
 
     def step(self, state, returns_to_go, observation, previous_action):
         """
@@ -217,66 +257,75 @@ class RecurrentDMM:
         :return: action (B, act_dim) in action units, a new array.
         """
         batch = observation.shape[0]
-        first = state.tokens
+        first, start = state.tokens, state.start
         count = 2 if previous_action is None else 3
-        state.tokens += count
+        if start + count > RING_TOKENS:
+            # Move the kept tokens of every ring back to its start.
+            for layer_state in state.layers:
+                for ring in layer_state[:2]:
+                    if ring is not None and ring.shape[1]:
+                        kept = ring.shape[1] - RING_TOKENS
+                        ring[:, :kept] = ring[:, start:start + kept]
+            start = 0
+        state.tokens, state.start = first + count, start + count
         if previous_action is None:
             previous_action = np.broadcast_to(self.no_action, (batch, self.act_dim))
         x = (np.concatenate((previous_action, returns_to_go, observation), axis=1) @
-             self.embed_weight).reshape(batch, 3, self.hidden) + self.embed_bias
+             self.embed_weight).reshape(batch, 3, self.hidden + 1) + self.embed_bias
         if count == 2:
             x = x[:, 1:]
-        x = (x * (_sum_squares(x) + self.embed_eps) ** -0.5) @ self.norm_weight + self.norm_bias
+        x = (x * _inverse_norm(x)) @ self.norm_weight + self.norm_bias
         last = self.layers[-1]
-        for index, lw in enumerate(self.layers):
-            history, conv_inputs, ssm_state = state.layers[index]
-            if lw.mixer is not None:
-                normalised = x * (_sum_squares(x) + lw.mix_eps) ** -0.5
-                padded = np.concatenate((history, normalised), axis=1)
-                history = padded[:, count:]
-                windows = _windows(padded, count, lw.window)  # (B, n, w, h)
+        h1 = self.hidden + 1
+        for lw, layer_state in zip(self.layers, state.layers):
+            ring, conv_ring, ssm_state = layer_state
+            inner, n = lw.inner, lw.d_state
+            if ring is not None:
+                w = lw.window
+                np.multiply(x, _inverse_norm(x), out=ring[:, start + w - 1:start + w - 1 + count,
+                                                          :h1])
+                windows = _windows(ring, start, count, w)  # (B, n, w, h + 2)
                 if lw.mixer == 'dense':
-                    mixed = windows.reshape(batch, count, -1) @ lw.mix_weight
+                    x = x + windows.reshape(batch, count, -1) @ lw.mix_weight
                 elif lw.mixer == 'linear':
-                    mixed = (lw.mix_taps @ windows) @ lw.mix_weight
+                    x = x + (lw.mix_taps @ windows) @ lw.mix_weight
                 else:
                     mixed = np.add.reduce(windows * lw.mix_taps, axis=2) @ lw.mix_weight
-                if first + 1 >= lw.window:
-                    mixed += lw.mix_fill[-1]
-                else:
-                    mixed += lw.mix_fill[np.minimum(np.arange(first + 1, first + count + 1),
-                                                    lw.window)]
-                x = x + mixed
-            xz = (x @ lw.in_weight) * (_sum_squares(x) + lw.eps) ** -0.5 + lw.in_bias
+                    if first + 1 >= w:
+                        mixed += lw.mix_fill[-1]
+                    else:
+                        mixed += lw.mix_fill[np.minimum(np.arange(first + 1, first + count + 1),
+                                                        w)]
+                    x = x + mixed
+            xz = (x @ lw.in_weight) * _inverse_norm(x) + lw.in_bias
             if lw.conv_history:
-                padded = np.concatenate((conv_inputs, xz[..., :lw.inner]), axis=1)
-                conv_inputs = padded[:, count:]
-                np.add(np.add.reduce(_windows(padded, count, lw.conv_history + 1) *
-                                     lw.conv_weight, axis=2), lw.conv_bias,
-                       out=xz[..., :lw.inner])
+                k = lw.conv_history + 1
+                conv_ring[:, start + k - 1:start + k - 1 + count] = xz[..., :inner]
+                np.add(np.add.reduce(_windows(conv_ring, start, count, k) * lw.conv_weight,
+                                     axis=2), lw.conv_bias, out=xz[..., :inner])
             xz *= 1.0 + np.tanh(xz)  # silu of twice the (halved) conv output and gate
-            u, z = xz[..., :lw.inner], xz[..., lw.inner:]
+            u, z = xz[..., :inner], xz[..., inner:]
             projected = u @ lw.x_weight + lw.x_bias
-            dt = np.logaddexp(projected[..., :lw.inner], 0.0)  # softplus
-            B = projected[..., lw.inner:lw.inner + lw.d_state]
-            C = projected[..., lw.inner + lw.d_state:]
+            dt = np.logaddexp(projected[..., :inner], 0.0)  # softplus
             decay = np.exp(dt[..., None, :] * lw.A)  # (B, n, N, inner)
-            ssm = (dt * u)[..., None, :] * B[..., None]  # the drive, overwritten by h_t
+            # The drive dt x B, overwritten by h_t.
+            ssm = (dt * u)[..., None, :] * projected[..., inner:inner + n, None]
             previous = ssm_state
             for t in range(count):
                 step_decay = decay[:, t]
                 step_decay *= previous
                 previous = ssm[:, t]
                 previous += step_decay
-            state.layers[index] = [history, conv_inputs, previous]
+            layer_state[2] = previous
+            C = projected[..., None, inner + n:]  # (B, n, 1, N)
             if lw is last:
                 # Only the state token's output is read.
                 u, z, ssm, C, x = u[:, -1], z[:, -1], previous, C[:, -1], x[:, -1]
-            y = (C[..., None, :] @ ssm)[..., 0, :]
+            y = (C @ ssm)[..., 0, :]
             y += lw.D * u
             y *= z
             x = x + y @ lw.out_weight
-        x = x * (_sum_squares(x) + self.final_eps) ** -0.5
+        x = x * _inverse_norm(x)
         return np.tanh(x @ self.head_weight + self.head_bias) * self.half_range + self.center
 
     def torch_state(self, state):
@@ -286,16 +335,18 @@ class RecurrentDMM:
         :param state: a :class:`RecurrentState`.
         :return: per layer ``(mixer history or None, (conv inputs, ssm))`` as float32 tensors.
         """
-        layers = []
-        for lw, (history, conv, ssm) in zip(self.layers, state.layers):
-            if history is not None:
-                history = history * lw.mix_gamma + lw.mix_beta
-                history[:, :max(lw.window - 1 - state.tokens, 0)] = 0.0
+        layers, start, h = [], state.start, self.hidden
+        for lw, (ring, conv_ring, ssm) in zip(self.layers, state.layers):
+            history = None
+            if ring is not None:
+                kept = ring[:, start:start + lw.window - 1]
+                history = (kept[..., :h] * lw.mix_gamma + kept[..., -1:] * lw.mix_beta)
                 history = torch.from_numpy(history.astype(np.float32))
+            conv = conv_ring[:, start:start + lw.conv_history]
             layers.append((history, (
                 torch.from_numpy(conv.transpose(0, 2, 1).astype(np.float32)),
                 torch.from_numpy(ssm.transpose(0, 2, 1).astype(np.float32)))))
         return layers
 
 
-__all__ = ['RecurrentDMM', 'RecurrentState', 'weights_key']
+__all__ = ['RING_TOKENS', 'RecurrentDMM', 'RecurrentState', 'weights_key']

@@ -5,18 +5,25 @@ Per-control-step latency of Decision MetaMamba against a Decision Transformer, i
 
 Three ways to produce the next action in an episode:
 
-* ``DMM step``: :meth:`DecisionMetaMamba.step`, the recurrent O(1) update;
+* ``DMM step``: :meth:`DecisionMetaMamba.step`, the recurrent O(1) update (on the CPU in eval
+  mode it runs on the numpy twin, :mod:`robomamba_ros.models.dmm_recurrent`);
 * ``DT re-forward``: the Decision Transformer re-runs its last ``K`` timesteps every step
   (how it is normally deployed);
-* ``DMM re-forward``: the same re-forward of the last ``K`` timesteps with the DMM.
+* ``DMM re-forward``: the same re-forward of the last ``K`` timesteps with the DMM;
+* ``DMM torch step``: the recurrent update on the torch layers (``fast_step = False``), for
+  reference.
 
 Each is timed over the steps ``[n - window, n)`` of an episode after ``n - window`` warm steps,
-for ``n`` = 100 and 1000, so a cost that grows with the episode shows. Memory is the bytes
-held between steps (recurrent state or K-window history) and the process peak RSS.
+for ``n`` = 100 and 1000, so a cost that grows with the episode shows. Every call runs under
+``torch.inference_mode()``. Each episode is run ``--rounds`` times, the four ways taking turns,
+so a change of machine load hits all of them; a median pools the timed steps of all rounds.
+Memory is the bytes held between steps (recurrent state or K-window history) and the process
+peak RSS.
 
 Every comparison ends with one line ``<what> ratio: <number>`` (medians).
 
-Usage: ``python benchmarks/dmm_step.py [--context 20] [--hidden 64] [--layers 3] [--json out]``
+Usage: ``python benchmarks/dmm_step.py [--context 20] [--hidden 64] [--layers 3] [--rounds 3]
+[--json out]``
 """
 
 import argparse
@@ -52,31 +59,32 @@ def _flatten(value):
 
 
 def run_steps(policy, length, states):
-    """Run ``length`` steps; return the per-step seconds of the last TIMED_STEPS and the state."""
+    """Run ``length`` steps; return the seconds of the last TIMED_STEPS steps and the state."""
     policy.reset()
     times = []
-    for t in range(length):
-        start = time.perf_counter()
-        policy.step(1.0, states[t])
-        times.append(time.perf_counter() - start)
+    with torch.inference_mode():
+        for t in range(length):
+            start = time.perf_counter()
+            policy.step(1.0, states[t])
+            times.append(time.perf_counter() - start)
     held = _flatten(getattr(policy, '_state', None)) + _flatten(
         getattr(policy, '_history', None))
-    return statistics.median(times[-TIMED_STEPS:]), _held_bytes(held)
+    return times[-TIMED_STEPS:], _held_bytes(held)
 
 
 def run_reforward(model, length, states, context):
-    """DMM re-forwarding its last ``context`` timesteps at every step."""
+    """DMM re-forwarding its last ``context`` timesteps at every step; return the seconds."""
     rtg = torch.ones(1, length, 1)
     seq_states = states[None]
     actions = torch.zeros(1, length, ACT_DIM)
     times = []
-    with torch.no_grad():
+    with torch.inference_mode():
         for t in range(length):
             start = time.perf_counter()
             lo = max(0, t + 1 - context)
             model.predict(rtg[:, lo:t + 1], seq_states[:, lo:t + 1], actions[:, lo:t + 1])
             times.append(time.perf_counter() - start)
-    return statistics.median(times[-TIMED_STEPS:])
+    return times[-TIMED_STEPS:]
 
 
 def main(argv=None):
@@ -87,6 +95,7 @@ def main(argv=None):
     parser.add_argument('--layers', type=int, default=3)
     parser.add_argument('--mixer', default='dense')
     parser.add_argument('--threads', type=int, default=1, help='torch threads')
+    parser.add_argument('--rounds', type=int, default=3, help='runs of each episode')
     parser.add_argument('--json', default=None, help='also write results here')
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -94,27 +103,37 @@ def main(argv=None):
     config = DMMConfig(state_dim=STATE_DIM, act_dim=ACT_DIM, hidden_size=args.hidden,
                        num_layers=args.layers, mixer=args.mixer, context_length=args.context)
     dmm = DecisionMetaMamba(config).eval()
+    dmm_torch = DecisionMetaMamba(config).eval()
+    dmm_torch.load_state_dict(dmm.state_dict())
+    dmm_torch.fast_step = False
     dt = DecisionTransformerPolicy(matched_dt_config(config, max_episode_length=1000)).eval()
     print(f'DMM ({args.mixer}) {dmm.num_parameters():,} parameters, DT '
           f'{dt.num_parameters():,} parameters; h={args.hidden}, {args.layers} layers, '
-          f'K={args.context}, {torch.get_num_threads()} thread(s)')
+          f'K={args.context}, {torch.get_num_threads()} thread(s), {args.rounds} round(s)')
     results = {'config': vars(args), 'dmm_parameters': dmm.num_parameters(),
                'dt_parameters': dt.num_parameters(), 'lengths': {}}
     for length in EPISODE_LENGTHS:
         states = torch.randn(length, STATE_DIM)
-        dmm_step, dmm_bytes = run_steps(dmm, length, states)
-        dt_step, dt_bytes = run_steps(dt, length, states)
-        dmm_reforward = run_reforward(dmm, length, states, args.context)
-        row = {'dmm_step_ms': 1e3 * dmm_step, 'dt_reforward_ms': 1e3 * dt_step,
-               'dmm_reforward_ms': 1e3 * dmm_reforward, 'dmm_state_bytes': dmm_bytes,
-               'dt_history_bytes': dt_bytes}
+        timed = {'dmm_step': [], 'dt_reforward': [], 'dmm_reforward': [], 'dmm_torch_step': []}
+        for _ in range(args.rounds):
+            times, dmm_bytes = run_steps(dmm, length, states)
+            timed['dmm_step'] += times
+            times, dt_bytes = run_steps(dt, length, states)
+            timed['dt_reforward'] += times
+            timed['dmm_reforward'] += run_reforward(dmm, length, states, args.context)
+            timed['dmm_torch_step'] += run_steps(dmm_torch, length, states)[0]
+        row = {f'{key}_ms': 1e3 * statistics.median(value) for key, value in timed.items()}
+        row.update(dmm_state_bytes=dmm_bytes, dt_history_bytes=dt_bytes)
         results['lengths'][length] = row
-        print(f'\nepisode step {length}: DMM step {row["dmm_step_ms"]:.3f} ms '
+        dmm_step = row['dmm_step_ms']
+        print(f'\nepisode step {length}: DMM step {dmm_step:.3f} ms '
               f'(state {dmm_bytes / 1024:.1f} KiB), DT re-forward {row["dt_reforward_ms"]:.3f} '
               f'ms (history {dt_bytes / 1024:.1f} KiB), DMM re-forward '
-              f'{row["dmm_reforward_ms"]:.3f} ms')
-        print(f'DT re-forward / DMM step ratio: {dt_step / dmm_step:.2f}')
-        print(f'DMM re-forward / DMM step ratio: {dmm_reforward / dmm_step:.2f}')
+              f'{row["dmm_reforward_ms"]:.3f} ms, DMM torch step '
+              f'{row["dmm_torch_step_ms"]:.3f} ms')
+        print(f'DT re-forward / DMM step ratio: {row["dt_reforward_ms"] / dmm_step:.2f}')
+        print(f'DMM re-forward / DMM step ratio: {row["dmm_reforward_ms"] / dmm_step:.2f}')
+        print(f'DMM torch step / DMM step ratio: {row["dmm_torch_step_ms"] / dmm_step:.2f}')
     long, short = (results['lengths'][n]['dmm_step_ms'] for n in EPISODE_LENGTHS[::-1])
     print(f'\nDMM step at {EPISODE_LENGTHS[1]} / at {EPISODE_LENGTHS[0]} steps ratio: '
           f'{long / short:.2f}')

@@ -82,10 +82,10 @@ class RecurrentState:
     """
     Episode state of a :class:`RecurrentDMM`.
 
-    :param layers: per layer ``[mixer ring (B, w-1 + RING_TOKENS, h+2) or None, conv ring
-        (B, kernel-1 + RING_TOKENS, inner), ssm (B, N, inner)]``. Ring rows ``[start, start +
-        w-1)`` hold the last ``w-1`` tokens: normalised, divided by ``sqrt(h)``, then the
-        constant channel and the real-token channel.
+    :param layers: per layer ``[mixer ring (B, w-1 + RING_TOKENS, h+2) or None, Mamba ring
+        (B, kernel-1 + RING_TOKENS, h+2), ssm (B, N, inner)]``. Ring rows ``[start, start +
+        width-1)`` hold the last ``width-1`` tokens of each LayerNorm's output: normalised,
+        divided by ``sqrt(h)``, then the constant channel and the real-token channel.
     """
 
     def __init__(self, layers):
@@ -148,22 +148,36 @@ class _Layer:
         mamba, norm = layer.mamba, layer.norm_mamba
         inner, n, rank = mamba.inner, mamba.d_state, mamba.dt_rank
         self.inner, self.d_state = inner, n
+        # The Mamba block reads its normalised tokens from a ring like the mixer's. in_proj's
+        # x half, the conv1d over it and both biases are one map of the last ``kernel``
+        # tokens (the biases through the real-token channel; without conv1d the kernel is 1),
+        # with one more output: the constant 16, whose silu is 32 and carries dt's bias.
+        # silu(v) = (v/2) (1 + tanh(v/2)): every map feeding a silu is halved.
         w_in = _array(mamba.in_proj.weight).T  # (h, 2 inner)
-        # silu(v) = (v/2) (1 + tanh(v/2)): halve the gate, and x or the conv that follows.
-        scale = np.full(2 * inner, 0.5)
-        self.conv_history = mamba.conv_history
+        gamma, beta = _array(norm.weight) * root, _array(norm.bias)
+        self.x_in_weight, self.x_in_bias = gamma[:, None] * w_in[:, :inner], beta @ w_in[:, :inner]
         if mamba.conv1d is not None:
-            scale[:inner] = 1.0
-            self.conv_weight = cast(_array(mamba.conv1d.weight)[:, 0].T / 2)  # (kernel, inner)
-            self.conv_bias = cast(_array(mamba.conv1d.bias) / 2)
-        in_weight = np.zeros((h + 1, 2 * inner))
-        in_weight[:h] = (_array(norm.weight) * root)[:, None] * w_in * scale
-        self.in_weight = cast(in_weight)
-        self.in_bias = cast(_array(norm.bias) @ w_in * scale)
+            kernel = _array(mamba.conv1d.weight)[:, 0].T  # (kernel, inner)
+            conv_bias = _array(mamba.conv1d.bias)
+        else:
+            kernel, conv_bias = np.ones((1, inner)), np.zeros(inner)
+        self.kernel = k = kernel.shape[0]
+        weight = np.zeros((k, h + 2, inner + 1))
+        weight[:, :h, :inner] = self.x_in_weight * kernel[:, None]
+        weight[:, h + 1, :inner] = self.x_in_bias * kernel
+        weight[-1, h + 1, :inner] += conv_bias
+        weight[-1, h + 1, inner] = 32.0
+        self.conv_weight = cast(weight.reshape(k * (h + 2), inner + 1) / 2)
+        weight = np.zeros((h + 2, inner))
+        weight[:h] = gamma[:, None] * w_in[:, inner:]
+        weight[h + 1] = beta @ w_in[:, inner:]
+        self.gate_weight = cast(weight / 2)
         w_x = _array(mamba.x_proj.weight)  # (rank + 2N, inner)
         w_dt = _array(mamba.dt_proj.weight) @ w_x[:rank]  # (inner, inner)
-        self.x_weight = cast(np.concatenate([w_dt, w_x[rank:]]).T)  # (inner, inner + 2N)
-        self.x_bias = cast(np.concatenate([_array(mamba.dt_proj.bias), np.zeros(2 * n)]))
+        weight = np.zeros((inner + 1, inner + 2 * n))  # (inner + 1, inner + 2N): dt, B, C
+        weight[:inner] = np.concatenate([w_dt, w_x[rank:]]).T
+        weight[inner, :inner] = _array(mamba.dt_proj.bias) / 32.0
+        self.x_weight = cast(weight)
         self.A = cast(-np.exp(_array(mamba.A_log)).T)  # (N, inner)
         self.D = cast(_array(mamba.D))
         self.out_weight = cast(_array(mamba.out_proj.weight).T @ center)  # (inner, h + 1)
@@ -233,18 +247,15 @@ class RecurrentDMM:
         :param batch: episodes side by side.
         :return: a :class:`RecurrentState`.
         """
-        layers = []
-        for layer in self.layers:
-            ring = None
-            if layer.mixer is not None:
-                ring = np.zeros((batch, layer.window - 1 + RING_TOKENS, self.hidden + 2),
-                                self.dtype)
-                ring[:, layer.window - 1:, -1] = 1.0  # rows for real tokens
-            conv_rows = layer.conv_history + RING_TOKENS if layer.conv_history else 0
-            layers.append([
-                ring, np.zeros((batch, conv_rows, layer.inner), self.dtype),
-                np.zeros((batch, layer.d_state, layer.inner), self.dtype)])
-        return RecurrentState(layers)
+        def ring(width):
+            rows = np.zeros((batch, width - 1 + RING_TOKENS, self.hidden + 2), self.dtype)
+            rows[:, width - 1:, -1] = 1.0  # rows for real tokens
+            return rows
+
+        return RecurrentState([
+            [None if layer.mixer is None else ring(layer.window), ring(layer.kernel),
+             np.zeros((batch, layer.d_state, layer.inner), self.dtype)]
+            for layer in self.layers])
 
     def step(self, state, returns_to_go, observation, previous_action):
         """
@@ -297,15 +308,16 @@ class RecurrentDMM:
                         mixed += lw.mix_fill[np.minimum(np.arange(first + 1, first + count + 1),
                                                         w)]
                     x = x + mixed
-            xz = (x @ lw.in_weight) * _inverse_norm(x) + lw.in_bias
-            if lw.conv_history:
-                k = lw.conv_history + 1
-                conv_ring[:, start + k - 1:start + k - 1 + count] = xz[..., :inner]
-                np.add(np.add.reduce(_windows(conv_ring, start, count, k) * lw.conv_weight,
-                                     axis=2), lw.conv_bias, out=xz[..., :inner])
+            k = lw.kernel
+            rows = conv_ring[:, start + k - 1:start + k - 1 + count]
+            np.multiply(x, _inverse_norm(x), out=rows[..., :h1])
+            xz = np.empty((batch, count, 2 * inner + 1), self.dtype)
+            np.matmul(_windows(conv_ring, start, count, k).reshape(batch, count, -1),
+                      lw.conv_weight, out=xz[..., :inner + 1])
+            np.matmul(rows, lw.gate_weight, out=xz[..., inner + 1:])
             xz *= 1.0 + np.tanh(xz)  # silu of twice the (halved) conv output and gate
-            u, z = xz[..., :inner], xz[..., inner:]
-            projected = u @ lw.x_weight + lw.x_bias
+            u, z = xz[..., :inner], xz[..., inner + 1:]
+            projected = xz[..., :inner + 1] @ lw.x_weight  # the constant 32 adds dt's bias
             dt = np.logaddexp(projected[..., :inner], 0.0)  # softplus
             decay = np.exp(dt[..., None, :] * lw.A)  # (B, n, N, inner)
             # The drive dt x B, overwritten by h_t.
@@ -342,7 +354,8 @@ class RecurrentDMM:
                 kept = ring[:, start:start + lw.window - 1]
                 history = (kept[..., :h] * lw.mix_gamma + kept[..., -1:] * lw.mix_beta)
                 history = torch.from_numpy(history.astype(np.float32))
-            conv = conv_ring[:, start:start + lw.conv_history]
+            kept = conv_ring[:, start:start + lw.kernel - 1]
+            conv = kept[..., :h] @ lw.x_in_weight + kept[..., -1:] * lw.x_in_bias
             layers.append((history, (
                 torch.from_numpy(conv.transpose(0, 2, 1).astype(np.float32)),
                 torch.from_numpy(ssm.transpose(0, 2, 1).astype(np.float32)))))

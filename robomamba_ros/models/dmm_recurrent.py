@@ -239,6 +239,11 @@ class RecurrentDMM:
         self.half_range = cast(_array(model.action_half_range))
         self.center = cast(_array(model.action_center))
         self.no_action = np.zeros((1, act), dtype)
+        self._packed = [
+            (lw.mixer, lw.window, lw.kernel, lw.inner, lw.d_state, getattr(lw, 'mix_weight', None),
+             getattr(lw, 'mix_taps', None), getattr(lw, 'mix_fill', None), lw.conv_weight,
+             lw.gate_weight, lw.x_weight, lw.A, lw.D, lw.out_weight, lw is self.layers[-1])
+            for lw in self.layers]
 
     def zero_state(self, batch):
         """
@@ -286,57 +291,60 @@ class RecurrentDMM:
         if count == 2:
             x = x[:, 1:]
         x = (x * _inverse_norm(x)) @ self.norm_weight + self.norm_bias
-        last = self.layers[-1]
-        h1 = self.hidden + 1
-        for lw, layer_state in zip(self.layers, state.layers):
+        h1, dtype = self.hidden + 1, self.dtype
+        multiply, matmul, tanh, exp, windows = np.multiply, np.matmul, np.tanh, np.exp, _windows
+        for packed, layer_state in zip(self._packed, state.layers):
+            (mixer, w, k, inner, n, mix_weight, mix_taps, mix_fill, conv_weight, gate_weight,
+             x_weight, A, D, out_weight, last) = packed
             ring, conv_ring, ssm_state = layer_state
-            inner, n = lw.inner, lw.d_state
             if ring is not None:
-                w = lw.window
-                np.multiply(x, _inverse_norm(x), out=ring[:, start + w - 1:start + w - 1 + count,
-                                                          :h1])
-                windows = _windows(ring, start, count, w)  # (B, n, w, h + 2)
-                if lw.mixer == 'dense':
-                    x = x + windows.reshape(batch, count, -1) @ lw.mix_weight
-                elif lw.mixer == 'linear':
-                    x = x + (lw.mix_taps @ windows) @ lw.mix_weight
+                multiply(x, _inverse_norm(x),
+                         out=ring[:, start + w - 1:start + w - 1 + count, :h1])
+                window = windows(ring, start, count, w)  # (B, n, w, h + 2)
+                if mixer == 'dense':
+                    x = x + window.reshape(batch, count, -1) @ mix_weight
+                elif mixer == 'linear':
+                    x = x + (mix_taps @ window) @ mix_weight
                 else:
-                    mixed = np.add.reduce(windows * lw.mix_taps, axis=2) @ lw.mix_weight
+                    mixed = np.add.reduce(window * mix_taps, axis=2) @ mix_weight
                     if first + 1 >= w:
-                        mixed += lw.mix_fill[-1]
+                        mixed += mix_fill[-1]
                     else:
-                        mixed += lw.mix_fill[np.minimum(np.arange(first + 1, first + count + 1),
-                                                        w)]
+                        mixed += mix_fill[np.minimum(np.arange(first + 1, first + count + 1), w)]
                     x = x + mixed
-            k = lw.kernel
             rows = conv_ring[:, start + k - 1:start + k - 1 + count]
-            np.multiply(x, _inverse_norm(x), out=rows[..., :h1])
-            xz = np.empty((batch, count, 2 * inner + 1), self.dtype)
-            np.matmul(_windows(conv_ring, start, count, k).reshape(batch, count, -1),
-                      lw.conv_weight, out=xz[..., :inner + 1])
-            np.matmul(rows, lw.gate_weight, out=xz[..., inner + 1:])
-            xz *= 1.0 + np.tanh(xz)  # silu of twice the (halved) conv output and gate
+            multiply(x, _inverse_norm(x), out=rows[..., :h1])
+            xz = np.empty((batch, count, 2 * inner + 1), dtype)
+            matmul(windows(conv_ring, start, count, k).reshape(batch, count, -1), conv_weight,
+                   out=xz[..., :inner + 1])
+            matmul(rows, gate_weight, out=xz[..., inner + 1:])
+            xz *= 1.0 + tanh(xz)  # silu of twice the (halved) conv output and gate
             u, z = xz[..., :inner], xz[..., inner + 1:]
-            projected = xz[..., :inner + 1] @ lw.x_weight  # the constant 32 adds dt's bias
+            # Token-major from here: (n, B, ...). The constant 32 in xz adds dt's bias.
+            projected = matmul(xz[..., :inner + 1], x_weight).transpose(1, 0, 2)
             dt = np.logaddexp(projected[..., :inner], 0.0)  # softplus
-            decay = np.exp(dt[..., None, :] * lw.A)  # (B, n, N, inner)
+            decay = exp(dt[..., None, :] * A)  # (n, B, N, inner)
             # The drive dt x B, overwritten by h_t.
-            ssm = (dt * u)[..., None, :] * projected[..., inner:inner + n, None]
+            ssm = (dt * u.transpose(1, 0, 2))[..., None, :] * projected[..., inner:inner + n, None]
             previous = ssm_state
             for t in range(count):
-                step_decay = decay[:, t]
+                step_decay = decay[t]
                 step_decay *= previous
-                previous = ssm[:, t]
+                previous = ssm[t]
                 previous += step_decay
             layer_state[2] = previous
-            C = projected[..., None, inner + n:]  # (B, n, 1, N)
-            if lw is last:
+            C = projected[..., None, inner + n:]  # (n, B, 1, N)
+            if last:
                 # Only the state token's output is read.
-                u, z, ssm, C, x = u[:, -1], z[:, -1], previous, C[:, -1], x[:, -1]
-            y = (C @ ssm)[..., 0, :]
-            y += lw.D * u
-            y *= z
-            x = x + y @ lw.out_weight
+                y = (C[-1] @ previous)[:, 0]
+                y += D * u[:, -1]
+                y *= z[:, -1]
+                x = x[:, -1] + y @ out_weight
+            else:
+                y = (C @ ssm)[..., 0, :].transpose(1, 0, 2)
+                y += D * u
+                y *= z
+                x = x + y @ out_weight
         x = x * _inverse_norm(x)
         return np.tanh(x @ self.head_weight + self.head_bias) * self.half_range + self.center
 

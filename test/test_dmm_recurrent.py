@@ -40,11 +40,12 @@ def _full(model, rtg, states, actions):
 @pytest.mark.parametrize('use_conv', (True, False))
 @pytest.mark.parametrize('mixer', MIXERS)
 def test_twin_equals_forward_for_batch_one_with_numpy_inputs(mixer, use_conv):
-    # Non-default window and conv kernel, and long-lived weights (A_log, D) away from init.
+    # Non-default window and conv kernel; every LayerNorm affine, A_log and D away from their
+    # initial values (a zero LayerNorm bias would hide how the twin folds it).
     model = _model(mixer, use_conv, window=3, conv_kernel=2, num_layers=2)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if name.endswith(('A_log', '.D', 'norm_mixer.weight', 'norm_mixer.bias')):
+            if 'norm' in name or name.endswith(('A_log', '.D')):
                 p.add_(0.3 * torch.randn_like(p))
     rtg, states, actions = _sequence(1, 200, seed=2)
     full = _full(model, rtg, states, actions)
@@ -73,6 +74,10 @@ def test_default_previous_action_is_the_returned_one():
 
 def test_episodes_after_reset_are_independent_and_batch_size_may_change():
     model = _model('conv')
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if 'norm' in name:
+                p.add_(0.5 * torch.randn_like(p))
     rtg, states, actions = _sequence(2, 40)
     full = _full(model, rtg, states, actions)
     for batch in (2, 1, 2):

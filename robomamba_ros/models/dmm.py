@@ -18,16 +18,17 @@ last ``w - 1`` inputs and each Mamba block its conv and SSM state, so a control 
 same at step 10 and step 10 000, and equals the full-sequence forward.
 
 Why ``step`` has a numpy fast path (measured with ``benchmarks/dmm_step.py``: h=64, 3 layers,
-batch 1, one thread, a 2-core shared CPU): on the torch layers a step costs 0.7-0.9 ms, almost
-all of it per-operator and per-module dispatch on 3 x 64 tensors, which is only ~1.7x faster
-than a Decision Transformer re-forwarding its K=20 window (1.3-1.5 ms under inference mode).
-In eval mode with float32 weights on the CPU, ``step`` therefore runs on
-:class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, a numpy twin of the network with
-folded weights and ~35 array operations per layer: 0.13-0.18 ms per step (about 5x the torch
-step and 8-10x the DT re-forward; the spread is machine load), flat in episode length. The twin
-is rebuilt at the first step of an episode when any weight has changed; train mode, another
-device or dtype, or ``fast_step = False`` use the torch layers. Both equal :meth:`predict` to
-1e-5 (tests cover every mixer, with and without conv1d, over 200 steps).
+batch 1, one thread, a 2-core shared CPU, medians): on the torch layers a step costs 0.85-0.95
+ms, almost all of it per-operator and per-module dispatch on 3 x 64 tensors, while a Decision
+Transformer re-forwarding its K=20 window costs 1.5-1.65 ms under inference mode, so the
+recurrence bought only ~1.7x. In eval mode with float32 weights on the CPU, ``step``
+therefore runs on :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, a numpy twin of
+the network with folded weights and ~35 array operations per layer: 0.17-0.19 ms per step
+(0.13 ms at best), about 5x the torch step and 8.6-8.8x the DT re-forward, flat in episode
+length. Further cuts are bounded by the numpy call count, not arithmetic. The twin is rebuilt
+at the first step of an episode when any weight has changed; train mode, another device or
+dtype, or ``fast_step = False`` use the torch layers. Both equal :meth:`predict` to 1e-5
+(tests cover every mixer, with and without conv1d, over 200 steps).
 """
 
 import math

@@ -192,18 +192,18 @@ def callback_of(core: NodeCore, name: str):
     return fn
 
 
-def check_outputs(core: NodeCore, outputs: Optional[Outputs]) -> Outputs:
+def check_outputs(core: NodeCore, outputs: Optional[Outputs], out_ports) -> Outputs:
     """
     Validate what a callback returned.
 
     :param core: the core that returned it.
     :param outputs: list of ``(output_port_name, msg)`` or None.
+    :param out_ports: the core's output port names (bindings collect them once, at start).
     :return: the list (empty for None).
     :raises ValueError: when a name is not an output port of the core.
     """
     if outputs is None:
         return []
-    out_ports = {p.name for p in core.ports() if p.direction == OUT}
     checked = []
     for item in outputs:
         name, msg = item

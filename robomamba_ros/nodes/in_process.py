@@ -23,8 +23,7 @@ import types as pytypes
 from typing import Any, Dict, List, Tuple
 
 from robomamba_ros.nodes import qos as qos_module
-from robomamba_ros.nodes.core import callback_of, check_outputs, IN, NodeContext, OUT, \
-    resolve_name
+from robomamba_ros.nodes.core import callback_of, check_outputs, NodeContext, OUT, resolve_name
 from robomamba_ros.ros.bag import BagWriter
 from robomamba_ros.ros.messages import NS_PER_S
 from robomamba_ros.ros.tf_buffer import TransformBuffer
@@ -70,6 +69,8 @@ class InProcessGraph:
         self.logger = logger or logging.getLogger('robomamba_ros')
         self.cores: Dict[str, Any] = {}
         self._subscriptions: Dict[str, List[Tuple[Any, Any]]] = collections.defaultdict(list)
+        # Per core: output port name -> (topic, type, QoS), resolved once (ports are fixed).
+        self._outputs: Dict[int, Dict[str, Tuple[str, str, Any]]] = {}
         self._topic_types: Dict[str, str] = {}
         self._latched: Dict[str, Tuple[Any, bytes]] = {}
         self._timers: List[Tuple[int, int, int, Any]] = []
@@ -101,10 +102,13 @@ class InProcessGraph:
         core = core_class(params, context, **injected)
         core.node_name = name
         ports = list(core.ports())
+        outputs = self._outputs[id(core)] = {}
         for port in ports:
             topic = resolve_name(port.topic, name)
             self._declare_topic(topic, port.type_name)
-            if port.direction == IN:
+            if port.direction == OUT:
+                outputs[port.name] = (topic, port.type_name, port.qos)
+            else:
                 entry = (port, callback_of(core, port.name), core)
                 self._subscriptions[topic].append(entry)
                 latched = self._latched.get(topic)
@@ -171,11 +175,10 @@ class InProcessGraph:
         self._queue.append((topic, type_name, qos, data, None))
 
     def _emit(self, core, outputs):
-        for port_name, msg in check_outputs(core, outputs):
-            port = core.port(port_name)
-            if port.direction != OUT:
-                raise ValueError(f'{port_name!r} is not an output port')
-            self._send(resolve_name(port.topic, core.node_name), port.type_name, port.qos, msg)
+        ports = self._outputs[id(core)]
+        for port_name, msg in check_outputs(core, outputs, ports):
+            topic, type_name, qos = ports[port_name]
+            self._send(topic, type_name, qos, msg)
 
     def _pump(self):
         while self._queue:

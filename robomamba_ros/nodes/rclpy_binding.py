@@ -154,7 +154,7 @@ def _make_node_class():
             return self.get_clock().now().nanoseconds
 
         def _publish(self, outputs):
-            for name, msg in check_outputs(self.core, outputs):
+            for name, msg in check_outputs(self.core, outputs, self._publishers_by_port):
                 self._publishers_by_port[name].publish(msg)
 
         def _wrap(self, callback, with_msg=True):

@@ -568,11 +568,66 @@ def tcp_pose_to_gripper(T_world_tcp):
     return T @ invert_transform(T_GRIPPER_TCP)
 
 
+def axis_angle_to_matrix(rotvec):
+    """
+    Convert a rotation vector (unit axis times angle in radians) to a rotation matrix (Rodrigues).
+
+    :param rotvec: shape (3,); zero gives the identity.
+    :return: rotation matrix, shape (3, 3).
+    :raises ValueError: for a wrong shape or non-finite values.
+    """
+    r = _check_vector3(rotvec, 'rotvec')
+    angle = float(np.linalg.norm(r))
+    if angle < _ZERO_NORM:
+        return np.eye(3)
+    k = r / angle
+    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + math.sin(angle) * K + (1.0 - math.cos(angle)) * K @ K
+
+
+def _tcp_lever(R_gripper):
+    """Vector from the gripper origin to the TCP, in the frame ``R_gripper`` is given in (m)."""
+    return np.asarray(R_gripper, dtype=np.float64) @ T_GRIPPER_TCP[:3, 3]
+
+
+def gripper_twist_to_tcp(linear, angular, R_gripper):
+    """
+    Convert the gripper (``panda_hand``) origin's twist to the TCP's.
+
+    ``v_tcp = v_gripper + w x (R_gripper @ [0, 0, TCP_OFFSET_M])``; the angular velocity is the
+    same for both points of the rigid hand.
+
+    :param linear: gripper-origin linear velocity (m/s), shape (3,).
+    :param angular: angular velocity (rad/s), same frame, shape (3,).
+    :param R_gripper: gripper orientation in that frame, shape (3, 3).
+    :return: ``(v_tcp (3,), angular (3,))``.
+    """
+    angular = _check_vector3(angular, 'angular')
+    return (_check_vector3(linear, 'linear') + np.cross(angular, _tcp_lever(R_gripper)),
+            angular.copy())
+
+
+def tcp_twist_to_gripper(linear, angular, R_gripper):
+    """
+    Convert the TCP's twist to the gripper origin's (inverse of :func:`gripper_twist_to_tcp`).
+
+    :param linear: TCP linear velocity (m/s), shape (3,).
+    :param angular: angular velocity (rad/s), same frame, shape (3,).
+    :param R_gripper: gripper (= TCP) orientation in that frame, shape (3, 3).
+    :return: ``(v_gripper (3,), angular (3,))``.
+    """
+    angular = _check_vector3(angular, 'angular')
+    return (_check_vector3(linear, 'linear') - np.cross(angular, _tcp_lever(R_gripper)),
+            angular.copy())
+
+
 __all__ = [
     'TCP_OFFSET_M',
     'T_GRIPPER_TCP',
+    'axis_angle_to_matrix',
     'deproject',
     'gripper_pose_to_tcp',
+    'gripper_twist_to_tcp',
     'gripper_rotation',
     'intrinsics_from_fov',
     'invert_transform',
@@ -587,6 +642,7 @@ __all__ = [
     'rot6d_to_matrix',
     'sapien_to_ros_intrinsics',
     'tcp_pose_to_gripper',
+    'tcp_twist_to_gripper',
     'transform_points',
     'validate_intrinsics',
 ]

@@ -658,3 +658,22 @@ def test_pose_to_matrix_known_value_and_errors():
 def test_public_api_is_exported():
     for name in g.__all__:
         assert hasattr(g, name), name
+
+
+def test_axis_angle_to_matrix_is_rodrigues():
+    axis = np.array([1.0, -2.0, 0.5]) / np.linalg.norm([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(g.axis_angle_to_matrix(0.7 * axis), _axis_angle(axis, 0.7),
+                               atol=1e-12)
+    np.testing.assert_array_equal(g.axis_angle_to_matrix([0.0, 0.0, 0.0]), np.eye(3))
+    with pytest.raises(ValueError, match='rotvec'):
+        g.axis_angle_to_matrix([0.0, np.nan, 0.0])
+
+
+def test_gripper_and_tcp_twists_differ_by_the_lever_arm():
+    R = _axis_angle([0.0, 1.0, 0.0], math.pi / 2)  # gripper z (approach) along world +x
+    v_tcp, w = g.gripper_twist_to_tcp([0.0, 0.0, 0.0], [0.0, 0.0, 1.0], R)
+    # The TCP sits TCP_OFFSET_M along +x; spinning about z moves it along +y.
+    np.testing.assert_allclose(v_tcp, [0.0, g.TCP_OFFSET_M, 0.0], atol=1e-12)
+    back, w_back = g.tcp_twist_to_gripper(v_tcp, w, R)
+    np.testing.assert_allclose(back, 0.0, atol=1e-12)
+    np.testing.assert_array_equal(w_back, [0.0, 0.0, 1.0])

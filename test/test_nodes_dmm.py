@@ -246,7 +246,7 @@ def test_twist_is_moved_to_the_tcp_and_bounded(distro):
     lever = rig.T_hand[:3, :3] @ [0, 0, geometry.TCP_OFFSET_M]
     np.testing.assert_allclose(data.linear, np.cross([0, 0.5, 0], lever), atol=1e-9)
     np.testing.assert_allclose(data.angular, [0, 0.5, 0], atol=1e-12)
-    back, _ = lle.tcp_twist_to_hand(data.linear, data.angular, rig.T_hand[:3, :3])
+    back, _ = geometry.tcp_twist_to_gripper(data.linear, data.angular, rig.T_hand[:3, :3])
     np.testing.assert_allclose(back, 0.0, atol=1e-9)
     # Far beyond the limits: per component and norm both hold, the direction survives.
     executor.action = np.array([3.0, -2.0, 1.0, 10.0, 0.0, -10.0, 1.0])

@@ -153,8 +153,8 @@ def test_twist_helpers_round_trip_and_limits():
     rng = np.random.default_rng(0)
     R = geometry.quat_xyzw_to_matrix(rng.normal(size=4))
     v, w = rng.normal(size=3), rng.normal(size=3)
-    v_tcp, w_tcp = lle.hand_twist_to_tcp(v, w, R)
-    back, w_back = lle.tcp_twist_to_hand(v_tcp, w_tcp, R)
+    v_tcp, w_tcp = geometry.gripper_twist_to_tcp(v, w, R)
+    back, w_back = geometry.tcp_twist_to_gripper(v_tcp, w_tcp, R)
     np.testing.assert_allclose(back, v, atol=1e-12)
     np.testing.assert_allclose(w_back, w)
     lin, ang = lle.limit_twist([0.3, 0.0, 0.0], [0.0, 0.0, -0.1], 0.4, 1.5)
@@ -203,7 +203,7 @@ def test_scripted_executor_closes_the_loop_through_the_node():
         assert len(twists) == count + 1, 'the start pose is within the engage distance'
         data = messages.twist_stamped_to_numpy(twists[-1][1])
         assert data.frame_id == 'world' and np.linalg.norm(data.linear) <= 0.4 + 1e-9
-        linear, angular = lle.tcp_twist_to_hand(data.linear, data.angular, T_hand[:3, :3])
+        linear, angular = geometry.tcp_twist_to_gripper(data.linear, data.angular, T_hand[:3, :3])
         attach = 1.0 if grasps[-1][1].data else -1.0
         _, _, terminated, truncated, info = task.step(np.concatenate([linear, angular, [attach]]))
         ever_attached |= info['attached']

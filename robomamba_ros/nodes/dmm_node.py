@@ -394,7 +394,7 @@ class DMMNodeCore(NodeCore):
                        'holding still', now_ns)
             return [self._zero_twist(now_ns), self._grasp_msg()]
         self.steps += 1
-        linear, angular = lle.hand_twist_to_tcp(action[:3], action[3:6], T_hand[:3, :3])
+        linear, angular = geometry.gripper_twist_to_tcp(action[:3], action[3:6], T_hand[:3, :3])
         linear, angular = lle.limit_twist(linear, angular, self.params.max_linear_mps,
                                           self.params.max_angular_radps)
         if action[6] > _ATTACH_ON:

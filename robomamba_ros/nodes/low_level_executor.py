@@ -26,8 +26,8 @@ Neither executor needs SAPIEN (the ``sim`` extra): the task's numbers come from
 imported only when a :class:`ModelExecutor` is built, so importing this module is cheap.
 
 Twist helpers: the policies command the hand (``panda_hand``) origin, the robot takes the TCP's
-velocity; :func:`hand_twist_to_tcp` and :func:`tcp_twist_to_hand` convert between the two and
-:func:`limit_twist` bounds a twist per component and in norm.
+velocity; :func:`robomamba_ros.geometry.gripper_twist_to_tcp` and its inverse convert between the
+two and :func:`limit_twist` bounds a twist per component and in norm.
 """
 
 import json
@@ -75,39 +75,6 @@ def build_observation(T_base_hand, finger_opening_m, contact_point, R_contact, h
     return np.concatenate([
         T[:3, 3], geometry.matrix_to_rot6d(T[:3, :3]), [float(finger_opening_m)], point,
         R[:, 2], R[:, 0], [1.0 if holding else 0.0], point - T[:3, 3]]).astype(np.float32)
-
-
-def _tcp_lever(R_hand):
-    """Vector from the hand origin to the TCP, in the base frame (m)."""
-    return np.asarray(R_hand, dtype=np.float64) @ np.array([0.0, 0.0, geometry.TCP_OFFSET_M])
-
-
-def hand_twist_to_tcp(linear, angular, R_hand):
-    """
-    Convert the hand origin's twist to the TCP's: ``v_tcp = v_hand + w x (R_hand @ [0, 0, d])``.
-
-    :param linear: hand-origin linear velocity (m/s), base frame, shape (3,).
-    :param angular: angular velocity (rad/s), base frame, shape (3,).
-    :param R_hand: hand orientation in the base frame, shape (3, 3).
-    :return: ``(v_tcp (3,), angular (3,))``.
-    """
-    angular = np.asarray(angular, dtype=np.float64)
-    return (np.asarray(linear, dtype=np.float64) + np.cross(angular, _tcp_lever(R_hand)),
-            angular.copy())
-
-
-def tcp_twist_to_hand(linear, angular, R_hand):
-    """
-    Convert the TCP's twist back to the hand origin's (inverse of :func:`hand_twist_to_tcp`).
-
-    :param linear: TCP linear velocity (m/s), base frame, shape (3,).
-    :param angular: angular velocity (rad/s), base frame, shape (3,).
-    :param R_hand: hand (= TCP) orientation in the base frame, shape (3, 3).
-    :return: ``(v_hand (3,), angular (3,))``.
-    """
-    angular = np.asarray(angular, dtype=np.float64)
-    return (np.asarray(linear, dtype=np.float64) - np.cross(angular, _tcp_lever(R_hand)),
-            angular.copy())
 
 
 def _limit(vector, bound):
@@ -378,5 +345,5 @@ def make_executor(kind, model_path='', device='cpu', target_return=None, control
 
 __all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'CONTACT_OFFSET_M', 'EXECUTORS',
            'LowLevelExecutor', 'ModelExecutor', 'OBSERVATION_SIZE', 'ROTATION_WEIGHT_M',
-           'ScriptedExecutor', 'build_observation', 'hand_twist_to_tcp', 'limit_twist',
-           'make_executor', 'rotation_angle', 'tcp_twist_to_hand', 'trained_control_hz']
+           'ScriptedExecutor', 'build_observation', 'limit_twist',
+           'make_executor', 'rotation_angle', 'trained_control_hz']

@@ -37,7 +37,6 @@ camera tick re-renders when the joint positions changed and reuses the last pict
 
 from dataclasses import dataclass
 import json
-import math
 
 import numpy as np
 
@@ -130,16 +129,6 @@ class SapienBridgeParameters:
                                           'movable part.', low=0.0, high=0.5)
     home_clearance_m: float = parameter(0.3, 'Home pose: hand origin this far outside the '
                                         "object's bounding sphere.", low=0.15, high=5.0)
-
-
-def _axis_angle(rotvec):
-    """Rotation matrix of a rotation vector (Rodrigues)."""
-    angle = float(np.linalg.norm(rotvec))
-    if angle < 1e-12:
-        return np.eye(3)
-    k = np.asarray(rotvec, dtype=np.float64) / angle
-    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
-    return np.eye(3) + math.sin(angle) * K + (1.0 - math.cos(angle)) * K @ K
 
 
 def _clip_norm(v, limit):
@@ -465,9 +454,9 @@ class SapienBridgeCore(NodeCore):
             now_ns - self._twist_rx_ns <= self.params.twist_timeout_s * NS_PER_S
         if fresh:
             linear_tcp, angular = self._twist
-            R = gripper.target()[:3, :3]
-            lever = R @ np.array([0.0, 0.0, geometry.TCP_OFFSET_M])
-            gripper.set_twist(linear_tcp - np.cross(angular, lever), angular)
+            linear, angular = geometry.tcp_twist_to_gripper(linear_tcp, angular,
+                                                            gripper.target()[:3, :3])
+            gripper.set_twist(linear, angular)
             self._twist_mode = True
             return False
         self._twist = None
@@ -492,7 +481,7 @@ class SapienBridgeCore(NodeCore):
         if angle > max_angle:
             rotvec = rotvec * (max_angle / angle)
         new = np.eye(4)
-        new[:3, :3] = _axis_angle(rotvec) @ T[:3, :3]
+        new[:3, :3] = geometry.axis_angle_to_matrix(rotvec) @ T[:3, :3]
         new[:3, 3] = T[:3, 3] + step
         if dist <= max_step and angle <= max_angle:
             new = goal

@@ -57,15 +57,6 @@ MIN_PULL_ALIGNMENT = 0.7
 LABEL_TRIES = 30
 
 
-def _axis_angle_matrix(rotvec):
-    angle = float(np.linalg.norm(rotvec))
-    if angle < 1e-12:
-        return np.eye(3)
-    k = rotvec / angle
-    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
-    return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
-
-
 class LowLevelPullTask:
     """
     The task as a gym-like environment.
@@ -111,7 +102,7 @@ class LowLevelPullTask:
         turn *= np.deg2rad(c.start_turn_deg) * rng.uniform() / np.linalg.norm(turn)
         start = self.pre_contact.copy()
         start[:3, 3] += -back * self.up + c.start_jitter_m * side / max(np.linalg.norm(side), 1)
-        start[:3, :3] = _axis_angle_matrix(turn) @ start[:3, :3]
+        start[:3, :3] = geometry.axis_angle_to_matrix(turn) @ start[:3, :3]
         ep.gripper.teleport(start)
         ep.gripper.set_fingers(0.0)
         self.q_start = ep.object.get_q()

@@ -3,6 +3,7 @@
 """The node-core contract, parameters, the transform buffer and the in-process binding."""
 
 from dataclasses import dataclass
+import logging
 
 import numpy as np
 import pytest
@@ -219,3 +220,15 @@ def test_outputs_on_undeclared_ports_are_rejected():
     graph.add(Bad, EchoParameters())
     with pytest.raises(ValueError, match='not one of its output ports'):
         graph.publish('/in', 'std_msgs/msg/String', make_string('x', graph.types))
+
+
+def test_throttled_warnings_once_per_period_per_key(caplog):
+    core = InProcessGraph().add(EchoCore, EchoParameters())
+    with caplog.at_level(logging.DEBUG, logger='robomamba_ros'):
+        for t_ms in (0, 400, 999, 1000, 1500):
+            core.warn_throttled('bad twist', t_ms * 1_000_000)
+        core.warn_throttled('other', 1500 * 1_000_000, key='x')
+        core.warn_throttled('time went back', 100 * 1_000_000, key='x')
+    warnings = [(r.getMessage()) for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ['bad twist', 'bad twist', 'other', 'time went back']
+    assert sum(r.levelno == logging.DEBUG for r in caplog.records) == 3

@@ -25,11 +25,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from robomamba_ros.nodes.qos import QosSpec
+from robomamba_ros.ros.messages import NS_PER_S
 from robomamba_ros.ros.tf_buffer import TransformSource, TransformUnavailable
 from robomamba_ros.ros.type_source import normalize_type_name, TypeSource
 
 IN = 'in'
 OUT = 'out'
+
+#: Default minimum time between two warnings of one kind (:meth:`NodeCore.warn_throttled`).
+WARN_PERIOD_S = 1.0
 
 #: What callbacks return: messages to publish, by output port name.
 Outputs = List[Tuple[str, Any]]
@@ -153,6 +157,7 @@ class NodeCore:
         self.context = context
         self.types = context.types
         self.log = context.logger
+        self._warned_ns = {}
 
     def ports(self) -> Sequence[Port]:
         """Return the topics of this node (may depend on the parameters)."""
@@ -165,6 +170,25 @@ class NodeCore:
     def services(self) -> Sequence[Service]:
         """Return the services of this node."""
         return ()
+
+    def warn_throttled(self, text, now_ns, key=None, period_s=WARN_PERIOD_S):
+        """
+        Log a warning at most once per period for the same key (bad input often streams).
+
+        Repeats inside the period go to the debug log; a clock that jumps back warns again.
+
+        :param text: the message.
+        :param now_ns: current time (ns).
+        :param key: what counts as the same warning (default: the text).
+        :param period_s: minimum time between two warnings of one key (s).
+        """
+        key = text if key is None else key
+        last = self._warned_ns.get(key)
+        if last is not None and 0 <= now_ns - last < period_s * NS_PER_S:
+            self.log.debug(text)
+            return
+        self._warned_ns[key] = now_ns
+        self.log.warning(text)
 
     def port(self, name: str) -> Port:
         """
@@ -235,4 +259,4 @@ Response = Dict[str, Any]
 
 __all__ = ['IN', 'NoTransforms', 'NodeContext', 'NodeCore', 'OUT', 'Outputs', 'Port',
            'Response', 'Service', 'Timer', 'TransformSource', 'TransformUnavailable',
-           'callback_of', 'check_outputs', 'resolve_name']
+           'WARN_PERIOD_S', 'callback_of', 'check_outputs', 'resolve_name']

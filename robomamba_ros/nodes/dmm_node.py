@@ -46,7 +46,6 @@ from robomamba_ros.ros import messages
 
 _NS_PER_S = messages.NS_PER_S
 # Repeated warnings of one kind are logged at most this often (ns of the node's clock).
-_WARN_PERIOD_NS = _NS_PER_S
 # Attach command thresholds (the task's ATTACH_THRESHOLD).
 _ATTACH_ON, _ATTACH_OFF = 0.5, -0.5
 
@@ -140,7 +139,6 @@ class DMMNodeCore(NodeCore):
         if trained is not None and not math.isclose(trained, p.control_rate_hz, rel_tol=1e-3):
             self.log.warning(f'control_rate_hz is {p.control_rate_hz:g} Hz but the model was '
                              f'trained at {trained:g} Hz: its actions assume that rate')
-        self._last_warning = {}
         # Inputs.
         self.ee_pose = None  # (T_base_tcp, stamp_ns) from ee_pose_topic
         self.finger_opening_m = 0.0
@@ -185,13 +183,6 @@ class DMMNodeCore(NodeCore):
         return [Service('reset', 'std_srvs/srv/Trigger', '~/reset')]
 
     # ----- helpers -----------------------------------------------------------------------------
-    def _warn(self, key, text, now_ns):
-        """Log a warning at most once per second of node time per ``key``."""
-        last = self._last_warning.get(key)
-        if last is None or now_ns - last >= _WARN_PERIOD_NS:
-            self._last_warning[key] = now_ns
-            self.log.warning(text)
-
     def _zero_twist(self, now_ns):
         return ('twist', messages.make_twist_stamped(np.zeros(3), np.zeros(3),
                                                      self.params.base_frame, now_ns, self.types))
@@ -212,13 +203,13 @@ class DMMNodeCore(NodeCore):
             data = messages.pose_stamped_to_numpy(msg)
             T = geometry.pose_to_matrix(data.position, data.quat_xyzw)
         except ValueError as exc:
-            self._warn(f'bad_{what}', f'ignoring {what}: {exc}', now_ns)
+            self.warn_throttled(f'ignoring {what}: {exc}', now_ns, key=f'bad_{what}')
             return None
         try:
             return self._to_base(T, data.frame_id), data.stamp_ns
         except LookupError as exc:
-            self._warn(f'tf_{what}', f'ignoring {what} in frame {data.frame_id!r}: no transform '
-                       f'to {self.params.base_frame!r} ({exc})', now_ns)
+            self.warn_throttled(f'ignoring {what} in frame {data.frame_id!r}: no transform '
+                                f'to {self.params.base_frame!r} ({exc})', now_ns, key=f'tf_{what}')
             return None
 
     def _ee_state(self, now_ns):
@@ -231,8 +222,8 @@ class DMMNodeCore(NodeCore):
         p = self.params
         if p.ee_pose_topic:
             if self.ee_pose is None:
-                self._warn('no_state', f'no end-effector state received on {p.ee_pose_topic} '
-                           'yet', now_ns)
+                self.warn_throttled(f'no end-effector state received on {p.ee_pose_topic} '
+                                    'yet', now_ns, key='no_state')
                 return None
             T, stamp_ns = self.ee_pose
             source = p.ee_pose_topic
@@ -240,16 +231,17 @@ class DMMNodeCore(NodeCore):
             try:
                 T, stamp_ns = self.context.transforms.lookup(p.base_frame, p.ee_frame)
             except LookupError as exc:
-                self._warn('no_state', f'no end-effector state: TF {p.base_frame} -> '
-                           f'{p.ee_frame} unavailable ({exc})', now_ns)
+                self.warn_throttled(f'no end-effector state: TF {p.base_frame} -> '
+                                    f'{p.ee_frame} unavailable ({exc})', now_ns, key='no_state')
                 return None
             if stamp_ns == 0:  # a static transform never goes stale
                 return np.asarray(T, dtype=np.float64)
             source = f'TF {p.base_frame} -> {p.ee_frame}'
         age_s = (now_ns - stamp_ns) / _NS_PER_S
         if stamp_ns <= 0 or abs(age_s) > p.state_timeout_s:
-            self._warn('stale', f'end-effector state from {source} is {age_s:.3f} s old '
-                       f'(timeout {p.state_timeout_s:g} s): holding still', now_ns)
+            self.warn_throttled(f'end-effector state from {source} is {age_s:.3f} s old '
+                                f'(timeout {p.state_timeout_s:g} s): holding still', now_ns,
+                                key='stale')
             return None
         return np.asarray(T, dtype=np.float64)
 
@@ -302,7 +294,7 @@ class DMMNodeCore(NodeCore):
         """Condition the executor on another return."""
         value = messages.float32_msg_to_float(msg)
         if not math.isfinite(value):
-            self._warn('bad_rtg', f'ignoring non-finite return-to-go {value}', now_ns)
+            self.warn_throttled(f'ignoring non-finite return-to-go {value}', now_ns, key='bad_rtg')
             return []
         self.executor.set_target_return(value)
         return []
@@ -312,7 +304,7 @@ class DMMNodeCore(NodeCore):
         try:
             data = messages.joint_state_to_numpy(msg)
         except ValueError as exc:
-            self._warn('bad_joints', f'ignoring joint states: {exc}', now_ns)
+            self.warn_throttled(f'ignoring joint states: {exc}', now_ns, key='bad_joints')
             return []
         if data.position.size == 0:
             return []
@@ -378,20 +370,21 @@ class DMMNodeCore(NodeCore):
             self.grasp = self.holding
             self.log.info(f'engaged at {distance:.3f} m from the pre-contact pose')
         if self.params.max_steps and self.steps >= self.params.max_steps:
-            self._warn('max_steps', f'{self.params.max_steps} control steps done for this '
-                       'target: holding still until a new target', now_ns)
+            self.warn_throttled(f'{self.params.max_steps} control steps done for this '
+                                'target: holding still until a new target', now_ns,
+                                key='max_steps')
             return [self._zero_twist(now_ns), self._grasp_msg()]
         observation = lle.build_observation(T_hand, self.finger_opening_m, self.target[:3, 3],
                                             self.target[:3, :3], self.holding)
         try:
             action = np.asarray(self.executor(observation), dtype=np.float64)
         except Exception as exc:  # a failing executor must not stop the node
-            self._warn('executor', f'executor failed ({type(exc).__name__}: {exc}): holding '
-                       'still', now_ns)
+            self.warn_throttled(f'executor failed ({type(exc).__name__}: {exc}): holding '
+                                'still', now_ns, key='executor')
             return [self._zero_twist(now_ns), self._grasp_msg()]
         if action.shape != (lle.ACTION_SIZE,) or not np.all(np.isfinite(action)):
-            self._warn('bad_action', f'executor returned an unusable action {action!r}: '
-                       'holding still', now_ns)
+            self.warn_throttled(f'executor returned an unusable action {action!r}: '
+                                'holding still', now_ns, key='bad_action')
             return [self._zero_twist(now_ns), self._grasp_msg()]
         self.steps += 1
         linear, angular = geometry.gripper_twist_to_tcp(action[:3], action[3:6], T_hand[:3, :3])

@@ -61,8 +61,6 @@ DEPTH_ENCODINGS = ('32FC1', '16UC1')
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
 _UINT16_MAX = 65535
-#: Repeats of the same warning within this time are logged at debug level.
-WARN_PERIOD_S = 1.0
 
 
 @dataclass
@@ -195,7 +193,6 @@ class SapienBridgeCore(NodeCore):
         self._episode = None
         self._episode_index = -1
         self._observation = None
-        self._warned = {}
         self._clear_episode_state()
 
     def _clear_episode_state(self):
@@ -367,22 +364,6 @@ class SapienBridgeCore(NodeCore):
         return [('result', make_string(json.dumps(record), self.types))]
 
     # ----- commands ----------------------------------------------------------------------------
-    def _warn(self, text, now_ns, key=None):
-        """
-        Log a warning, at most once per ``WARN_PERIOD_S`` for the same key (commands stream).
-
-        :param text: the message.
-        :param now_ns: current time (ns).
-        :param key: what counts as the same warning (default: the text).
-        """
-        key = text if key is None else key
-        last = self._warned.get(key)
-        if last is not None and 0 <= now_ns - last < WARN_PERIOD_S * NS_PER_S:
-            self.log.debug(text)
-            return
-        self._warned[key] = now_ns
-        self.log.warning(text)
-
     def on_goal(self, msg, now_ns):
         """Store a TCP pose goal (world frame); refuse bad ones with a warning."""
         try:
@@ -391,14 +372,14 @@ class SapienBridgeCore(NodeCore):
                 raise ValueError(f'frame_id {data.frame_id!r} is not {self.params.world_frame!r}')
             T_tcp = geometry.pose_to_matrix(data.position, data.quat_xyzw)
         except ValueError as exc:
-            self._warn(f'pose goal ignored: {exc}', now_ns)
+            self.warn_throttled(f'pose goal ignored: {exc}', now_ns)
             return []
         if self._episode is not None:
             distance = float(np.linalg.norm(T_tcp[:3, 3] - self._episode.object.center_m))
             if distance > self.params.workspace_radius_m:
-                self._warn(f'pose goal ignored: {distance:.2f} m from the object, beyond '
-                           f'workspace_radius_m {self.params.workspace_radius_m}', now_ns,
-                           key='goal-workspace')
+                self.warn_throttled(f'pose goal ignored: {distance:.2f} m from the object, beyond '
+                                    f'workspace_radius_m {self.params.workspace_radius_m}', now_ns,
+                                    key='goal-workspace')
                 return []
         self._goal = geometry.tcp_pose_to_gripper(T_tcp)
         return []
@@ -408,14 +389,14 @@ class SapienBridgeCore(NodeCore):
         try:
             data = twist_stamped_to_numpy(msg)
         except ValueError as exc:
-            self._warn(f'twist ignored: {exc}', now_ns)
+            self.warn_throttled(f'twist ignored: {exc}', now_ns)
             return []
         if data.frame_id != self.params.world_frame:
-            self._warn(f'twist ignored: frame_id {data.frame_id!r} is not '
-                       f'{self.params.world_frame!r}', now_ns)
+            self.warn_throttled(f'twist ignored: frame_id {data.frame_id!r} is not '
+                                f'{self.params.world_frame!r}', now_ns)
             return []
         if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
-            self._warn('twist ignored: non-finite values', now_ns)
+            self.warn_throttled('twist ignored: non-finite values', now_ns)
             return []
         self._twist = (_clip_norm(data.linear, self.params.max_linear_mps),
                        _clip_norm(data.angular, self.params.max_angular_radps))
@@ -438,8 +419,9 @@ class SapienBridgeCore(NodeCore):
         cup = T[:3, 3] + self.params.contact_offset_m * T[:3, 2]
         distance, closest = part_proximity(self._episode.object, cup)
         if distance > self.params.attach_tolerance_m:
-            self._warn(f'grasp refused: suction cup {distance:.3f} m from the movable part '
-                       f'(tolerance {self.params.attach_tolerance_m} m)', now_ns, key='grasp')
+            self.warn_throttled(f'grasp refused: suction cup {distance:.3f} m from the movable '
+                                f'part (tolerance {self.params.attach_tolerance_m} m)', now_ns,
+                                key='grasp')
             return []
         gripper.attach(self._episode.object.movable_link)
         if self._attach is None:

@@ -1,6 +1,6 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""The robot-side nodes import, build and run without SAPIEN (the ``sim`` extra)."""
+"""The robot-side nodes and ``replay`` import, build and run without SAPIEN (the ``sim`` extra)."""
 
 import json
 import os
@@ -30,7 +30,7 @@ from robomamba_ros.models.configuration_dmm import DMMConfig
 from robomamba_ros.models.dmm import DecisionMetaMamba
 # robomamba_node loads its policy lazily; that import must work without SAPIEN too.
 from robomamba_ros.models.manipulation_policy import load_manipulation_policy
-from robomamba_ros.nodes import dmm_node, low_level_executor as lle, robomamba_node
+from robomamba_ros.nodes import dmm_node, low_level_executor as lle, replay, robomamba_node
 from robomamba_ros.nodes.core import NodeContext
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters
@@ -84,6 +84,7 @@ for distro in ('humble', 'jazzy'):
                       for _, msg in twists]
 
 out['robomamba_node_core'] = robomamba_node.RoboMambaNodeCore.node_name
+out['replay'] = replay.replay.__name__
 out['policy_loader'] = load_manipulation_policy.__name__
 out['sapien_hidden'] = sys.modules.get('sapien', 'absent') is None
 out['sapien_loaded'] = 'sapien' in sys.modules and sys.modules['sapien'] is not None
@@ -109,6 +110,7 @@ def test_nothing_imports_sapien(report):
     # The simulator's modules import SAPIEN at import time: none of them may be loaded.
     assert report['sim_modules'] == []
     assert report['robomamba_node_core'] == 'robomamba_node'
+    assert report['replay'] == 'replay'  # replaying a robot's bag needs no simulator
     assert report['policy_loader'] == 'load_manipulation_policy'
 
 

@@ -3,12 +3,15 @@
 """
 Find the package's ROS parameter files (``config/*.yaml``) from a checkout or an install.
 
-The in-process runner reads the same files the launch file passes to the ROS nodes.
+The in-process runners (``demo``, ``replay``) read the same files the launch file passes to
+the ROS nodes.
 """
 
 import os
 from pathlib import Path
 import sys
+
+from robomamba_ros.nodes.parameters import load_parameters
 
 PACKAGE = 'robomamba_ros'
 
@@ -42,4 +45,19 @@ def config_path(name):
     raise FileNotFoundError(f'{name} not found in ' + ', '.join(map(str, config_dirs())))
 
 
-__all__ = ['config_dirs', 'config_path']
+def node_parameters(cls, node_name, node_file, deployment='sim.yaml', overrides=None):
+    """
+    Read a node's parameters the way the launch file gives them (node file, then deployment).
+
+    :param cls: the node's parameters dataclass.
+    :param node_name: node name.
+    :param node_file: its own file, e.g. ``'robomamba.yaml'`` (None for none).
+    :param deployment: the deployment file (``'sim.yaml'`` or ``'franka.yaml'``).
+    :param overrides: values applied last.
+    :return: the parameters instance.
+    """
+    files = [config_path(name) for name in (node_file, deployment) if name]
+    return load_parameters(cls, node_name, files, overrides)
+
+
+__all__ = ['config_dirs', 'config_path', 'node_parameters']

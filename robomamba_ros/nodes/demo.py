@@ -19,10 +19,9 @@ import time
 
 import numpy as np
 
-from robomamba_ros.nodes.config_files import config_path
+from robomamba_ros.nodes.config_files import node_parameters
 from robomamba_ros.nodes.dmm_node import DMMNodeCore, DMMNodeParameters
 from robomamba_ros.nodes.in_process import InProcessGraph
-from robomamba_ros.nodes.parameters import load_parameters
 from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters
 from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import image_to_rgb
@@ -62,21 +61,6 @@ class SimPolicySource:
                                             rng=rng))
         self._episode = episode
         return self.policy(rgb, depth, K, instruction)
-
-
-def node_parameters(cls, node_name, node_file, deployment='sim.yaml', overrides=None):
-    """
-    Read a node's parameters the way the launch file gives them (node file, then deployment).
-
-    :param cls: the node's parameters dataclass.
-    :param node_name: node name.
-    :param node_file: its own file, e.g. ``'robomamba.yaml'`` (None for none).
-    :param deployment: the deployment file (``'sim.yaml'`` or ``'franka.yaml'``).
-    :param overrides: values applied last.
-    :return: the parameters instance.
-    """
-    files = [config_path(name) for name in (node_file, deployment) if name]
-    return load_parameters(cls, node_name, files, overrides)
 
 
 def _fresh_bag_path(out):
@@ -197,4 +181,4 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     return summary
 
 
-__all__ = ['SimPolicySource', 'node_parameters', 'run_demo', 'success_table']
+__all__ = ['SimPolicySource', 'run_demo', 'success_table']

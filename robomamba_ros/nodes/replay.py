@@ -11,7 +11,7 @@ recorded timing. The output bag holds what the node published (and the input top
 
 from pathlib import Path
 
-from robomamba_ros.nodes.demo import node_parameters
+from robomamba_ros.nodes.config_files import node_parameters
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.qos import LATCHED, SENSOR
 from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters

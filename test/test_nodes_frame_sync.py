@@ -70,6 +70,24 @@ def test_the_closest_partner_is_chosen_and_older_messages_cannot_replace_a_newer
     assert sync.latest()['rgb'] == 'rgb133' and sync.latest().serial == 1
 
 
+def test_a_reference_arriving_before_its_partners_ends_with_its_own_partners():
+    # A simulator teleports to a new scene between two camera ticks 10 ms apart: the new
+    # colour image arrives first and pairs, within the slop, with the previous scene's depth.
+    sync = FrameSync(slop_ns=20 * MS)
+    _feed(sync, 1000 * MS, 1000 * MS, 1000 * MS, 'old')
+    assert sync.add('rgb', 1010 * MS, 'rgbnew')
+    assert sync.latest()['depth'] == 'depthold'
+    # Its own depth and camera info then replace the older partners.
+    assert sync.add('depth', 1010 * MS, 'depthnew')
+    assert sync.add('info', 1010 * MS, 'infonew')
+    frame = sync.latest()
+    assert (frame['rgb'], frame['depth'], frame['info']) == ('rgbnew', 'depthnew', 'infonew')
+    assert frame.spread_ns == 0 and frame.serial == 4
+    # A set around the same reference that matches worse never replaces a better one.
+    assert sync.add('depth', 1025 * MS, 'depthlate') is False
+    assert sync.latest()['depth'] == 'depthnew'
+
+
 def test_time_going_backwards_restarts_synchronisation():
     sync = FrameSync(slop_ns=5 * MS, jump_back_ns=1000 * MS)
     _feed(sync, 10_000 * MS, 10_000 * MS, 10_000 * MS, 'late')

@@ -234,6 +234,26 @@ def test_streams_farther_apart_than_the_slop_wait_for_a_matching_frame(distro):
     assert len(rig.policy.calls) == 1 and len(rig.contact) == 1
 
 
+@pytest.mark.parametrize('distro', DISTROS)
+def test_a_new_scene_is_lifted_with_its_own_depth_not_the_previous_frames(distro):
+    # A simulator teleports to a new scene between two camera frames 10 ms apart (within the
+    # slop): the new colour image arrives before its depth and first pairs with the old one.
+    rig = Rig(distro, sync_slop_s=0.02)
+    rig.tcp_tf()
+    old = rig.now
+    rig.frame(stamp_ns=old, depth=np.full((H, W), 0.3, np.float32))
+    rig.graph.advance(0.01)
+    rig.frame(rgb=np.full((H, W, 3), 20, np.uint8))  # colour, depth, info of the new scene
+    rig.instruct()
+    rig.graph.advance(0.05)
+    assert len(rig.policy.calls) == 1
+    call = rig.policy.calls[0]
+    assert (call['rgb'] == 20).all() and np.all(call['depth'] == PLANE_DEPTH_M)
+    position, _, _ = _pose(rig.contact[0][1])
+    np.testing.assert_allclose(position, CONTACT, atol=1e-6)
+    assert rig.core.last_result['frame_stamp_ns'] == old + 10 * MS
+
+
 # ----- refusals -------------------------------------------------------------------------------
 
 

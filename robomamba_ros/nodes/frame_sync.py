@@ -6,8 +6,12 @@ A latest-frame approximate synchroniser for camera streams (colour, depth, camer
 Like ``message_filters.ApproximateTimeSynchronizer`` with one difference that matters for a
 slow consumer: it never queues complete sets. It keeps a few recent messages per stream and,
 whenever a message arrives, looks for the newest set whose stamps all lie within ``slop`` of
-each other; that set replaces the previous one. A consumer reads :meth:`FrameSync.latest` when
-it is ready, so inference never falls behind the camera and intake stays O(queue size).
+each other; that set replaces the previous one. A set around the same reference message
+replaces it too when its stamps lie closer to the reference's in total: the reference may
+arrive before its own partners and first pair with older ones still within the slop (after a
+simulator teleports to a new scene between two camera frames, those older partners show another
+scene). A consumer reads :meth:`FrameSync.latest` when it is ready, so inference never falls
+behind the camera and intake stays O(queue size).
 
 Pure Python, no ROS: items are opaque (the node stores the raw messages and decodes them only
 when it runs inference).
@@ -42,6 +46,11 @@ class SyncedFrame:
     def spread_ns(self):
         """Largest minus smallest stamp of the set (ns)."""
         return max(self.stamps_ns.values()) - min(self.stamps_ns.values())
+
+
+def _mismatch_ns(stamps_ns, reference_ns):
+    """Return how far a set's stamps lie from its reference stamp in total (ns)."""
+    return sum(abs(stamp - reference_ns) for stamp in stamps_ns.values())
 
 
 class FrameSync:
@@ -105,7 +114,12 @@ class FrameSync:
         if max(stamps.values()) - min(stamps.values()) > self.slop_ns:
             return False
         reference = stamps[self.names[0]]
-        if self._latest is not None and reference <= self._latest.stamp_ns:
+        if self._latest is not None and (
+                reference < self._latest.stamp_ns or
+                (reference == self._latest.stamp_ns and
+                 _mismatch_ns(stamps, reference) >= _mismatch_ns(self._latest.stamps_ns,
+                                                                 reference))):
+            # Not newer, and not a closer match of the same reference message either.
             return False
         self._serial += 1
         self._latest = SyncedFrame(reference, stamps, {n: e[1] for n, e in chosen.items()},

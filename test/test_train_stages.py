@@ -147,3 +147,14 @@ def test_manipulation_dataset_reads_simulator_index(tmp_path):
     assert len(dataset) == 1
     sample = dataset[0]
     assert sample['pixel_uv'] == [20, 20] and sample['image'].shape == (48, 64, 3)
+
+
+def test_unfreeze_adds_the_vision_encoder_to_cotrain(setup):
+    summary = _train(setup, 'cotrain', 'cotrain_vision', max_steps=3, unfreeze=('vision',))
+    changed = _changed(load_file(f"{setup['base']}/model.safetensors"),
+                       load_file(f"{summary['model_dir']}/model.safetensors"))
+    assert any(k.startswith('vision.') for k in changed)
+    assert any(k.startswith('lm.') for k in changed)
+    assert not any(k.startswith('head.') for k in changed)
+    with pytest.raises(ValueError, match=r"unfreeze names must be in .* got \['decoder'\]"):
+        TrainConfig(stage='head', model='m', data='d', out='o', unfreeze=('decoder',))

@@ -6,6 +6,9 @@ The ``robomamba-ros train`` command: ``init``, ``align``, ``cotrain`` and ``head
 ``train-head`` is a shortcut for ``train head``. Torch is imported only when a command runs.
 """
 
+from robomamba_ros.train.sapien_tiny import VARIANTS
+from robomamba_ros.train.stages import MODULES
+
 STAGE_HELP = {
     'align': 'stage 1.1: train the projector on LLaVA image-text pairs',
     'cotrain': 'stage 1.2: train projector + Mamba (or LoRA adapters) on LLaVA-format VQA',
@@ -34,6 +37,9 @@ def _add_stage_arguments(p):
     p.add_argument('--seed', type=int, default=0, help='random seed')
     p.add_argument('--device', default='auto', choices=('auto', 'cpu', 'cuda'))
     p.add_argument('--num-workers', type=int, default=0, help='DataLoader workers')
+    p.add_argument('--unfreeze', nargs='+', default=(), choices=MODULES,
+                   help='modules trained besides those of the stage (e.g. vision for an '
+                        'encoder trained from scratch)')
 
 
 def _cmd_stage(args):
@@ -45,7 +51,8 @@ def _cmd_stage(args):
         grad_accum=args.grad_accum, lr=args.lr, weight_decay=args.weight_decay,
         warmup_steps=args.warmup_steps, min_lr_ratio=args.min_lr_ratio,
         grad_clip=args.grad_clip, lora_rank=getattr(args, 'lora_rank', 0),
-        lora_alpha=getattr(args, 'lora_alpha', 32.0), save_every=args.save_every,
+        lora_alpha=getattr(args, 'lora_alpha', 32.0), unfreeze=args.unfreeze,
+        save_every=args.save_every,
         resume=args.resume, seed=args.seed, device=args.device, num_workers=args.num_workers)
     summary = run_training(cfg)
     if summary is not None:
@@ -94,6 +101,17 @@ def _cmd_init(args):
     return 0
 
 
+def _cmd_sapien_tiny(args):
+    from robomamba_ros.train.sapien_tiny import run_recipe, SapienTinyRecipe
+    overrides = {name: getattr(args, name) for name in (
+        'num_samples', 'stage1_steps', 'stage2_steps', 'seed') if getattr(args, name) is not None}
+    summary = run_recipe(args.data, args.out, SapienTinyRecipe(**overrides), args.variant)
+    times = ', '.join(f'{name} {sec / 60:.1f} min' for name, sec in summary['seconds'].items())
+    print(f"sapien-tiny ({summary['variant']}): {summary['total_params']:,} parameters; {times}; "
+          f"model in {summary['model_dir']}")
+    return 0
+
+
 def add_train_parser(subparsers):
     """
     Register ``train`` (with ``init`` and one subcommand per stage) and ``train-head``.
@@ -118,6 +136,20 @@ def add_train_parser(subparsers):
                    help='write a tiny random model, tokenizer and synthetic data instead')
     p.add_argument('--seed', type=int, default=0, help='random seed for --tiny')
     p.set_defaults(func=_cmd_init)
+    text = ('the robomamba-sapien-tiny recipe: SAPIEN data on the seen categories, tokenizer, '
+            'small model, stage 1 and stage 2 (or an ablation variant), on a CPU')
+    p = stages.add_parser('sapien-tiny', help=text, description=text)
+    p.add_argument('--data', required=True,
+                   help='datagen folder (generated or completed when samples are missing)')
+    p.add_argument('--out', required=True, help='output folder (OUT/model is the result)')
+    p.add_argument('--variant', default='stages', choices=VARIANTS,
+                   help='stages: stage 1 then stage 2 (shipped); untrained: stage 2 on the '
+                        'random backbone; end-to-end: everything trained with the pose loss')
+    p.add_argument('--num-samples', type=int, help='SAPIEN interactions (default 10000)')
+    p.add_argument('--stage1-steps', type=int, help='stage 1 optimizer steps')
+    p.add_argument('--stage2-steps', type=int, help='stage 2 optimizer steps')
+    p.add_argument('--seed', type=int, help='model and training seed')
+    p.set_defaults(func=_cmd_sapien_tiny)
     for stage, text in STAGE_HELP.items():
         p = stages.add_parser(stage, help=text, description=text)
         _add_stage_arguments(p)

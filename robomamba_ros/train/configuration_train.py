@@ -4,7 +4,7 @@
 
 import dataclasses
 
-from robomamba_ros.train.stages import STAGES
+from robomamba_ros.train.stages import MODULES, STAGES
 
 
 @dataclasses.dataclass
@@ -27,6 +27,9 @@ class TrainConfig:
     :param grad_clip: gradient-norm clip (0 disables).
     :param lora_rank: cotrain only: 0 trains the whole LM, > 0 trains LoRA adapters (paper: 8).
     :param lora_alpha: LoRA scaling numerator (paper: 32).
+    :param unfreeze: modules trained in addition to the stage's own (``vision``, ``projector``,
+        ``lm``, ``head``): ``('vision',)`` for an encoder trained from scratch, all of them for
+        end-to-end training.
     :param save_every: steps between resumable checkpoints (0: only at the end).
     :param resume: continue from ``out/checkpoint`` when it exists.
     :param seed: random seed.
@@ -49,6 +52,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     lora_rank: int = 0
     lora_alpha: float = 32.0
+    unfreeze: tuple = ()
     save_every: int = 0
     resume: bool = False
     seed: int = 0
@@ -72,6 +76,10 @@ class TrainConfig:
             raise ValueError(f'min_lr_ratio must be in [0, 1], got {self.min_lr_ratio!r}')
         if self.lora_rank and self.stage != 'cotrain':
             raise ValueError(f'lora_rank applies to stage cotrain only, got stage {self.stage!r}')
+        self.unfreeze = tuple(self.unfreeze)
+        unknown = sorted(set(self.unfreeze) - set(MODULES))
+        if unknown:
+            raise ValueError(f'unfreeze names must be in {MODULES}, got {unknown}')
         if self.device not in ('auto', 'cpu', 'cuda'):
             raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
 

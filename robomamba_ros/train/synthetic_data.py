@@ -14,8 +14,8 @@ import os
 import numpy as np
 
 from robomamba_ros import geometry
+from robomamba_ros.train.tokenizer import train_bpe_tokenizer
 
-SPECIAL_TOKENS = ['<|pad|>', '<|bos|>', '<|endoftext|>', '<|user|>', '<|assistant|>']
 COLOURS = {'red': (220, 30, 30), 'green': (30, 200, 60), 'blue': (40, 60, 220)}
 QUESTION = 'What colour is the square?'
 INSTRUCTION = 'Pull the square.'
@@ -31,29 +31,13 @@ def build_tokenizer(folder, vocab_size=160):
     """
     Train a byte-level BPE tokenizer on the synthetic texts and save it with transformers.
 
-    Special tokens get ids 0..4: pad, bos, end-of-text, user, assistant.
-
     :param folder: output folder (``tokenizer.json`` and ``tokenizer_config.json``).
     :param vocab_size: BPE vocabulary size.
     :return: the loaded transformers tokenizer.
     """
-    from tokenizers import decoders, models, pre_tokenizers, Tokenizer, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
     corpus = [QUESTION, INSTRUCTION, 'Describe the image.', 'The square is'] + [
         f' The square is {c}.\n' for c in COLOURS] + [f' {c}\n' for c in COLOURS]
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tokenizer.train_from_iterator(corpus * 4, trainer=trainer)
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, pad_token='<|pad|>', bos_token='<|bos|>',
-        eos_token='<|endoftext|>', additional_special_tokens=SPECIAL_TOKENS[3:])
-    fast.save_pretrained(folder)
-    return fast
+    return train_bpe_tokenizer(corpus * 4, folder, vocab_size)
 
 
 def square_image(colour, centre_uv, size_hw=(48, 64), half_side=6):
@@ -107,5 +91,5 @@ def write_synthetic_datasets(folder, num_samples=16, size_hw=(48, 64), seed=0):
     return llava_path, manip_path
 
 
-__all__ = ['COLOURS', 'COLOUR_POSES', 'INSTRUCTION', 'QUESTION', 'SPECIAL_TOKENS',
+__all__ = ['COLOURS', 'COLOUR_POSES', 'INSTRUCTION', 'QUESTION',
            'build_tokenizer', 'square_image', 'write_synthetic_datasets']

@@ -216,7 +216,8 @@ def run_training(cfg, progress=True):
     model = RoboMamba.from_pretrained(cfg.model, device='cpu')
     if model.tokenizer is None:
         raise FileNotFoundError(f'{cfg.model} has no tokenizer.json; training needs one')
-    params = configure_trainable(model, cfg.stage, cfg.lora_rank, cfg.lora_alpha)
+    params = configure_trainable(model, cfg.stage, cfg.lora_rank, cfg.lora_alpha,
+                                 cfg.unfreeze)
     trainable, total, fraction = parameter_counts(model)
     model.to(device).train()
     loader, sampler = build_loader(cfg, model, world, rank)

@@ -298,6 +298,7 @@ def test_without_auto_reset_the_episode_stays_done_until_reset(distro):
                                 categories=('drawer_cabinet', 'laptop'), scenes_per_category=2)
     results = graph.tap(NODE + '/result')
     instructions = graph.tap('/robomamba/instruction')
+    infos = graph.tap('/camera/color/camera_info')
     graph.advance(0.5)
     assert bridge.done and len(results) == 1 and bridge.episode_index == 0
     plan = [('drawer_cabinet', 0), ('laptop', 0), ('drawer_cabinet', 1), ('laptop', 1),
@@ -309,13 +310,18 @@ def test_without_auto_reset_the_episode_stays_done_until_reset(distro):
         assert f'episode {k}: {category} scene {scene} (seed {seed})' in response['message']
         assert bridge.episode_index == k and bridge.episode.seed == seed
         assert not bridge.done
-        # The instruction goes out with the episode's first camera frame, after the reset.
+        # The instruction goes out with the episode's first camera frame, after the reset. The
+        # camera keeps its rate: that frame comes at the next camera tick, a camera period
+        # after the previous scene's last frame (no synchroniser pairs the two scenes).
         reset_ns = graph.now_ns
-        infos = graph.tap('/camera/color/camera_info')
         seen = len(infos)
-        graph.advance(0.01)
+        while len(infos) == seen:
+            graph.advance(0.01)
+        assert graph.now_ns - reset_ns <= 1e9 / bridge.params.camera_rate_hz
         assert len(instructions) == k + 1 and len(infos) == seen + 1
         assert instructions[-1][0] == infos[-1][0] > reset_ns
+        stamps = [time_to_ns(msg.header.stamp) for _, msg in infos]
+        assert np.min(np.diff(stamps)) >= 1e9 / bridge.params.camera_rate_hz
     # Sim time never goes back across episodes.
     clock = [time_to_ns(msg.clock) for _, msg in graph.tap('/clock')]
     graph.advance(0.05)

@@ -13,8 +13,10 @@ Every ``step`` tick (``control_rate_hz``) advances the physics by one control pe
 or by the elapsed time when ``lockstep`` is false) and publishes ``/clock``, ``/tf``
 (world -> TCP, and world -> camera optical frame at camera ticks), ``~/ee_pose``,
 ``/joint_states`` (finger joints) and ``/gripper/holding``; at ``camera_rate_hz`` (sim time) it
-publishes the colour and aligned depth images and the camera info. Stamps are sim time, which
-starts at the first tick's ``now_ns`` and never goes back, also across episodes.
+publishes the colour and aligned depth images and the camera info, at that rate also across
+episodes (a new episode's first frame comes at the camera's next tick, so frames of two scenes
+are a camera period apart). Stamps are sim time, which starts at the first tick's ``now_ns``
+and never goes back, also across episodes.
 
 Commands (world frame, TCP = ``panda_hand_tcp``):
 
@@ -186,6 +188,7 @@ class SapienBridgeCore(NodeCore):
             self.log.warning(f'control_rate_hz {p.control_rate_hz} is not a divisor of the '
                              f'physics rate; ticking every {self._period_ns / 1e6:.3f} ms')
         self._camera_period_ns = int(round(NS_PER_S / p.camera_rate_hz))
+        self._last_camera_ns = None
         self._sim_ns = None
         self._last_now_ns = None
         self._carry_ns = 0
@@ -303,7 +306,11 @@ class SapienBridgeCore(NodeCore):
         episode.gripper.set_fingers(0.0)
         self._q_start = obj.get_q()
         self._start_ns = self._sim_ns
-        self._next_camera_ns = self._sim_ns
+        # The camera keeps its rate across episodes: two frames (of two scenes) are never closer
+        # than a camera period, so no synchroniser can pair one scene's colour image with the
+        # previous scene's depth.
+        self._next_camera_ns = self._sim_ns if self._last_camera_ns is None else \
+            max(self._sim_ns, self._last_camera_ns + self._camera_period_ns)
         self._observation = None
         if self._render:
             self._observation = episode.observe()
@@ -525,6 +532,7 @@ class SapienBridgeCore(NodeCore):
         outputs = []
         camera_tick = stamp >= self._next_camera_ns
         if camera_tick:
+            self._last_camera_ns = stamp
             self._next_camera_ns += self._camera_period_ns
             if self._next_camera_ns <= stamp:
                 self._next_camera_ns = stamp + self._camera_period_ns

@@ -11,6 +11,16 @@ from setuptools import find_packages, setup
 PACKAGE = 'robomamba_ros'
 
 
+def _tree(folder):
+    """data_files entries installing every file under ``folder`` into share/<package>/."""
+    entries = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            entries.setdefault(os.path.join('share', PACKAGE, root), []).append(
+                os.path.join(root, name))
+    return sorted(entries.items())
+
+
 def _version():
     # Read, not import: the package's dependencies may not be installed at build time.
     with open(os.path.join(PACKAGE, '__init__.py'), encoding='utf-8') as f:
@@ -58,7 +68,7 @@ setup(
         ('share/' + PACKAGE, ['package.xml']),
         ('share/' + PACKAGE + '/launch', glob('launch/*.launch.py')),
         ('share/' + PACKAGE + '/config', glob('config/*.yaml')),
-    ],
+    ] + _tree('models'),
     install_requires=[
         'setuptools',
         'numpy>=1.24',

@@ -13,7 +13,7 @@ MLP projector, Mamba LM, ``two_mlp`` head), then
   all of it and trains only the head on the successful interactions;
 * ``untrained``: stage 2 alone on the random backbone (what stage 1 is worth);
 * ``end-to-end``: every module trained with the pose loss from scratch, for as many optimizer
-  steps as stage 1 and stage 2 together.
+  steps as stage 1 and stage 2 together and on as many pose samples as stage 2.
 
 ``OUT/summary.json`` records the sizes, the wall time of each phase and the parameter counts;
 ``OUT/model`` is the result, a folder ``RoboMamba.from_pretrained`` loads.
@@ -211,9 +211,12 @@ def run_recipe(data_dir, out_dir, recipe=None, variant='stages', progress=True):
         model = logs['stage1']['model_dir']
     start = time.perf_counter()
     if variant == 'end-to-end':
+        # As many optimizer steps as both stages, seeing as many pose samples as stage 2.
+        e2e_batch = max(1, recipe.stage2_steps * recipe.stage2_batch // (
+            recipe.stage1_steps + recipe.stage2_steps))
         logs['end_to_end'] = _train(
             'head', model, index_path, os.path.join(out_dir, 'end_to_end'),
-            recipe.stage1_steps + recipe.stage2_steps, recipe.stage2_batch, recipe.stage2_lr,
+            recipe.stage1_steps + recipe.stage2_steps, e2e_batch, recipe.stage2_lr,
             recipe.seed, unfreeze=('vision', 'projector', 'lm'), progress=progress)
         final = logs['end_to_end']
     else:

@@ -31,11 +31,23 @@ Object, scale and initial joint state per ``(category, seed)`` as in
 sampling; the start pose ``start_distance_m`` further back along ``up`` from the pre-contact
 pose, shifted sideways by up to ``start_jitter_m`` and turned by up to ``start_turn_deg``.
 
+A target given upstream (``reset(..., target=(p, up, forward))``, e.g. a pose source's
+prediction lifted to the world frame) replaces the sampled label; the start pose is drawn from
+the same seeded stream, relative to that target's pre-contact pose. The suction then closes only
+when, besides the pose test, its cup (``contact_offset_m`` in front of the hand, where ``p``
+is at the contact pose) is within ``attach_tolerance_m`` of the movable part's collision
+geometry, as on the SAPIEN bridge: a target off the part cannot grip it. (Sampled labels lie on
+the movable part, so the label task keeps the pose test alone and its datasets stay as they
+were.) ``reset(..., episode=...)`` acts on an episode already built, such as the rendered scene
+a pose source looked at.
+
 Success Conditions
 ------------------
 The pull criterion of :func:`robomamba_ros.sim.success.judge` on the part's motion since the
 start (the suction must have held the movable part). The episode terminates once the part has
-opened by half its range, or times out after ``max_steps`` control steps.
+opened by half its range, or times out after ``max_steps`` control steps. With an upstream
+target the failure reason also tells whether the hand touched the object and its movable part
+at all (``'no contact'``, ``'missed movable part'``), as the pull primitive reports it.
 
 The sizes, bounds, :class:`LowLevelTaskConfig` and :func:`rotation_log` are defined in
 :mod:`robomamba_ros.offline.low_level_spec` (no SAPIEN) and re-exported here.
@@ -51,18 +63,21 @@ from robomamba_ros.offline.low_level_spec import (
     OBSERVATION_SIZE, rotation_log, ROTATION_WEIGHT_M, TASK_ID)
 from robomamba_ros.sim import contact_sampling, success
 from robomamba_ros.sim.episode import Episode, episode_rng
+from robomamba_ros.sim.suction import part_proximity
 
 # Labels are redrawn until pulling along -up opens the part (cosine at least this).
 MIN_PULL_ALIGNMENT = 0.7
 LABEL_TRIES = 30
+# A contact point closer than this counts as the hand touching a body (as the pull primitive).
+TOUCH_SEPARATION_M = 2e-3
 
 
 class LowLevelPullTask:
     """
     The task as a gym-like environment.
 
-    ``reset(category, seed) -> obs`` and ``step(action) -> obs, reward, terminated, truncated,
-    info``.
+    ``reset(category, seed, target=None, episode=None) -> obs`` and
+    ``step(action) -> obs, reward, terminated, truncated, info``.
 
     :param config: a :class:`LowLevelTaskConfig`.
     :param interaction: offsets of the pull (pre-contact, contact, end).
@@ -74,23 +89,47 @@ class LowLevelPullTask:
         self.episode = None
 
     # ----- episode -----------------------------------------------------------------------------
-    def reset(self, category, seed):
+    def reset(self, category, seed, target=None, episode=None):
         """
         Build the episode of ``(category, seed)`` and place the hand at its start pose.
 
-        :param category: object category name.
+        :param category: object category name (or an object source, as for
+            :class:`~robomamba_ros.sim.episode.Episode`).
         :param seed: non-negative integer.
+        :param target: ``(point_world_m (3,), up_world (3,), forward_world (3,))`` given
+            upstream, world frame; None draws a pullable label from the episode's geometry.
+        :param episode: an :class:`~robomamba_ros.sim.episode.Episode` of ``(category, seed)``
+            already built and still in its initial state (e.g. the rendered evaluation scene);
+            None builds a fresh one. Either way the physics is the same.
         :return: the first observation, shape (23,), float32.
-        :raises RuntimeError: when no contact label can be sampled for this episode.
+        :raises ValueError: for a target that is not a finite point with valid axes, or an
+            episode of another category or seed.
+        :raises RuntimeError: when no contact label can be sampled for this episode (no
+            target given).
         """
         c, ic = self.config, self.interaction
-        self.episode = ep = Episode(category, seed)
-        label = self._pullable_label()
-        if label is None:
-            raise RuntimeError(f'no pullable contact label for {category} seed {seed}')
-        self.point = np.asarray(label.point_world_m, dtype=np.float64)
-        self.up = geometry.gripper_rotation(label.up_world, label.forward_world)[:, 2]
-        self.forward = geometry.gripper_rotation(label.up_world, label.forward_world)[:, 0]
+        if target is not None:
+            target = _parse_target(target)
+        if episode is None:
+            episode = Episode(category, seed)
+        else:
+            name = category if isinstance(category, str) else category.name
+            if episode.category != name or episode.seed != seed:
+                raise ValueError(f'episode is {episode.category} seed {episode.seed}, not '
+                                 f'{name} seed {seed}')
+        self.episode = ep = episode
+        if target is None:
+            label = self._pullable_label()
+            if label is None:
+                raise RuntimeError(f'no pullable contact label for {category} seed {seed}')
+            target = (label.point_world_m, label.up_world, label.forward_world)
+            self.external_target = False
+        else:
+            self.external_target = True
+        point, up, forward = target
+        self.point = np.asarray(point, dtype=np.float64)
+        self.up = geometry.gripper_rotation(up, forward)[:, 2]
+        self.forward = geometry.gripper_rotation(up, forward)[:, 0]
         self.pre_contact = gripper_pose(self.point, self.up, self.forward, ic.approach_offset_m)
         self.contact = gripper_pose(self.point, self.up, self.forward, ic.contact_offset_m)
         self.pull_end = gripper_pose(self.point, self.up, self.forward, ic.pull_offset_m)
@@ -109,6 +148,9 @@ class LowLevelPullTask:
         self.T_link_start = ep.object.link_pose()
         self.steps = 0
         self.ever_attached = False
+        self.touched_object = self.touched_part = False
+        self._contact_ids = (ep.gripper.entity_ids(), ep.object.entity_ids(),
+                             ep.object.movable_entity_ids())
         self._distance = self.contact_distance()
         self.substeps = max(1, int(round(1.0 / (c.control_hz * ep.scene.timestep))))
         return self.observe()
@@ -152,10 +194,28 @@ class LowLevelPullTask:
         T = self.episode.gripper.pose()
         position_error = np.linalg.norm(self.contact[:3, 3] - T[:3, 3])
         angle = np.rad2deg(np.linalg.norm(rotation_log(self.contact[:3, :3] @ T[:3, :3].T)))
-        if position_error <= c.attach_tolerance_m and angle <= c.attach_tolerance_deg:
-            self.episode.gripper.attach(self.episode.object.movable_link)
-            return True
-        return False
+        if position_error > c.attach_tolerance_m or angle > c.attach_tolerance_deg:
+            return False
+        if self.external_target:
+            cup = T[:3, 3] + self.interaction.contact_offset_m * T[:3, 2]
+            if part_proximity(self.episode.object, cup)[0] > c.attach_tolerance_m:
+                return False
+        self.episode.gripper.attach(self.episode.object.movable_link)
+        return True
+
+    def _update_touch(self):
+        """Record whether the hand touches the object or its movable part (external target)."""
+        gripper_ids, object_ids, part_ids = self._contact_ids
+        for contact in self.episode.scene.get_contacts():
+            ids = [body.entity.per_scene_id for body in contact.bodies]
+            if not any(i in gripper_ids for i in ids):
+                continue
+            other = [i for i in ids if i not in gripper_ids]
+            if not other or not any(point.separation < TOUCH_SEPARATION_M
+                                    for point in contact.points):
+                continue
+            self.touched_object |= other[0] in object_ids
+            self.touched_part |= other[0] in part_ids
 
     def step(self, action):
         """
@@ -184,6 +244,8 @@ class LowLevelPullTask:
         for _ in range(self.substeps):
             gripper.step()
         self.steps += 1
+        if self.external_target and not self.touched_part:
+            self._update_touch()
         distance = self.contact_distance()
         if not self.ever_attached:
             reward += self._distance - distance
@@ -198,11 +260,33 @@ class LowLevelPullTask:
         return self.observe(), float(reward), terminated, truncated, info
 
     def judge(self):
-        """Return the :class:`~robomamba_ros.sim.success.InteractionResult` so far."""
+        """
+        Return the :class:`~robomamba_ros.sim.success.InteractionResult` so far.
+
+        The success test is the same with and without an upstream target; with one, the touch
+        flags (and so the failure reason) come from the hand's contacts, else from the suction.
+        """
         obj = self.episode.object
         motion = success.contact_motion(self.T_link_start, obj.link_pose(), self.point)
+        touched_object = touched_part = self.ever_attached
+        if self.external_target:
+            touched_part = self.touched_part or self.ever_attached
+            touched_object = self.touched_object or touched_part
         return success.judge(obj.get_q() - self.q_start, obj.joint_range, motion, -self.up,
-                             self.ever_attached, self.ever_attached, 'pull')
+                             touched_object, touched_part, 'pull')
+
+
+def _parse_target(target):
+    """Check an upstream ``(point, up, forward)`` and return it as float arrays."""
+    try:
+        point, up, forward = target
+    except (TypeError, ValueError):
+        raise ValueError('target must be (point_world_m, up_world, forward_world)') from None
+    point = np.asarray(point, dtype=np.float64)
+    if point.shape != (3,) or not np.all(np.isfinite(point)):
+        raise ValueError(f'target point must be a finite 3-vector, got {point!r}')
+    geometry.gripper_rotation(up, forward)  # raises for non-finite, zero or parallel axes
+    return point, np.asarray(up, dtype=np.float64), np.asarray(forward, dtype=np.float64)
 
 
 __all__ = ['ACTION_SIZE', 'LowLevelPullTask', 'LowLevelTaskConfig', 'OBSERVATION_SIZE',

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from robomamba_ros.sim.cli import add_sim_parsers
+from robomamba_ros.sim.cli import _name_list, add_sim_parsers
 
 
 def _parser():
@@ -29,6 +29,17 @@ def test_parsers_register_both_commands_without_importing_sapien():
     assert args.func.__name__ == 'cmd_datagen' and args.num_samples == 3
     args = _parser().parse_args(['eval', '--policy', 'oracle', '--out', 'y'])
     assert args.func.__name__ == 'cmd_eval' and args.scenes_per_category == 10
+    assert args.executor == ['primitive'] and args.dmm_inference == 'recurrent'
+
+
+def test_executors_parse_like_policies():
+    args = _parser().parse_args(['eval', '--policy', 'oracle,heuristic', '--out', 'y',
+                                 '--executor', 'primitive,scripted', 'runs/dense',
+                                 '--dmm-inference', 'window'])
+    assert _name_list(args.policy) == ('oracle', 'heuristic')
+    assert _name_list(args.executor) == ('primitive', 'scripted', 'runs/dense')
+    assert _name_list(['scripted,scripted', 'primitive']) == ('scripted', 'primitive')
+    assert args.dmm_inference == 'window'
 
 
 @pytest.mark.parametrize('argv', [
@@ -49,6 +60,14 @@ def test_unknown_category_or_policy_exit_with_status_2(tmp_path, capsys):
     args = _parser().parse_args(['eval', '--policy', 'telepathy', '--out', str(tmp_path)])
     assert args.func(args) == 2
     assert 'unknown policy' in capsys.readouterr().out
+    args = _parser().parse_args(['eval', '--policy', 'oracle', '--out', str(tmp_path),
+                                 '--executor', 'telekinesis'])
+    assert args.func(args) == 2
+    assert 'unknown executor' in capsys.readouterr().out
+    args = _parser().parse_args(['eval', '--policy', 'oracle', '--out', str(tmp_path),
+                                 '--executor', 'scripted', '--primitive', 'push'])
+    assert args.func(args) == 2
+    assert 'pull task only' in capsys.readouterr().out
 
 
 @pytest.mark.render

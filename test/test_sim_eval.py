@@ -7,9 +7,13 @@ import json
 import numpy as np
 import pytest
 
+from robomamba_ros import geometry
 from robomamba_ros.sim import evaluate
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
+from robomamba_ros.sim.episode import Episode
+from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig
 from robomamba_ros.sim.policies import load_policy
+from robomamba_ros.sim.suction import part_proximity
 
 
 def test_eval_seeds_are_fixed_and_disjoint_from_datagen():
@@ -50,15 +54,97 @@ def _parallel_policy(rgb, depth, K, instruction):
     return (100.0, 100.0), [0.0, 0.0, 1.0], [0.0, 0.0, 2.0]
 
 
+def test_eval_config_checks_its_executors():
+    assert evaluate.EvalConfig().executors == ('primitive',)
+    assert evaluate.EvalConfig(executors='scripted').executors == ('scripted',)
+    with pytest.raises(ValueError, match='repeat'):
+        evaluate.EvalConfig(executors=('scripted', 'scripted'))
+    with pytest.raises(ValueError, match='pull task only'):
+        evaluate.EvalConfig(primitive='push', executors=('primitive', 'scripted'))
+    assert evaluate.EvalConfig(primitive='push').executors == ('primitive',)
+
+
+def test_executors_load_by_name_and_unknown_ones_are_clear_errors(tmp_path):
+    assert isinstance(evaluate.load_executor('primitive'), evaluate.PrimitiveExecutor)
+    scripted = evaluate.load_executor('scripted')
+    assert isinstance(scripted, evaluate.ClosedLoopExecutor) and scripted.closed_loop
+    with pytest.raises(ValueError, match='unknown executor'):
+        evaluate.load_executor('telekinesis')
+    with pytest.raises(FileNotFoundError, match='config.json'):
+        evaluate.load_executor(str(tmp_path))  # a folder without a policy
+    assert evaluate.short_name('runs/dense/model') == 'dense'
+    assert evaluate.short_name('runs/dense') == 'dense'
+
+
+def _label_target(category, seed):
+    task = LowLevelPullTask()
+    task.reset(category, seed)
+    return task.point, task.up, task.forward
+
+
+def test_dmm_run_folder_drives_the_closed_loop(tmp_path):
+    from robomamba_ros.models.configuration_dmm import DMMConfig
+    from robomamba_ros.models.dmm import DecisionMetaMamba
+    from robomamba_ros.offline.controller import ReturnConditionedController
+    from robomamba_ros.offline.processing import TrajectoryStats
+    from robomamba_ros.sim.low_level_task import ACTION_SIZE, OBSERVATION_SIZE
+
+    config = LowLevelTaskConfig(max_steps=4)
+    model = tmp_path / 'tiny' / 'model'
+    DecisionMetaMamba(DMMConfig(
+        state_dim=OBSERVATION_SIZE, act_dim=ACTION_SIZE, hidden_size=16, num_layers=1,
+        action_low=tuple(config.action_low.tolist()),
+        action_high=tuple(config.action_high.tolist()))).save_pretrained(str(model))
+    TrajectoryStats([0.0] * OBSERVATION_SIZE, [1.0] * OBSERVATION_SIZE, 5.0, 5.0).save(str(model))
+    executor = evaluate.load_executor(str(tmp_path / 'tiny'), task_config=config)
+    assert isinstance(executor.controller, ReturnConditionedController)
+    result, extra = executor(Episode('drawer_cabinet', 0), *_label_target('drawer_cabinet', 0))
+    assert extra['steps'] == 4 and np.isfinite(extra['return'])
+    assert not result.success  # four steps of an untrained policy open nothing
+    assert executor.controller.remaining == pytest.approx(5.0 - extra['return'])
+
+
 @pytest.mark.render
-@pytest.mark.parametrize('policy, reason', [
-    (_nan_policy, 'invalid action'),
-    (_parallel_policy, 'invalid action'),
-    (_outside_policy, 'no depth at pixel'),
+@pytest.mark.parametrize('policy, reason, executor', [
+    (_nan_policy, 'invalid action', 'primitive'),
+    (_parallel_policy, 'invalid action', 'scripted'),
+    (_outside_policy, 'no depth at pixel', 'scripted'),
 ])
-def test_unusable_outputs_fail_with_a_reason(policy, reason):
-    record = evaluate.run_episode(policy, 'safe', evaluate.eval_episode_seed(0, 'safe', 0))
-    assert (record['success'], record['reason']) == (False, reason)
+def test_unusable_outputs_fail_with_a_reason(policy, reason, executor):
+    record = evaluate.run_episode(policy, 'safe', evaluate.eval_episode_seed(0, 'safe', 0),
+                                  executor=executor)
+    assert (record['success'], record['reason'], record['executor']) == (False, reason, executor)
+    if executor == 'scripted':
+        assert record['return'] is None and record['steps'] is None  # no episode ran
+
+
+@pytest.mark.render
+def test_scripted_executor_pulls_the_oracle_prediction_in_the_rendered_scene():
+    category, seed = 'drawer_cabinet', evaluate.eval_episode_seed(0, 'drawer_cabinet', 1)
+    records = evaluate.run_scene(load_policy('oracle'), category, seed,
+                                 {'primitive': 'primitive', 'scripted': 'scripted'})
+    primitive, scripted = records['primitive'], records['scripted']
+    # One prediction, two executors; both pull the drawer open.
+    assert primitive['pixel'] == scripted['pixel']
+    assert primitive['success'] and scripted['success']
+    assert 'steps' not in primitive
+    assert 0 < scripted['steps'] < 80 and scripted['return'] > 1.0
+    # The rendered scene and the task's physics are one: a fresh task episode has the same
+    # part state, and the part's pixels lie on its collision boxes.
+    episode = Episode(category, seed)
+    obs = episode.observe()
+    task_episode = LowLevelPullTask()
+    task_episode.reset(category, seed, target=(scripted['point_world_m'], [1.0, 0, 0],
+                                               [0, 0, 1.0]))
+    assert task_episode.episode.object.get_q() == episode.object.get_q()
+    np.testing.assert_array_equal(task_episode.episode.object.link_pose(),
+                                  episode.object.link_pose())
+    rows, cols = np.nonzero(obs.mask_of(episode.object.movable_entity_ids()) & (obs.depth_m > 0))
+    assert rows.size > 50
+    points = episode.point_to_world(geometry.deproject(
+        cols[::7], rows[::7], obs.depth_m[rows[::7], cols[::7]], obs.K))
+    assert max(part_proximity(episode.object, p)[0] for p in points) < 2e-3
+    assert part_proximity(episode.object, scripted['point_world_m'])[0] < 2e-3
 
 
 @pytest.mark.render
@@ -68,6 +154,7 @@ def test_run_eval_writes_results_and_table(tmp_path):
     results = evaluate.run_eval(['random', 'oracle'], config, tmp_path, progress=False)
     saved = json.loads((tmp_path / 'eval.json').read_text())
     assert saved['config']['categories'] == ['cabinet_door', 'safe']
+    assert saved['config']['executors'] == ['primitive']
     assert (tmp_path / 'eval_table.png').stat().st_size > 1000
     for name in ('random', 'oracle'):
         summary = results['policies'][name]
@@ -77,3 +164,16 @@ def test_run_eval_writes_results_and_table(tmp_path):
     assert oracle['mean'] >= results['policies']['random']['mean']
     assert oracle['mean'] >= 0.5
     assert 'oracle' in evaluate.format_table(results)
+
+
+@pytest.mark.render
+def test_run_eval_pairs_every_policy_with_every_executor(tmp_path):
+    config = evaluate.EvalConfig(scenes_per_category=1, seed=0, categories=('faucet',),
+                                 executors=('primitive', 'scripted'))
+    results = evaluate.run_eval(['heuristic'], config, tmp_path, progress=False)
+    assert list(results['policies']) == ['heuristic + primitive', 'heuristic + scripted']
+    scripted = results['policies']['heuristic + scripted']
+    assert (scripted['policy'], scripted['executor']) == ('heuristic', 'scripted')
+    assert scripted['episodes'][0]['steps'] > 0 and 'mean_return' in scripted
+    assert 'heuristic + scripted' in evaluate.format_table(results)
+    assert (tmp_path / 'eval_table.png').stat().st_size > 1000

@@ -38,6 +38,11 @@ def _category_list(values):
     return tuple(name for value in values for name in value.split(',') if name)
 
 
+def _name_list(values):
+    # Accept both `--policy a b` and `--policy a,b`; keep the order, drop repeats.
+    return tuple(dict.fromkeys(name for value in values for name in value.split(',') if name))
+
+
 def cmd_datagen(args):
     """
     Run ``robomamba-ros datagen``.
@@ -69,18 +74,20 @@ def cmd_eval(args):
     :param args: parsed arguments.
     :return: exit status.
     """
-    from robomamba_ros.sim.evaluate import EvalConfig, format_table, run_eval
+    from robomamba_ros.sim.evaluate import EvalConfig, format_table, load_executor, run_eval
 
     try:
         config = EvalConfig(scenes_per_category=args.scenes_per_category, seed=args.seed,
-                            categories=_category_list(args.categories), primitive=args.primitive)
-        names = [name for value in args.policy for name in value.split(',') if name]
+                            categories=_category_list(args.categories), primitive=args.primitive,
+                            executors=_name_list(args.executor))
         from robomamba_ros.sim.policies import load_policy
-        policies = {name: load_policy(name) for name in names}
-    except ValueError as exc:
+        policies = {name: load_policy(name) for name in _name_list(args.policy)}
+        executors = {name: load_executor(name, inference=args.dmm_inference)
+                     for name in config.executors}
+    except (ValueError, FileNotFoundError) as exc:
         print(f'eval: {exc}')
         return 2
-    results = run_eval(policies, config, args.out, progress=not args.quiet)
+    results = run_eval(policies, config, args.out, progress=not args.quiet, executors=executors)
     print(format_table(results))
     print(f'results: {args.out}/eval.json, table: {args.out}/eval_table.png')
     if args.print_json:
@@ -118,10 +125,20 @@ def add_sim_parsers(subparsers):
         description='Run a policy on N fresh seeded scenes per category, lift its pixel with '
                     'the depth image, execute the pull and report success per category, seen '
                     'and unseen averages and the mean (eval.json, eval_table.png). Policies: '
-                    'random, random-on-object, heuristic, oracle, or a model folder; several '
-                    'may be given, separated by commas.')
+                    'random, random-on-object, heuristic, oracle, or a model folder. '
+                    'Executors: primitive (the scripted pull), scripted (the expert controller '
+                    'in closed loop in LowLevelPull-v1) or a train-dmm run folder (its DMM or '
+                    'DT in that loop). Several of each may be given, separated by commas; each '
+                    'policy and executor pair is a row.')
     evaluate.add_argument('--policy', nargs='+', required=True,
                           help='policy names or model folders')
+    evaluate.add_argument('--executor', nargs='+', default=['primitive'],
+                          help='primitive, scripted, or train-dmm run / model folders '
+                               '(default: primitive)')
+    evaluate.add_argument('--dmm-inference', choices=('recurrent', 'window'),
+                          default='recurrent',
+                          help='DMM executors: O(1) recurrent step, or re-forward the last K '
+                               'steps (the DT always re-forwards)')
     evaluate.add_argument('--scenes-per-category', type=_positive_int, default=10)
     evaluate.add_argument('--seed', type=_non_negative_int, default=0)
     evaluate.add_argument('--out', required=True, help='output folder')

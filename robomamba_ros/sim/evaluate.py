@@ -3,8 +3,24 @@
 """
 Closed-loop evaluation of a policy on fresh seeded scenes, with success rates per category.
 
-A policy looks at a rendered scene, its action is lifted to 3D and executed as a pull, and
-success rates are reported per category, per split and overall.
+A policy (a pose source) looks at a rendered scene, its action is lifted to 3D and executed
+as a pull by an executor, and success rates are reported per category, per split and overall.
+
+Executors:
+
+* ``'primitive'`` (default): the scripted pull of :meth:`Episode.execute
+  <robomamba_ros.sim.episode.Episode.execute>` (hand placed at the approach pose, moved in,
+  attached at first touch, pulled);
+* ``'scripted'``: the :class:`~robomamba_ros.offline.scripted.ScriptedController` expert driving
+  the hand in closed loop in ``LowLevelPull-v1`` (:mod:`robomamba_ros.sim.low_level_task`) from
+  its seeded start pose to the predicted contact, judged by that task;
+* a ``train-dmm`` run or model folder: its DMM or DT in the same closed loop, through
+  :class:`~robomamba_ros.offline.controller.ReturnConditionedController`.
+
+The prediction becomes the low-level task's target in the very scene the policy saw (the first
+executor acts on the rendered episode; each further one on a fresh copy of it, which the
+physics makes identical), so all executors of a policy are compared on the same predictions.
+Closed-loop records also hold the episode's return and control steps.
 
 Scene ``k`` of a category under seed ``S`` is a fixed episode (seeds above the data generation
 range, so evaluation scenes are never training scenes). Every attempted scene counts in the
@@ -25,7 +41,14 @@ from robomamba_ros.sim import language, success
 from robomamba_ros.sim.categories import resolve_categories, SEEN_CATEGORIES, UNSEEN_CATEGORIES
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
+from robomamba_ros.sim.low_level_task import LowLevelPullTask
 from robomamba_ros.sim.policies import load_policy, PolicyContext
+
+PRIMITIVE_EXECUTOR = 'primitive'
+SCRIPTED_EXECUTOR = 'scripted'
+# Files of a train-dmm run (robomamba_ros.train.trainer's MODEL_DIR and LOG_FILE, named here so
+# that the evaluator does not import torch unless a trained executor is asked for).
+_RUN_MODEL_DIR, _RUN_LOG_FILE = 'model', 'log.json'
 
 
 @dataclass
@@ -37,12 +60,15 @@ class EvalConfig:
     :param seed: evaluation seed.
     :param categories: names or ``seen``/``unseen``/``all`` (None = all).
     :param primitive: ``'pull'`` or ``'push'``.
+    :param executors: executor names (``'primitive'``, ``'scripted'``) or DMM/DT run folders;
+        every policy is paired with every executor.
     """
 
     scenes_per_category: int = 10
     seed: int = 0
     categories: tuple = None
     primitive: str = 'pull'
+    executors: tuple = (PRIMITIVE_EXECUTOR,)
 
     def __post_init__(self):
         for name, low in (('scenes_per_category', 1), ('seed', 0)):
@@ -50,6 +76,136 @@ class EvalConfig:
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
         self.categories = resolve_categories(self.categories)
+        if isinstance(self.executors, str):
+            self.executors = (self.executors,)
+        self.executors = tuple(self.executors)
+        if not self.executors or not all(isinstance(e, str) and e for e in self.executors):
+            raise ValueError(f'executors must be non-empty names, got {self.executors!r}')
+        if len(set(self.executors)) != len(self.executors):
+            raise ValueError(f'executors must not repeat, got {self.executors!r}')
+        if self.primitive != 'pull' and set(self.executors) != {PRIMITIVE_EXECUTOR}:
+            raise ValueError(f'closed-loop executors run the pull task only, got primitive '
+                             f'{self.primitive!r} with executors {self.executors!r}')
+
+
+class PrimitiveExecutor:
+    """Execute the prediction with the scripted primitive of :meth:`Episode.execute`."""
+
+    name = PRIMITIVE_EXECUTOR
+    closed_loop = False
+
+    def __call__(self, episode, point_world_m, up_world, forward_world, primitive='pull'):
+        """
+        Run the primitive in the episode.
+
+        :param episode: the :class:`~robomamba_ros.sim.episode.Episode` in its initial state.
+        :param point_world_m: contact point, shape (3,).
+        :param up_world: approach axis, shape (3,).
+        :param forward_world: forward axis, shape (3,).
+        :param primitive: ``'pull'`` or ``'push'``.
+        :return: ``(InteractionResult, {})``.
+        """
+        return episode.execute(point_world_m, up_world, forward_world, primitive), {}
+
+
+class ClosedLoopExecutor:
+    """
+    Drive the hand to the prediction in ``LowLevelPull-v1`` with a low-level controller.
+
+    The prediction is the task's target (contact point, up, forward); the hand starts at the
+    task's seeded start pose, the controller acts until the task ends, and the task's criterion
+    judges.
+
+    :param name: label of the executor in records and tables.
+    :param controller: callable observation (23,) -> action (7,) with ``reset()``, and
+        ``observe_reward(reward)`` when it is return-conditioned.
+    :param task_config: a :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`.
+    """
+
+    closed_loop = True
+
+    def __init__(self, name, controller, task_config=None):
+        self.name = name
+        self.controller = controller
+        self.task = LowLevelPullTask(task_config)
+
+    def __call__(self, episode, point_world_m, up_world, forward_world, primitive='pull'):
+        """
+        Run one closed-loop episode towards the prediction.
+
+        :param episode: the :class:`~robomamba_ros.sim.episode.Episode` in its initial state.
+        :param point_world_m: contact point, shape (3,).
+        :param up_world: approach axis, shape (3,).
+        :param forward_world: forward axis, shape (3,).
+        :param primitive: must be ``'pull'``.
+        :return: ``(InteractionResult, {'return', 'steps', 'open_fraction'})``.
+        :raises ValueError: for another primitive.
+        """
+        if primitive != 'pull':
+            raise ValueError(f'{self.name}: closed-loop executors pull only, got {primitive!r}')
+        task, controller = self.task, self.controller
+        observation = task.reset(episode.category, episode.seed,
+                                 target=(point_world_m, up_world, forward_world),
+                                 episode=episode)
+        controller.reset()
+        total = 0.0
+        while True:
+            observation, reward, terminated, truncated, info = task.step(controller(observation))
+            if hasattr(controller, 'observe_reward'):
+                controller.observe_reward(reward)
+            total += reward
+            if terminated or truncated:
+                break
+        return task.judge(), {'return': float(total), 'steps': task.steps,
+                              'open_fraction': float(info['open_fraction'])}
+
+
+def load_executor(name, inference='recurrent', task_config=None):
+    """
+    Make an executor by name, or from a ``train-dmm`` run or model folder.
+
+    :param name: ``'primitive'``, ``'scripted'``, or a folder with a DMM or DT (a run folder
+        holding ``model/``, or the model folder itself).
+    :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (the DT always
+        re-forwards its window).
+    :param task_config: a :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`
+        for the closed-loop executors.
+    :return: a :class:`PrimitiveExecutor` or :class:`ClosedLoopExecutor`.
+    :raises ValueError: for an unknown name.
+    """
+    if name == PRIMITIVE_EXECUTOR:
+        return PrimitiveExecutor()
+    task = LowLevelPullTask(task_config)
+    if name == SCRIPTED_EXECUTOR:
+        from robomamba_ros.offline.scripted import ScriptedController
+        controller = ScriptedController(task.config, 'expert', np.random.default_rng(0),
+                                        task.interaction)
+        return ClosedLoopExecutor(name, controller, task.config)
+    path = pathlib.Path(name)
+    if not path.is_dir():
+        raise ValueError(f'unknown executor {name!r}: use {PRIMITIVE_EXECUTOR}, '
+                         f'{SCRIPTED_EXECUTOR} or a train-dmm run or model folder')
+    # Imported here: torch loads only when a trained executor is evaluated.
+    from robomamba_ros.offline.controller import ReturnConditionedController
+    from robomamba_ros.offline.training import load_policy as load_sequence_policy
+    model_dir = path / _RUN_MODEL_DIR
+    policy, stats = load_sequence_policy(str(model_dir if model_dir.is_dir() else path))
+    mode = inference if policy.name == 'dmm' else 'recurrent'
+    controller = ReturnConditionedController(policy, stats, inference=mode)
+    return ClosedLoopExecutor(name, controller, task.config)
+
+
+def short_name(name):
+    """
+    Short label of a policy or executor for tables: a folder's name (its run's for ``model/``).
+
+    :param name: a built-in name or a path.
+    :return: string.
+    """
+    path = pathlib.Path(name)
+    if path.name == _RUN_MODEL_DIR and path.parent.name:
+        return path.parent.name
+    return path.name or name
 
 
 def eval_episode_seed(seed, category, scene_index):
@@ -78,18 +234,18 @@ def _parse_action(action):
     return pixel, up, forward
 
 
-def run_episode(policy, category, episode_seed, primitive='pull', episode_config=None):
+def predict(policy, episode, primitive='pull'):
     """
-    Evaluate a policy on one scene.
+    Render a scene, ask the policy, and lift its action to the world frame.
 
     :param policy: a policy callable.
-    :param category: category name.
-    :param episode_seed: episode seed.
-    :param primitive: ``'pull'`` or ``'push'``.
-    :param episode_config: an :class:`EpisodeConfig`.
-    :return: a record dict (category, seed, the action, the result fields).
+    :param episode: the :class:`~robomamba_ros.sim.episode.Episode` in its initial state.
+    :param primitive: ``'pull'`` or ``'push'`` (recorded on failures).
+    :return: ``(record, target, failure)``: the record so far; the target
+        ``(point_world_m, up_world, forward_world)`` or None; a failed
+        :class:`~robomamba_ros.sim.success.InteractionResult` when the action is unusable.
     """
-    episode = Episode(category, episode_seed, config=episode_config or EpisodeConfig())
+    category, episode_seed = episode.category, episode.seed
     obs = episode.observe()
     rng = episode_rng(category, episode_seed, 'policy')
     text = language.instruction(category, episode.object.part_name,
@@ -102,22 +258,83 @@ def run_episode(policy, category, episode_seed, primitive='pull', episode_config
         pixel, up_cam, forward_cam = _parse_action(
             policy(obs.rgb.copy(), obs.depth_m.copy(), obs.K.copy(), text))
     except (TypeError, ValueError) as exc:
-        result = success.failed_before_contact('invalid action', primitive)
-        record.update(result.to_dict(), error=str(exc))
-        return record
+        record['error'] = str(exc)
+        return record, None, success.failed_before_contact('invalid action', primitive)
     record.update(pixel=pixel.tolist(), up_cam=up_cam.tolist(), forward_cam=forward_cam.tolist())
     u, v = pixel
     depth_m = geometry.robust_depth(obs.depth_m, u, v, window=1)
     if depth_m is None:
         depth_m = geometry.robust_depth(obs.depth_m, u, v, window=5)
     if depth_m is None:
-        record.update(success.failed_before_contact('no depth at pixel', primitive).to_dict())
-        return record
+        return record, None, success.failed_before_contact('no depth at pixel', primitive)
     point_world = episode.point_to_world(geometry.deproject(u, v, depth_m, obs.K))
-    result = episode.execute(point_world, episode.to_world(up_cam), episode.to_world(forward_cam),
-                             primitive)
-    record.update(result.to_dict(), point_world_m=language.as_list(point_world))
-    return record
+    record['point_world_m'] = language.as_list(point_world)
+    return record, (point_world, episode.to_world(up_cam), episode.to_world(forward_cam)), None
+
+
+def _as_executor(executor):
+    return load_executor(executor) if isinstance(executor, str) else executor
+
+
+def run_scene(policy, category, episode_seed, executors, primitive='pull', episode_config=None):
+    """
+    Evaluate one policy on one scene with several executors, on the same prediction.
+
+    The first executor acts on the rendered episode, each further one on a fresh episode of
+    the same ``(category, seed, config)``.
+
+    :param policy: a policy callable.
+    :param category: category name.
+    :param episode_seed: episode seed.
+    :param executors: dict ``{label: executor}`` (executor objects or names).
+    :param primitive: ``'pull'`` or ``'push'``.
+    :param episode_config: an :class:`EpisodeConfig`.
+    :return: dict ``{label: record}``; each record holds the executor's name, ``predict_s``
+        (building, rendering and the policy, shared) and ``execute_s``; closed-loop ones also
+        ``return`` and ``steps`` (None when no episode ran).
+    """
+    config = episode_config or EpisodeConfig()
+    start = time.perf_counter()
+    episode = Episode(category, episode_seed, config=config)
+    base, target, failure = predict(policy, episode, primitive)
+    base['predict_s'] = time.perf_counter() - start
+    records = {}
+    for label, executor in executors.items():
+        executor = _as_executor(executor)
+        record = dict(base, executor=executor.name)
+        extra = {'return': None, 'steps': None} if executor.closed_loop else {}
+        start = time.perf_counter()
+        if failure is None:
+            if episode is None:
+                episode = Episode(category, episode_seed, config=config)
+                start = time.perf_counter()
+            result, extra = executor(episode, *target, primitive)
+            episode = None  # used: the next executor needs a fresh copy
+        else:
+            result = failure
+        record.update(result.to_dict(), **extra)
+        record['execute_s'] = time.perf_counter() - start
+        records[label] = record
+    return records
+
+
+def run_episode(policy, category, episode_seed, primitive='pull', episode_config=None,
+                executor=PRIMITIVE_EXECUTOR):
+    """
+    Evaluate a policy on one scene.
+
+    :param policy: a policy callable.
+    :param category: category name.
+    :param episode_seed: episode seed.
+    :param primitive: ``'pull'`` or ``'push'``.
+    :param episode_config: an :class:`EpisodeConfig`.
+    :param executor: ``'primitive'``, ``'scripted'``, a DMM/DT folder, or an executor object
+        (see :func:`load_executor`).
+    :return: a record dict (category, seed, the action, the executor, the result fields).
+    """
+    executor = _as_executor(executor)
+    return run_scene(policy, category, episode_seed, {executor.name: executor}, primitive,
+                     episode_config)[executor.name]
 
 
 def aggregate(records, categories):
@@ -149,16 +366,33 @@ def aggregate(records, categories):
     }
 
 
-def run_eval(policies, config, out_dir, progress=True):
+def _timing(records):
+    """Median seconds per scene (shared prediction, execution) and closed-loop means."""
+    out = {'median_predict_s': float(np.median([r.get('predict_s', 0.0) for r in records])),
+           'median_execute_s': float(np.median([r.get('execute_s', 0.0) for r in records]))}
+    ran = [r for r in records if r.get('steps') is not None]
+    if ran:
+        out['mean_return'] = float(np.mean([r['return'] for r in ran]))
+        out['mean_steps'] = float(np.mean([r['steps'] for r in ran]))
+    return out
+
+
+def run_eval(policies, config, out_dir, progress=True, executors=None):
     """
-    Evaluate one or more policies and write ``eval.json`` and ``eval_table.png``.
+    Evaluate every policy with every executor and write ``eval.json`` and ``eval_table.png``.
+
+    Rows are named by the policy alone when the only executor is the default primitive (as
+    before executors existed), else ``'policy + executor'``.
 
     :param policies: list of built-in names or model folders, or a dict ``{name: policy}`` of
         policies already made.
     :param config: an :class:`EvalConfig`.
     :param out_dir: output folder.
     :param progress: show a tqdm bar.
-    :return: the results dict.
+    :param executors: dict ``{name: executor}`` of executors already made (see
+        :func:`load_executor`); default: ``config.executors`` by name.
+    :return: the results dict; ``results['policies'][row]`` holds the policy, the executor,
+        the success rates, median timings, closed-loop return and steps, and every record.
     """
     from tqdm import tqdm
 
@@ -166,36 +400,47 @@ def run_eval(policies, config, out_dir, progress=True):
 
     if not isinstance(policies, dict):
         policies = {name: load_policy(name) for name in policies}
+    if executors is None:
+        executors = {name: load_executor(name) for name in config.executors}
+    elif not isinstance(executors, dict):
+        executors = {name: load_executor(name) for name in executors}
+    legacy = list(executors) == [PRIMITIVE_EXECUTOR]
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = {'config': {'scenes_per_category': config.scenes_per_category,
                           'seed': config.seed, 'categories': list(config.categories),
-                          'primitive': config.primitive},
+                          'primitive': config.primitive, 'executors': list(executors)},
                'policies': {}}
     total = len(policies) * len(config.categories) * config.scenes_per_category
     with tqdm(total=total, disable=not progress, desc='eval', unit='scene') as bar:
         for name, policy in policies.items():
-            start = time.perf_counter()
-            records = []
+            records = {label: [] for label in executors}
             for category in config.categories:
                 for k in range(config.scenes_per_category):
                     seed = eval_episode_seed(config.seed, category, k)
-                    records.append(run_episode(policy, category, seed, config.primitive))
+                    scene = run_scene(policy, category, seed, executors, config.primitive)
+                    for label, record in scene.items():
+                        records[label].append(record)
                     bar.update(1)
-            summary = aggregate(records, config.categories)
-            summary['elapsed_s'] = time.perf_counter() - start
-            summary['episodes'] = records
-            results['policies'][name] = summary
+            for label, mine in records.items():
+                summary = {'policy': name, 'executor': label}
+                summary.update(aggregate(mine, config.categories))
+                summary['elapsed_s'] = float(sum(r['predict_s'] + r['execute_s'] for r in mine))
+                summary.update(_timing(mine))
+                summary['episodes'] = mine
+                results['policies'][name if legacy else f'{name} + {label}'] = summary
     (out / 'eval.json').write_text(json.dumps(results, indent=1), encoding='utf-8')
     seen = [n for n in config.categories if n in SEEN_CATEGORIES]
     unseen = [n for n in config.categories if n in UNSEEN_CATEGORIES]
     rows = {}
-    for name, summary in results['policies'].items():
+    for summary in results['policies'].values():
         row = {n: e['success_rate'] for n, e in summary['per_category'].items()}
         row.update(seen=summary['seen'], unseen=summary['unseen'], mean=summary['mean'])
-        rows[pathlib.Path(name).name or name] = row
+        label = short_name(summary['policy'])
+        rows[label if legacy else f'{label} + {short_name(summary["executor"])}'] = row
+    executed_by = config.primitive if legacy else f'{config.primitive} (pose source + executor)'
     success_table(rows, seen, unseen, out / 'eval_table.png',
-                  title=f'Success rate (%) of {config.primitive}, '
+                  title=f'Success rate (%) of {executed_by}, '
                         f'{config.scenes_per_category} scenes per category')
     return results
 
@@ -207,19 +452,29 @@ def format_table(results):
     :param results: output of :func:`run_eval`.
     :return: multi-line string.
     """
-    lines = [f'{"policy":<20} {"seen":>6} {"unseen":>6} {"mean":>6}']
+    width = max([20] + [len(name) for name in results['policies']])
+    lines = [f'{"policy":<{width}} {"seen":>6} {"unseen":>6} {"mean":>6} {"exec s":>7}']
     for name, summary in results['policies'].items():
         cells = [summary[k] for k in ('seen', 'unseen', 'mean')]
-        lines.append(f'{name:<20} ' + ' '.join(
-            f'{"-":>6}' if c is None else f'{100 * c:6.1f}' for c in cells))
+        lines.append(f'{name:<{width}} ' + ' '.join(
+            f'{"-":>6}' if c is None else f'{100 * c:6.1f}' for c in cells) +
+            f' {summary.get("median_execute_s", 0.0):7.3f}')
     return '\n'.join(lines)
 
 
 __all__ = [
+    'ClosedLoopExecutor',
     'EvalConfig',
+    'PRIMITIVE_EXECUTOR',
+    'PrimitiveExecutor',
+    'SCRIPTED_EXECUTOR',
     'aggregate',
     'eval_episode_seed',
     'format_table',
+    'load_executor',
+    'predict',
     'run_episode',
     'run_eval',
+    'run_scene',
+    'short_name',
 ]

@@ -213,3 +213,28 @@ def test_scripted_executor_closes_the_loop_through_the_node():
     np.testing.assert_allclose(executor.observations[0], first, atol=1e-5)
     assert core.engaged and ever_attached
     assert info.get('success') is True and info['open_fraction'] >= 0.5
+
+
+def test_scripted_executor_moves_on_when_the_hand_stalls_short_of_a_pose():
+    """A hand blocked near (not at) the pre-contact, then the contact pose: approach, attach."""
+    executor = lle.ScriptedExecutor(20.0, stall_s=0.5)
+    side = np.array([0.0, 0.026, 0.0])  # pushed sideways, e.g. by the ground under a drawer
+    blocked = _hand(0.05)
+    blocked[:3, 3] += side
+    actions = [executor(_observation(blocked)) for _ in range(10)]
+    assert executor.controller.phase == 0 and all(a[6] < 0 for a in actions)
+    action = executor(_observation(blocked))  # 0.5 s without moving: on to the contact pose
+    assert executor.controller.phase == 1 and executor.stalls == 1
+    assert action[0] > 0  # towards the contact pose along up (+x)
+    blocked = _hand(0.0)
+    blocked[:3, 3] += side  # 2.6 cm off the contact pose: beyond the expert's 2.5 cm
+    actions = [executor(_observation(blocked)) for _ in range(11)]
+    assert all(a[6] < 0 for a in actions[:10]) and actions[10][6] == 1.0
+    # A hand stuck farther than stall_reach_m from the pose, or still moving, never moves on.
+    executor.reset()
+    far = _hand(0.05 + 0.2)
+    assert all(executor(_observation(far))[6] < 0 for _ in range(30))
+    assert executor.controller.phase == 0
+    for k in range(30):  # slowly (2 mm per step), still 2 cm or more short of the pose
+        executor(_observation(_hand(0.07 + 0.002 * (30 - k))))
+    assert executor.controller.phase == 0 and executor.stalls == 2

@@ -30,6 +30,7 @@ velocity; :func:`robomamba_ros.geometry.gripper_twist_to_tcp` and its inverse co
 two and :func:`limit_twist` bounds a twist per component and in norm.
 """
 
+import collections
 import json
 import math
 import os
@@ -152,27 +153,71 @@ class ScriptedExecutor(LowLevelExecutor):
     """
     The scripted expert: move to the pre-contact and contact poses, attach, pull along ``-up``.
 
+    The expert of the task starts near the pre-contact pose and assumes both poses can be
+    reached. On a robot (and on the simulator bridge, whose hand comes from afar) something may
+    block the hand short of them: the ground under a low drawer, the object's frame beside a
+    handle. A hand that has stalled, moved less than ``stall_motion_m`` during ``stall_s``
+    while still short of the phase's pose by at most ``stall_reach_m``, moves on: blocked short
+    of the pre-contact pose it starts the approach along ``up``, blocked short of the contact
+    pose it commands the suction (which grips only where the cup touches the part, as the
+    simulator's protocol attaches at the first touch).
+
     :param control_hz: the node's control rate (the expert closes a fixed fraction of the
         remaining error per step, so it adapts to any rate).
     :param level: scripted controller level (``'expert'``; ``'medium'`` and ``'random'`` exist
         for tests).
     :param seed: seed of the controller's random generator (unused by the expert).
+    :param stall_s: time window of the stall test (s); 0 disables it.
+    :param stall_motion_m: the hand moved less than this in the window: stalled.
+    :param stall_reach_m: a stalled hand moves on only this close to the phase's pose (m).
     """
 
     name = 'scripted'
 
-    def __init__(self, control_hz=20.0, level='expert', seed=0):
+    def __init__(self, control_hz=20.0, level='expert', seed=0, stall_s=0.5,
+                 stall_motion_m=0.002, stall_reach_m=0.08):
         self.controller = ScriptedController(LowLevelTaskConfig(control_hz=float(control_hz)),
                                              level, np.random.default_rng(seed))
+        self.stall_steps = int(round(stall_s * float(control_hz)))
+        self.stall_motion_m, self.stall_reach_m = float(stall_motion_m), float(stall_reach_m)
+        self.stalls = 0  # control steps the stall test acted on (all episodes)
+        self._positions = collections.deque(maxlen=self.stall_steps + 1)
 
     def reset(self):
         """Start a new episode (back to the approach phase)."""
         self.controller.reset()
+        self._positions.clear()
+
+    def _stalled_short_of(self, observation, phase):
+        """Return True when the hand stalled near (not at) the pose of an approach phase."""
+        position = np.asarray(observation[:3], dtype=np.float64)
+        self._positions.append(position)
+        if self.stall_steps < 1 or len(self._positions) <= self.stall_steps or \
+                observation[19] > 0.5 or phase > 1:
+            return False
+        if np.max(np.linalg.norm(np.asarray(self._positions) - position, axis=1)) >= \
+                self.stall_motion_m:
+            return False
+        ic = self.controller.interaction
+        offset = (ic.approach_offset_m, ic.contact_offset_m)[phase]
+        up = np.asarray(observation[13:16], dtype=np.float64)
+        error = float(np.linalg.norm(observation[10:13] - offset * up - position))
+        return error <= self.stall_reach_m
 
     def __call__(self, observation):
         """Return the expert's action (see :meth:`LowLevelExecutor.__call__`)."""
-        return np.asarray(self.controller(np.asarray(observation, dtype=np.float32)),
-                          dtype=np.float64)
+        observation = np.asarray(observation, dtype=np.float32)
+        phase = self.controller.phase
+        stalled = self._stalled_short_of(observation, phase)
+        if stalled and phase == 0:
+            self.controller.phase = 1
+            self._positions.clear()
+            self.stalls += 1
+        action = np.asarray(self.controller(observation), dtype=np.float64)
+        if stalled and phase == 1 and action[6] <= 0.5:
+            action[6] = 1.0
+            self.stalls += 1
+        return action
 
 
 def _resolve_model_folder(model_path):

@@ -276,6 +276,33 @@ def test_pull_opens_the_part_and_publishes_a_success_record(distro):
     assert np.linalg.norm(np.array(record['contact_point_world_m']) - point) < 0.03
 
 
+def test_a_pull_that_came_to_rest_ends_the_episode_as_settled():
+    def pull_then_rest(settle_s):
+        graph, bridge = make_bridge(settle_s=settle_s, episode_timeout_s=4.0)
+        results = graph.tap(NODE + '/result')
+        graph.advance(0.05)
+        episode = bridge.episode
+        point, R = pullable_contact(episode)
+        episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.11))
+        graph.advance(0.05)
+        send_grasp(graph, True)
+        for _ in range(4):  # 0.2 s of pulling, then the twist stops and the hand holds still
+            send_twist(graph, -0.3 * R[:, 2])
+            graph.advance(0.05)
+        while not results:
+            graph.advance(0.1)
+        return json.loads(results[0][1].data)
+
+    record = pull_then_rest(0.5)
+    assert record['end'] == 'settled' and record['attached'] is True
+    assert record['success'] is True and 0.0 < record['open_fraction'] < 0.5
+    # At rest for 0.5 s after the twist timed out (0.25 s) and the hand stopped.
+    assert 0.9 < record['duration_s'] < 2.0
+    record = pull_then_rest(0.0)  # never settles: the part stays where the pull left it
+    assert record['end'] == 'timeout' and record['success'] is True
+    assert record['duration_s'] == pytest.approx(4.0)
+
+
 def test_timeout_publishes_a_failure_record_and_auto_reset_starts_the_next(distro):
     graph, bridge = make_bridge(distro, episode_timeout_s=0.3, auto_reset=True,
                                 categories=('drawer_cabinet', 'laptop'))

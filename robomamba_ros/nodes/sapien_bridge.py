@@ -28,9 +28,11 @@ Commands (world frame, TCP = ``panda_hand_tcp``):
   hand origin, where the contact point is at the protocol's contact pose) is within
   ``attach_tolerance_m`` of the movable part's surface; False releases it.
 
-An episode ends when the part opened by ``open_fraction_done`` of its range or after
-``episode_timeout_s`` of sim time; its record (JSON, :func:`~robomamba_ros.sim.success.judge`
-with the contact point where the suction first attached) goes to ``~/result`` (latched).
+An episode ends when the part opened by ``open_fraction_done`` of its range, when the suction
+has held the part and neither the part nor the hand moved for ``settle_s`` (the pull is over:
+``settled``), or after ``episode_timeout_s`` of sim time; its record (JSON,
+:func:`~robomamba_ros.sim.success.judge` with the contact point where the suction first
+attached) goes to ``~/result`` (latched).
 ``~/reset`` starts the next episode.
 
 The scene renderer draws the object only, so a picture changes only when the object moves: a
@@ -63,6 +65,9 @@ DEPTH_ENCODINGS = ('32FC1', '16UC1')
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
 _UINT16_MAX = 65535
+# A held part rests while its joint stays within this fraction of its range and the hand within
+# this distance (m) of where they were when the rest began.
+_SETTLE_RANGE_FRACTION, _SETTLE_HAND_M = 0.005, 0.005
 
 
 @dataclass
@@ -116,6 +121,9 @@ class SapienBridgeParameters:
                                          low=0.01)
     open_fraction_done: float = parameter(0.5, 'Episode ends once the part opened by this '
                                           'fraction of its range.', low=0.01, high=1.0)
+    settle_s: float = parameter(2.0, 'Episode ends once the suction held the part and neither '
+                                'the part (by 0.5 % of its range) nor the hand (by 5 mm) moved '
+                                'for this long (sim time); 0: never.', low=0.0)
     max_linear_mps: float = parameter(0.4, 'Largest speed of twists (TCP) and of the drive '
                                       'target towards pose goals (hand origin).', low=0.001)
     max_angular_radps: float = parameter(1.5, 'Largest angular speed.', low=0.001)
@@ -206,6 +214,7 @@ class SapienBridgeCore(NodeCore):
         self._done = False
         self._result = None
         self._attach = None
+        self._still = None  # (since_ns, q, hand position) while the held part rests
         self._next_camera_ns = None
         self._picture = None
         self._picture_qpos = None
@@ -510,9 +519,24 @@ class SapienBridgeCore(NodeCore):
         if not self._done:
             if self.open_fraction() >= self.params.open_fraction_done:
                 outputs += self._finish('opened')
+            elif self._settled():
+                outputs += self._finish('settled')
             elif self._sim_ns - self._start_ns >= self.params.episode_timeout_s * NS_PER_S:
                 outputs += self._finish('timeout')
         return outputs
+
+    def _settled(self):
+        """Return True once the held part and the hand rested for ``settle_s``."""
+        if self.params.settle_s <= 0.0 or self._attach is None:
+            return False
+        obj = self._episode.object
+        q, hand = obj.get_q(), self._episode.gripper.pose()[:3, 3]
+        still = self._still
+        if still is None or abs(q - still[1]) > _SETTLE_RANGE_FRACTION * obj.joint_range or \
+                np.linalg.norm(hand - still[2]) > _SETTLE_HAND_M:
+            self._still = (self._sim_ns, q, hand)
+            return False
+        return self._sim_ns - still[0] >= self.params.settle_s * NS_PER_S
 
     def _simulate(self, steps, now_ns):
         gripper = self._episode.gripper

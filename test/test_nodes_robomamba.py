@@ -12,6 +12,7 @@ random RoboMamba folder.
 import dataclasses
 import logging
 import math
+import time
 
 from conftest import REPO_ROOT
 import numpy as np
@@ -25,7 +26,8 @@ from robomamba_ros.nodes.goal_safety import quat_angle, REASONS
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters, parameter_fields
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
-from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters
+from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters, \
+    STAGES
 from robomamba_ros.ros import messages
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 from robomamba_ros.ros.type_source import RosbagsTypes
@@ -252,6 +254,37 @@ def test_a_new_scene_is_lifted_with_its_own_depth_not_the_previous_frames(distro
     position, _, _ = _pose(rig.contact[0][1])
     np.testing.assert_allclose(position, CONTACT, atol=1e-6)
     assert rig.core.last_result['frame_stamp_ns'] == old + 10 * MS
+
+
+def test_each_prediction_is_timed_by_stage():
+    class SlowPolicy(FixedPolicy):
+        def __call__(self, *args):
+            time.sleep(0.03)
+            return super().__call__(*args)
+
+    rig = Rig('humble', policy=SlowPolicy())
+    assert rig.core.latency_medians_ms() == {}
+    rig.tcp_tf()
+    rig.frame()
+    rig.graph.advance(0.02)
+    rig.instruct()
+    rig.graph.advance(0.06)
+    assert len(rig.contact) == 1
+    (timing,) = rig.core.timings
+    assert set(timing) == {'frame_age_ms', 'decode', 'model', 'lift', 'safety', 'publish',
+                           'total'}
+    assert 30.0 <= timing['model'] < 1000.0 and timing['frame_age_ms'] == pytest.approx(50.0)
+    assert all(timing[s] < timing['model'] for s in ('decode', 'lift', 'safety', 'publish'))
+    assert timing['total'] == pytest.approx(sum(timing[s] for s in STAGES))
+    # A prediction refused at the depth check never reaches the safety stage.
+    depth = np.zeros((H, W), np.float32)
+    rig.frame(depth=depth)
+    rig.instruct('Open the door.')
+    rig.graph.advance(0.06)
+    assert len(rig.core.timings) == 2 and 'safety' not in rig.core.timings[1]
+    medians = rig.core.latency_medians_ms()
+    assert medians['predictions'] == 2 and medians['safety'] == timing['safety']
+    assert medians['model'] >= 30.0
 
 
 # ----- refusals -------------------------------------------------------------------------------

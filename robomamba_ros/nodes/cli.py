@@ -12,6 +12,7 @@ from robomamba_ros.sim.cli import _category_list, _positive_int
 def cmd_demo(args):
     """Run ``robomamba-ros demo``."""
     from robomamba_ros.nodes.demo import run_demo, success_table
+    from robomamba_ros.nodes.robomamba_node import STAGES
 
     results = run_demo(episodes=args.episodes, policy=args.policy, dmm_model=args.dmm,
                        out=args.out, categories=_category_list(args.categories),
@@ -20,6 +21,10 @@ def cmd_demo(args):
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s; bag "
           f"{results['bag']} ({len(results['topics'])} topics), results in {args.out}")
+    latency = results['latency_ms']
+    if latency:
+        print('robomamba_node median latency (ms): ' + ', '.join(
+            f'{stage} {latency[stage]:.1f}' for stage in STAGES + ('total',) if stage in latency))
     return 0
 
 

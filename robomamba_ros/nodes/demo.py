@@ -10,6 +10,12 @@ They exchange real ROS 2 messages (rosbags typestore, CDR on every hop) through
 :class:`~robomamba_ros.nodes.in_process.InProcessGraph`, read the same ``config/*.yaml`` as the
 launch file, and every topic is recorded to an MCAP bag. Writes ``results.json``, ``frames.png``
 and the bag under ``--out`` and prints a success table.
+
+``results.json`` holds every episode's record (the bridge's result, the number of predictions,
+the wall time and the stage timings of its prediction), the success rate, the simulated and wall
+time, and the median wall-clock milliseconds per robomamba_node stage (``latency_ms``, see
+:meth:`~robomamba_ros.nodes.robomamba_node.RoboMambaNodeCore.latency_medians_ms`; the pose
+source is timed as a whole).
 """
 
 import json
@@ -141,7 +147,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         bridge = graph.add(SapienBridgeCore, node_parameters(
             SapienBridgeParameters, 'sapien_bridge', None, overrides=bridge_overrides))
         source = SimPolicySource(load_policy(policy), bridge)
-        graph.add(RoboMambaNodeCore, node_parameters(
+        node = graph.add(RoboMambaNodeCore, node_parameters(
             RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml'), pose_source=source)
         graph.add(DMMNodeCore, node_parameters(
             DMMNodeParameters, 'dmm_node', 'dmm.yaml', overrides=dmm_overrides))
@@ -150,6 +156,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         limit_s = 2.0 * bridge.params.episode_timeout_s + 5.0
         for k in tqdm(range(episodes), desc='demo', unit='episode', disable=not progress):
             seen_debug = len(debug)
+            last_timing = node.timings[-1] if node.timings else None
+            episode_start = time.perf_counter()
             response = graph.call_service('/sapien_bridge/reset')
             if not response.get('success'):
                 raise RuntimeError(f'sapien_bridge could not start episode {k}: '
@@ -163,6 +171,9 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
                                    'simulated time')
             record = json.loads(results[k][1].data)
             record['predictions'] = len(debug) - seen_debug
+            record['wall_s'] = time.perf_counter() - episode_start
+            if node.timings and node.timings[-1] is not last_timing:
+                record['latency_ms'] = node.timings[-1]  # of the episode's last prediction
             records.append(record)
             if len(debug) > seen_debug:
                 frames.append(image_to_rgb(debug[-1][1]))
@@ -173,6 +184,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         'episodes': records,
         'success_rate': float(np.mean([bool(r['success']) for r in records])),
         'elapsed_s': time.perf_counter() - start,
+        'sim_s': float(sum(r['duration_s'] for r in records)),
+        'latency_ms': node.latency_medians_ms(),
         'bag': str(bag),
         'topics': {t: {'type': ty, 'count': n} for t, (ty, n) in bag_topics(bag).items()},
         'frames': str(_frames_png(frames, out / FRAMES_FILE) or ''),

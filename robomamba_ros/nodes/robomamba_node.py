@@ -37,10 +37,12 @@ language head (text only when no fresh frame exists). ``~/reset`` (Trigger) forg
 and the goal stream, so the next goal starts again from the end-effector pose.
 """
 
+import collections
 from dataclasses import dataclass
 import math
 import os
 import threading
+import time
 
 import numpy as np
 
@@ -59,6 +61,10 @@ from robomamba_ros.ros.visualization import draw_debug_image, make_contact_marke
 INFERENCE_GROUP = 'inference'
 #: A camera stamp this far behind the newest synchronised one restarts synchronisation.
 _JUMP_BACK_NS = NS_PER_S
+#: Stages of a prediction timed by :attr:`RoboMambaNodeCore.timings`, in order.
+STAGES = ('decode', 'model', 'lift', 'safety', 'publish')
+#: Predictions whose timings are kept.
+_TIMINGS_KEPT = 1000
 
 
 @dataclass
@@ -209,6 +215,8 @@ class RoboMambaNodeCore(NodeCore):
         self._start_refused = False
         self._streamed_target = None
         self.last_result = None  # dict of the last accepted prediction (for tests and tools)
+        # Wall-clock milliseconds per stage of each recent prediction (see latency_medians_ms).
+        self.timings = collections.deque(maxlen=_TIMINGS_KEPT)
 
     # ----- declaration -------------------------------------------------------------------------
     def ports(self):
@@ -430,9 +438,49 @@ class RoboMambaNodeCore(NodeCore):
         return T, None
 
     def _predict(self, frame, instruction, now_ns):
+        timing = {'frame_age_ms': (now_ns - frame.stamp_ns) / 1e6}
+        self.timings.append(timing)
+        clock = [time.perf_counter()]
+
+        def lap(stage):
+            now = time.perf_counter()
+            timing[stage] = timing.get(stage, 0.0) + 1e3 * (now - clock[0])
+            clock[0] = now
+
+        outputs = self._predict_timed(frame, instruction, now_ns, lap)
+        lap('publish')
+        timing['total'] = sum(timing.get(stage, 0.0) for stage in STAGES)
+        return outputs
+
+    def latency_medians_ms(self):
+        """
+        Return the median wall-clock time per stage over the recent predictions.
+
+        Stages: ``decode`` (image messages to arrays), ``model`` (the pose source as a whole),
+        ``lift`` (output checks, robust depth, deprojection), ``safety`` (orientation, TF,
+        workspace, e-stop), ``publish`` (poses, markers, debug image, diagnostics) and
+        ``total``; a refused prediction counts in the stages it passed, and its failed check
+        with the refusal's messages under ``publish``. ``frame_age_ms`` is the node-clock age of
+        the frame when inference started.
+
+        :return: ``{stage: milliseconds}`` (empty before the first prediction) and
+            ``predictions``, the number of predictions they are taken over.
+        """
+        timings = list(self.timings)
+        medians = {}
+        for stage in ('frame_age_ms',) + STAGES + ('total',):
+            values = [t[stage] for t in timings if stage in t]
+            if values:
+                medians[stage] = float(np.median(values))
+        if timings:
+            medians['predictions'] = len(timings)
+        return medians
+
+    def _predict_timed(self, frame, instruction, now_ns, lap):
         p = self.params
         outputs = []
         decoded = self._decode(frame)
+        lap('decode')
         if isinstance(decoded, goal_safety.Check):
             return self._refuse(decoded, now_ns, outputs)
         rgb, depth_m, info, camera_frame = decoded
@@ -445,12 +493,16 @@ class RoboMambaNodeCore(NodeCore):
                               f'refused: {check.reason}')
             return outputs
 
+        depth_for_model = np.nan_to_num(depth_m, nan=0.0)
+        lap('decode')
         try:
-            raw = self.pose_source(rgb, np.nan_to_num(depth_m, nan=0.0), K, instruction)
+            raw = self.pose_source(rgb, depth_for_model, K, instruction)
             pixel_raw, up_raw, forward_raw = raw
         except Exception as exc:  # noqa: B902 - a failing model must not stop the node
+            lap('model')
             return refuse(goal_safety.refused('model_error', f'pose source failed: '
                                                              f'{type(exc).__name__}: {exc}'))
+        lap('model')
         check = goal_safety.check_finite_output(pixel_raw, up_raw, forward_raw)
         if not check.ok:
             return refuse(check)
@@ -463,6 +515,7 @@ class RoboMambaNodeCore(NodeCore):
             return refuse(check)
         p_cam = geometry.deproject(pixel[0], pixel[1], check.value, K)
         debug['p_cam'] = p_cam
+        lap('lift')
         check = goal_safety.check_orientation(up, forward, p_cam,
                                               math.radians(p.max_approach_angle_deg))
         if not check.ok:
@@ -497,6 +550,7 @@ class RoboMambaNodeCore(NodeCore):
                 self._start_refused = False
         if estop:
             return refuse(goal_safety.refused('estop', 'e-stop engaged: prediction not used'))
+        lap('safety')
         self.counter.accept()
         self.last_result = {'pixel_uv': pixel, 'p_cam': p_cam, 'R_cam': R_cam,
                             'contact': contact, 'R_base': R_base, 'pregrasp': pregrasp,

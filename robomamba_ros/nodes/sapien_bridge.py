@@ -552,7 +552,8 @@ class SapienBridgeCore(NodeCore):
         episode = self._episode
         gripper = episode.gripper
         T_tcp = geometry.gripper_pose_to_tcp(gripper.pose())
-        transforms = [make_transform_stamped(T_tcp, p.world_frame, p.ee_frame, stamp, types)]
+        tcp = make_transform_stamped(T_tcp, p.world_frame, p.ee_frame, stamp, types)
+        transforms = [tcp]
         outputs = []
         camera_tick = stamp >= self._next_camera_ns
         if camera_tick:
@@ -564,9 +565,10 @@ class SapienBridgeCore(NodeCore):
                                                      p.world_frame, p.camera_frame, stamp,
                                                      types))
         outputs.append(('tf', make_tf_message(transforms, types)))
-        position, quat = geometry.matrix_to_pose(T_tcp)
-        outputs.append(('ee_pose', make_pose_stamped(position, quat, p.world_frame, stamp,
-                                                     types)))
+        # The same pose as the TF message (one rotation-to-quaternion conversion per tick).
+        t, r = tcp.transform.translation, tcp.transform.rotation
+        outputs.append(('ee_pose', make_pose_stamped((t.x, t.y, t.z), (r.x, r.y, r.z, r.w),
+                                                     p.world_frame, stamp, types)))
         qpos = np.asarray(gripper.articulation.get_qpos(), dtype=np.float64)
         qvel = np.asarray(gripper.articulation.get_qvel(), dtype=np.float64)
         outputs.append(('joint_states', make_joint_state(p.finger_joint_names, qpos, qvel, [],

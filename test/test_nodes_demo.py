@@ -40,7 +40,7 @@ EXPECTED_TOPICS = {
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo')
     status = main(['demo', '--episodes', '2', '--policy', 'oracle', '--out', str(out),
-                   '--quiet'])
+                   '--camera-rate-hz', '2', '--quiet'])
     assert status == 0
     return out
 
@@ -57,6 +57,9 @@ def test_demo_succeeds_and_writes_results(demo_run):
     assert latency['predictions'] == 2
     assert {'decode', 'model', 'lift', 'safety', 'publish', 'total'} <= set(latency)
     assert results['sim_s'] == pytest.approx(sum(r['duration_s'] for r in results['episodes']))
+    # The camera at 2 Hz of sim time (its first frame at most one period after each reset).
+    images = results['topics']['/camera/color/image_raw']['count']
+    assert 2 * results['sim_s'] - 2 <= images <= 2 * results['sim_s'] + 4
     assert (demo_run / 'frames.png').stat().st_size > 1000
 
 

@@ -16,7 +16,8 @@ def cmd_demo(args):
 
     results = run_demo(episodes=args.episodes, policy=args.policy, dmm_model=args.dmm,
                        out=args.out, categories=_category_list(args.categories),
-                       seed=args.seed, distro=args.distro, progress=not args.quiet)
+                       seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
+                       progress=not args.quiet)
     print(success_table(results['episodes']))
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s; bag "
@@ -62,6 +63,10 @@ def add_node_parsers(sub):
     p.add_argument('--seed', type=int, default=0, help='evaluation seed of the scenes')
     p.add_argument('--distro', choices=('humble', 'jazzy'), default='humble',
                    help='message definitions of the bag')
+    p.add_argument('--camera-rate-hz', type=float, default=None,
+                   help="the bridge's camera rate (default: config/sim.yaml's); a lower rate "
+                        'renders the moving part less often (fewer images in the bag, the '
+                        "episode's first frame up to one camera period later)")
     p.add_argument('--out', default='robomamba_out/demo', help='output folder')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_demo)

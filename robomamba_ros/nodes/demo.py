@@ -111,7 +111,8 @@ def success_table(records):
 
 
 def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/demo',
-             categories=None, seed=0, distro='humble', episode_timeout_s=None, progress=True):
+             categories=None, seed=0, distro='humble', episode_timeout_s=None,
+             camera_rate_hz=None, progress=True):
     """
     Run the pipeline for some episodes and write the bag, results and frames.
 
@@ -123,6 +124,9 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     :param seed: evaluation seed (scene seeds as ``robomamba-ros eval`` draws them).
     :param distro: message typestore of the bag, ``'humble'`` or ``'jazzy'``.
     :param episode_timeout_s: simulated-time limit per episode (default: the bridge's).
+    :param camera_rate_hz: the bridge's camera rate (default: ``sim.yaml``'s). Re-rendering the
+        moving part at every camera tick is the largest cost of an episode after the first;
+        robomamba_node predicts once per episode from the first frame.
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
@@ -139,6 +143,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
                         'autostart': False, 'auto_reset': False}
     if episode_timeout_s is not None:
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
+    if camera_rate_hz is not None:
+        bridge_overrides['camera_rate_hz'] = float(camera_rate_hz)
     dmm_overrides = {'executor': 'model', 'model_path': str(dmm_model)} if dmm_model else \
         {'executor': 'scripted'}
     records, frames = [], []

@@ -40,3 +40,89 @@ def test_generate_train_and_evaluate(tmp_path):
     assert [row['label'] for row in results['table']] == ['dmm-dense', 'dt']
     assert (tmp_path / 'eval' / 'eval_table.png').is_file()
     assert _run('train-dmm', '--data', data, '--out', tmp_path / 'x', '--lr', '0') == 2
+
+
+def test_medium_expert_plan_is_half_each_and_seeded():
+    from robomamba_ros.offline.generate import episode_plan
+    plan = episode_plan('medium-expert', 9, seed=0)
+    assert (plan.count('expert'), plan.count('medium')) == (5, 4)
+    assert plan == episode_plan('medium-expert', 9, seed=0)
+    assert episode_plan('medium-expert', 9, seed=1) != plan
+    assert episode_plan('expert', 3, seed=0) == ['expert'] * 3
+    with pytest.raises(ValueError, match='level must be one of'):
+        episode_plan('medium-replay', 3, seed=0)
+
+
+class _Task:
+    """Stand-in task whose reset fails for the given (category, seed) pairs."""
+
+    def __init__(self, unbuildable):
+        self.unbuildable = set(unbuildable)
+
+    def reset(self, category, seed):
+        if (category, seed) in self.unbuildable:
+            raise RuntimeError(f'no pullable contact label for {category} seed {seed}')
+
+
+def test_episode_seeds_skip_seeds_without_a_label():
+    from robomamba_ros.offline.generate import episode_seeds, MAX_SKIPPED_SEEDS
+    categories = ('a', 'b')
+    episodes, skipped = episode_seeds(_Task([]), categories, 5, seed=10)
+    assert episodes == [('a', 10), ('b', 10), ('a', 11), ('b', 11), ('a', 12)]
+    assert skipped == []
+    # Category b loses seed 10: its episodes move on by one seed, a's stay.
+    episodes, skipped = episode_seeds(_Task([('b', 10)]), categories, 5, seed=10)
+    assert episodes == [('a', 10), ('b', 11), ('a', 11), ('b', 12), ('a', 12)]
+    assert skipped == [('b', 10)]
+    never = _Task([('b', s) for s in range(10, 10 + MAX_SKIPPED_SEEDS)])
+    with pytest.raises(RuntimeError, match=f'b: no pullable contact label in {MAX_SKIPPED_SEEDS}'):
+        episode_seeds(never, categories, 2, seed=10)
+
+
+def test_category_words_expand_to_the_split():
+    from robomamba_ros.offline.cli import _categories, LEVELS
+    from robomamba_ros.offline.generate import DATASET_LEVELS
+    from robomamba_ros.sim.categories import SEEN_CATEGORIES, UNSEEN_CATEGORIES
+    assert LEVELS == DATASET_LEVELS
+    assert _categories(['seen']) == SEEN_CATEGORIES
+    assert set(_categories(['unseen', 'drawer_cabinet'])) == {*UNSEEN_CATEGORIES, 'drawer_cabinet'}
+    # Plain names keep the given order (datasets depend on it).
+    assert _categories(['microwave,drawer_cabinet']) == ('microwave', 'drawer_cabinet')
+
+
+def test_perturbed_expert_is_the_expert_between_disturbances():
+    import numpy as np
+    from robomamba_ros.offline import scripted
+    from robomamba_ros.offline.low_level_spec import LowLevelTaskConfig
+    config = LowLevelTaskConfig()
+    # Hand 20 cm back along up from a contact point, upright: the approach phase.
+    point, up, forward = np.array([0.3, 0.0, 0.5]), np.array([1.0, 0.0, 0.0]), \
+        np.array([0.0, 0.0, 1.0])
+    R = np.stack([forward, np.cross(up, forward), up], axis=1)
+    position = point - 0.35 * up
+    observation = np.concatenate([position, R[:, 0], R[:, 1], [0.0], point, up, forward, [0.0],
+                                  point - position]).astype(np.float32)
+    expert = scripted.ScriptedController(config, 'expert', np.random.default_rng(0))
+    perturbed = scripted.ScriptedController(config, 'perturbed', np.random.default_rng(0))
+    clean = expert(observation)
+    runs, length, previous = [], 0, clean
+    steps = 1000
+    for _ in range(steps):
+        action = perturbed(observation)
+        if length and not np.array_equal(action, previous):
+            runs.append(length)  # a disturbance ended (another may start right away)
+            length = 0
+        if not np.array_equal(action, clean):
+            # The suction command stays the expert's (phase 0).
+            assert action[6] == clean[6] and np.all(np.abs(action) <= config.action_high)
+            length += 1
+        previous = action
+    low, high = scripted.DISTURBANCE_STEPS
+    assert runs and min(runs) >= low and max(runs) <= high
+    # About DISTURBANCE_PROBABILITY of the undisturbed steps start one.
+    assert 0.5 < len(runs) / (steps - sum(runs)) / scripted.DISTURBANCE_PROBABILITY < 1.5
+    # On the way to the contact pose, some disturbances also close the suction.
+    perturbed.reset()
+    perturbed.phase = 1
+    commands = [perturbed(observation)[6] for _ in range(300)]
+    assert perturbed.phase == 1 and set(commands) == {-1.0, 1.0}

@@ -12,14 +12,27 @@ import dataclasses
 from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
 from robomamba_ros.sim.cli import _category_list, _positive_int
 
+# Levels of robomamba_ros.offline.generate.DATASET_LEVELS (that module needs SAPIEN).
+LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
+
 # One source of truth for the hyperparameters: the config dataclass (it never imports torch).
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
+
+
+def _categories(values):
+    """Category names from ``--categories``, with ``seen``, ``unseen`` and ``all`` expanded."""
+    from robomamba_ros.sim.categories import resolve_categories
+    names = _category_list(values)
+    words = ('seen', 'unseen', 'all')
+    if not any(name in words for name in names):
+        return names  # as given, in the given order
+    return resolve_categories(names)
 
 
 def cmd_data(args):
     """Run ``robomamba-ros dmm-data``."""
     from robomamba_ros.offline.generate import generate_dataset
-    categories = _category_list(args.categories)
+    categories = _categories(args.categories)
     meta = generate_dataset(args.out, args.level, args.episodes, seed=args.seed,
                             categories=categories, progress=not args.quiet)
     print(f"{meta['level']}: {meta['episodes']} episodes, {meta['transitions']} transitions, "
@@ -54,13 +67,14 @@ def cmd_train(args):
 def cmd_eval(args):
     """Run ``robomamba-ros eval-dmm``."""
     from robomamba_ros.offline.evaluation import evaluate_runs, format_row
-    categories = _category_list(args.categories)
+    categories = _categories(args.categories)
     results = evaluate_runs(args.runs, args.episodes, args.out, categories,
                             progress=not args.quiet, inference=args.inference,
                             target_return=args.target_return)
     ref = results['reference']
     print(f"{results['episodes_per_run']} episodes per run; scripted expert return "
-          f"{ref['expert_return']:.2f}, random {ref['random_return']:.2f}")
+          f"{ref['expert_return']:.2f} (success {100 * ref['expert_success']:.1f} %), random "
+          f"{ref['random_return']:.2f}")
     for row in results['table']:
         print(format_row(row))
     print(f'results in {args.out}/eval.json and {args.out}/eval_table.png')
@@ -79,10 +93,11 @@ def add_dmm_parsers(subparsers):
         description='Roll out scripted controllers in the SAPIEN low-level pull task (physics '
                     'only) and write observations, actions, rewards, terminals and timeouts.')
     p.add_argument('--out', required=True, help='output .hdf5 file')
-    p.add_argument('--level', default='expert', choices=('expert', 'medium', 'mixed'))
+    p.add_argument('--level', default='expert', choices=LEVELS)
     p.add_argument('--episodes', type=_positive_int, default=60)
     p.add_argument('--seed', type=int, default=0, help='first episode seed')
-    p.add_argument('--categories', nargs='+', default=[categories])
+    p.add_argument('--categories', nargs='+', default=[categories],
+                   help='category names, or seen / unseen / all (default: %(default)s)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_data)
 
@@ -130,7 +145,8 @@ def add_dmm_parsers(subparsers):
                         'the last K steps as in training (the DT always re-forwards)')
     p.add_argument('--target-return', type=float, default=None,
                    help='return to condition on (default: dataset expert return, else best)')
-    p.add_argument('--categories', nargs='+', default=[categories])
+    p.add_argument('--categories', nargs='+', default=[categories],
+                   help='category names, or seen / unseen / all (default: %(default)s)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_eval)
 

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 # ReturnConditionedController and INFERENCE_MODES are re-exported (they need no SAPIEN).
 from robomamba_ros.offline.controller import INFERENCE_MODES, ReturnConditionedController
-from robomamba_ros.offline.generate import DEFAULT_CATEGORIES, run_episode
+from robomamba_ros.offline.generate import DEFAULT_CATEGORIES, episode_seeds, run_episode
 from robomamba_ros.offline.scripted import ScriptedController
 from robomamba_ros.offline.training import load_policy
 from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig
@@ -52,20 +52,37 @@ def rollout(task, category, seed, controller):
             return {'return': total, 'success': bool(info['success']), 'steps': steps}
 
 
-def evaluation_episodes(num_episodes, categories=DEFAULT_CATEGORIES):
-    """Return the held-out ``(category, seed)`` pairs, the same for every policy."""
-    return [(categories[i % len(categories)], EVAL_SEED + i // len(categories))
-            for i in range(num_episodes)]
+def evaluation_episodes(num_episodes, categories=DEFAULT_CATEGORIES, task=None):
+    """
+    Return the held-out ``(category, seed)`` pairs, the same for every policy.
+
+    Seeds count from ``EVAL_SEED`` per category, skipping those without a pullable contact
+    label (see :func:`~robomamba_ros.offline.generate.episode_seeds`).
+
+    :param num_episodes: episodes.
+    :param categories: object categories, taken in turn.
+    :param task: the task that checks the episodes (a new one when None).
+    :return: list of ``(category, seed)``.
+    """
+    task = task or LowLevelPullTask(LowLevelTaskConfig())
+    return episode_seeds(task, categories, num_episodes, EVAL_SEED)[0]
 
 
 def reference_returns(episodes, task):
-    """Mean returns of the scripted expert and random controllers on ``episodes``."""
+    """
+    Mean returns and success rates of the scripted expert and random controllers.
+
+    :param episodes: ``(category, seed)`` pairs.
+    :param task: a :class:`~robomamba_ros.sim.low_level_task.LowLevelPullTask`.
+    :return: ``{'expert_return', 'random_return', 'expert_success', 'random_success'}``.
+    """
     out = {}
     for level in ('expert', 'random'):
-        returns = [run_episode(task, category, seed, ScriptedController(
-            task.config, level, np.random.default_rng([seed, i, 13])))['return']
+        results = [run_episode(task, category, seed, ScriptedController(
+            task.config, level, np.random.default_rng([seed, i, 13])))
             for i, (category, seed) in enumerate(episodes)]
-        out[f'{level}_return'] = float(np.mean(returns))
+        out[f'{level}_return'] = float(np.mean([r['return'] for r in results]))
+        out[f'{level}_success'] = float(np.mean([r['success'] for r in results]))
     return out
 
 
@@ -93,7 +110,7 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
     :return: the results dict.
     """
     task = LowLevelPullTask(LowLevelTaskConfig())
-    episodes = evaluation_episodes(num_episodes, categories)
+    episodes = evaluation_episodes(num_episodes, categories, task)
     reference = reference_returns(episodes, task)
     span = reference['expert_return'] - reference['random_return']
     runs = []
@@ -129,12 +146,12 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
                       'success_mean': float(success.mean()), 'success_std': float(success.std()),
                       'best_run_normalized_return': float(normalized.max())})
     results = {'episodes_per_run': len(episodes), 'categories': list(categories),
-               'dmm_inference': inference,
+               'episodes': [list(pair) for pair in episodes], 'dmm_inference': inference,
                'reference': reference, 'table': table, 'runs': runs}
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, RESULTS_FILE), 'w', encoding='utf-8') as f:
         json.dump(results, f, indent=1)
-    plot_table(table, os.path.join(out_dir, TABLE_FILE), len(episodes))
+    plot_table(table, os.path.join(out_dir, TABLE_FILE), len(episodes), reference)
     return results
 
 
@@ -145,8 +162,15 @@ def format_row(row):
             f"success {100 * row['success_mean']:5.1f} ± {100 * row['success_std']:4.1f} %")
 
 
-def plot_table(table, path, episodes):
-    """Write the ablation table as a PNG."""
+def plot_table(table, path, episodes, reference=None):
+    """
+    Write the ablation table as a PNG.
+
+    :param table: rows as :func:`evaluate_runs` builds them.
+    :param path: output file.
+    :param episodes: episodes per run (for the title).
+    :param reference: :func:`reference_returns` of the same episodes: adds the scripted expert.
+    """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -154,6 +178,8 @@ def plot_table(table, path, episodes):
               f"{row['normalized_return_mean']:.1f} ± {row['normalized_return_std']:.1f}",
               f"{100 * row['success_mean']:.1f} ± {100 * row['success_std']:.1f}"]
              for row in table]
+    if reference and 'expert_success' in reference:
+        cells.append(['scripted expert', '-', '100.0', f"{100 * reference['expert_success']:.1f}"])
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.4 * max(1, len(cells))))
     ax.axis('off')
     ax.table(cellText=cells, colLabels=['policy', 'seeds', 'normalised return',

@@ -4,9 +4,11 @@
 Offline datasets of the low-level pull task at D4RL-like quality levels.
 
 ``expert``: the scripted controller. ``medium``: scripted with action noise, delays and an
-aiming error in some episodes. ``mixed``: one third each of expert, medium and random
-episodes (a stand-in for D4RL's medium-replay). Physics only; each (category, seed) is one
-episode, so datasets are reproducible. The file's metadata holds the mean returns of the
+aiming error in some episodes. ``medium-expert``: half expert, half medium episodes in a random
+order (as D4RL's medium-expert). ``perturbed``: the expert hit by disturbances it recovers
+from (see :mod:`robomamba_ros.offline.scripted`). ``mixed``: one third each of expert, medium
+and random episodes (a stand-in for D4RL's medium-replay). Physics only; each (category, seed)
+is one episode, so datasets are reproducible. The file's metadata holds the mean returns of the
 expert and random controllers on the same episodes, for D4RL-style normalised scores.
 """
 
@@ -14,10 +16,10 @@ import numpy as np
 from tqdm import tqdm
 
 from robomamba_ros.offline.d4rl_format import write_d4rl_hdf5
-from robomamba_ros.offline.scripted import ScriptedController
+from robomamba_ros.offline.scripted import LEVELS, ScriptedController
 from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig, TASK_ID
 
-DATASET_LEVELS = ('expert', 'medium', 'mixed')
+DATASET_LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
 DEFAULT_CATEGORIES = ('drawer_cabinet', 'cabinet_door', 'microwave')
 
 
@@ -56,17 +58,61 @@ def episode_plan(level, num_episodes, seed):
     """
     Return the controller level of each episode of a dataset.
 
-    :param level: ``'expert'``, ``'medium'`` or ``'mixed'``.
+    :param level: one of :data:`DATASET_LEVELS`.
     :param num_episodes: episodes.
     :param seed: dataset seed.
-    :return: list of ``'expert'``/``'medium'``/``'random'``.
+    :return: list of controller levels (``'expert'``, ``'medium'``, ``'perturbed'``,
+        ``'random'``).
     """
     if level not in DATASET_LEVELS:
         raise ValueError(f'level must be one of {DATASET_LEVELS}, got {level!r}')
-    if level != 'mixed':
+    if level in ('expert', 'medium', 'perturbed'):
         return [level] * num_episodes
     rng = np.random.default_rng([seed, 7])
+    if level == 'medium-expert':
+        # Half each, in a random order (so that no category gets only one of them).
+        half = ['expert'] * ((num_episodes + 1) // 2) + ['medium'] * (num_episodes // 2)
+        return [str(name) for name in rng.permutation(half)]
     return list(rng.choice(['expert', 'medium', 'random'], size=num_episodes))
+
+
+#: Seeds in a row that may lack a pullable contact label before a category counts as unusable.
+MAX_SKIPPED_SEEDS = 50
+
+
+def episode_seeds(task, categories, num_episodes, seed):
+    """
+    Choose the ``(category, seed)`` of each episode, skipping seeds the task cannot build.
+
+    Episode i uses category ``i % len(categories)`` and the next seed of that category, counting
+    from ``seed``, for which the task finds a pullable contact label (without skips: seed
+    ``seed + i // len(categories)``).
+
+    :param task: a :class:`~robomamba_ros.sim.low_level_task.LowLevelPullTask`.
+    :param categories: object categories.
+    :param num_episodes: episodes.
+    :param seed: first seed of every category.
+    :return: ``(episodes, skipped)``: lists of ``(category, seed)``.
+    :raises RuntimeError: when a category yields no episode for ``MAX_SKIPPED_SEEDS`` seeds.
+    """
+    next_seed = [seed] * len(categories)
+    episodes, skipped = [], []
+    for i in range(num_episodes):
+        k = i % len(categories)
+        for _ in range(MAX_SKIPPED_SEEDS):
+            candidate = (categories[k], next_seed[k])
+            next_seed[k] += 1
+            try:
+                task.reset(*candidate)
+            except RuntimeError:
+                skipped.append(candidate)
+                continue
+            episodes.append(candidate)
+            break
+        else:
+            raise RuntimeError(f'{categories[k]}: no pullable contact label in '
+                               f'{MAX_SKIPPED_SEEDS} seeds up to {next_seed[k] - 1}')
+    return episodes, skipped
 
 
 def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEGORIES,
@@ -75,9 +121,10 @@ def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEG
     Generate a dataset and write it in the D4RL layout.
 
     :param path: output ``.hdf5`` file.
-    :param level: ``'expert'``, ``'medium'`` or ``'mixed'``.
+    :param level: one of :data:`DATASET_LEVELS`.
     :param num_episodes: episodes; episode i uses category ``i % len(categories)`` and seed
-        ``seed + i // len(categories)``.
+        ``seed + i // len(categories)``, or a later one where the task cannot build that
+        episode (see :func:`episode_seeds`).
     :param seed: first episode seed.
     :param categories: object categories.
     :param task_config: a :class:`~robomamba_ros.sim.low_level_task.LowLevelTaskConfig`.
@@ -87,9 +134,10 @@ def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEG
     task_config = task_config or LowLevelTaskConfig()
     task = LowLevelPullTask(task_config)
     plan = episode_plan(level, num_episodes, seed)
+    chosen, skipped = episode_seeds(task, categories, num_episodes, seed)
     episodes, references = [], {'expert': [], 'random': []}
     for i in tqdm(range(num_episodes), disable=not progress, desc=f'dmm-data {level}'):
-        category, episode_seed = categories[i % len(categories)], seed + i // len(categories)
+        category, episode_seed = chosen[i]
         rng = np.random.default_rng([episode_seed, i, 11])
         episodes.append(run_episode(task, category, episode_seed,
                                     ScriptedController(task_config, plan[i], rng)))
@@ -113,11 +161,12 @@ def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEG
         'mean_return': float(np.mean([e['return'] for e in episodes])),
         'expert_return': float(np.mean(references['expert'])),
         'random_return': float(np.mean(references['random'])),
-        'controllers': {name: plan.count(name) for name in ('expert', 'medium', 'random')},
+        'controllers': {name: plan.count(name) for name in LEVELS},
+        'skipped_seeds': [list(pair) for pair in skipped],
     }
     write_d4rl_hdf5(path, data, metadata)
     return metadata
 
 
-__all__ = ['DATASET_LEVELS', 'DEFAULT_CATEGORIES', 'episode_plan', 'generate_dataset',
-           'run_episode']
+__all__ = ['DATASET_LEVELS', 'DEFAULT_CATEGORIES', 'MAX_SKIPPED_SEEDS', 'episode_plan',
+           'episode_seeds', 'generate_dataset', 'run_episode']

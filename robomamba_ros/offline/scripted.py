@@ -6,7 +6,9 @@ Scripted controllers of the low-level pull task, reading only the observation.
 The expert moves to the pre-contact pose, then to the contact pose, closes the suction and pulls
 along ``-up``; the medium one adds action noise, repeats its previous action now and then
 (a delayed controller) and aims at a contact pose off by a few centimetres in some episodes;
-the random one draws uniform actions.
+the perturbed one is the expert hit by disturbances it then recovers from (now and then a few
+steps of one random twist, on the way to the contact pose sometimes with the suction closed
+early, where it does not grip); the random one draws uniform actions.
 
 No SAPIEN needed: the controllers run on a robot behind ``dmm_node`` as well.
 """
@@ -16,13 +18,18 @@ import numpy as np
 from robomamba_ros import geometry
 from robomamba_ros.offline.low_level_spec import InteractionConfig, rotation_log
 
-LEVELS = ('expert', 'medium', 'random')
+LEVELS = ('expert', 'medium', 'perturbed', 'random')
 # Fraction of the remaining error closed per control step.
 GAIN = 0.6
 # A phase target counts as reached within these tolerances.
 REACHED_M, REACHED_RAD = 0.01, np.deg2rad(5.0)
 # Close the suction within this distance of the contact pose (the task accepts 3 cm).
 ATTACH_M = 0.025
+# Perturbed level: chance per step that a disturbance starts, its length (steps, both ends
+# included), and the chance that one on the way to the contact pose also closes the suction.
+DISTURBANCE_PROBABILITY = 0.05
+DISTURBANCE_STEPS = (2, 6)
+EARLY_ATTACH_PROBABILITY = 0.5
 
 
 class ScriptedController:
@@ -31,7 +38,7 @@ class ScriptedController:
 
     :param task_config: the task's
         :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`.
-    :param level: ``'expert'``, ``'medium'`` or ``'random'``.
+    :param level: one of :data:`LEVELS`.
     :param rng: a ``numpy.random.Generator``.
     :param interaction: pre-contact, contact and pull offsets.
     """
@@ -49,6 +56,11 @@ class ScriptedController:
         self.phase = 0
         self.previous = None
         self.aim_offset = np.zeros(3)
+        # Perturbed level: steps left of the current disturbance, its twist and whether it
+        # closes the suction.
+        self.disturbance_steps = 0
+        self.disturbance_twist = None
+        self.disturbance_attach = False
         if self.level == 'medium' and self.rng.random() < 0.4:
             self.aim_offset = self.rng.normal(0.0, 0.025, 3)
 
@@ -93,6 +105,8 @@ class ScriptedController:
             p_target = aim - offsets[2] * up
         linear, angular = self._twist_to(T, R_target, p_target)
         action = np.concatenate([linear, angular, [attach]])
+        if self.level == 'perturbed':
+            action = self._disturb(action, attached)
         if self.level == 'medium':
             if self.previous is not None and self.rng.random() < 0.15:
                 action = self.previous
@@ -102,6 +116,20 @@ class ScriptedController:
         action = np.clip(action, self.low, self.high).astype(np.float32)
         self.previous = action
         return action
+
+    def _disturb(self, action, attached):
+        """Replace the expert's action while a disturbance lasts; start one now and then."""
+        if not self.disturbance_steps and self.rng.random() < DISTURBANCE_PROBABILITY:
+            low, high = DISTURBANCE_STEPS
+            self.disturbance_steps = int(self.rng.integers(low, high + 1))
+            self.disturbance_twist = self.rng.uniform(self.low[:6], self.high[:6])
+            self.disturbance_attach = self.phase == 1 and not attached and \
+                self.rng.random() < EARLY_ATTACH_PROBABILITY
+        if not self.disturbance_steps:
+            return action
+        self.disturbance_steps -= 1
+        attach = 1.0 if self.disturbance_attach else action[6]
+        return np.concatenate([self.disturbance_twist, [attach]])
 
 
 __all__ = ['LEVELS', 'ScriptedController']

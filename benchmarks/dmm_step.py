@@ -17,8 +17,8 @@ Each is timed over the steps ``[n - window, n)`` of an episode after ``n - windo
 for ``n`` = 100 and 1000, so a cost that grows with the episode shows. Every call runs under
 ``torch.inference_mode()``. Each episode is run ``--rounds`` times, the four ways taking turns,
 so a change of machine load hits all of them; a median pools the timed steps of all rounds.
-Memory is the bytes held between steps (recurrent state or K-window history) and the process
-peak RSS.
+Memory is the bytes held between steps (recurrent state or K-window history; the DMM step also
+keeps work arrays, shown apart) and the process peak RSS.
 
 Every comparison ends with one line ``<what> ratio: <number>`` (medians).
 
@@ -67,9 +67,10 @@ def run_steps(policy, length, states):
             start = time.perf_counter()
             policy.step(1.0, states[t])
             times.append(time.perf_counter() - start)
-    held = _flatten(getattr(policy, '_state', None)) + _flatten(
-        getattr(policy, '_history', None))
-    return times[-TIMED_STEPS:], _held_bytes(held)
+    state = getattr(policy, '_state', None)
+    held = _flatten(state) + _flatten(getattr(policy, '_history', None))
+    work = state.work_arrays() if hasattr(state, 'work_arrays') else []
+    return times[-TIMED_STEPS:], _held_bytes(held), _held_bytes(work)
 
 
 def run_reforward(model, length, states, context):
@@ -116,18 +117,20 @@ def main(argv=None):
         states = torch.randn(length, STATE_DIM)
         timed = {'dmm_step': [], 'dt_reforward': [], 'dmm_reforward': [], 'dmm_torch_step': []}
         for _ in range(args.rounds):
-            times, dmm_bytes = run_steps(dmm, length, states)
+            times, dmm_bytes, work_bytes = run_steps(dmm, length, states)
             timed['dmm_step'] += times
-            times, dt_bytes = run_steps(dt, length, states)
+            times, dt_bytes, _ = run_steps(dt, length, states)
             timed['dt_reforward'] += times
             timed['dmm_reforward'] += run_reforward(dmm, length, states, args.context)
             timed['dmm_torch_step'] += run_steps(dmm_torch, length, states)[0]
         row = {f'{key}_ms': 1e3 * statistics.median(value) for key, value in timed.items()}
-        row.update(dmm_state_bytes=dmm_bytes, dt_history_bytes=dt_bytes)
+        row.update(dmm_state_bytes=dmm_bytes, dmm_work_bytes=work_bytes,
+                   dt_history_bytes=dt_bytes)
         results['lengths'][length] = row
         dmm_step = row['dmm_step_ms']
         print(f'\nepisode step {length}: DMM step {dmm_step:.3f} ms '
-              f'(state {dmm_bytes / 1024:.1f} KiB), DT re-forward {row["dt_reforward_ms"]:.3f} '
+              f'(state {dmm_bytes / 1024:.1f} KiB + work arrays {work_bytes / 1024:.1f} KiB), '
+              f'DT re-forward {row["dt_reforward_ms"]:.3f} '
               f'ms (history {dt_bytes / 1024:.1f} KiB), DMM re-forward '
               f'{row["dmm_reforward_ms"]:.3f} ms, DMM torch step '
               f'{row["dmm_torch_step_ms"]:.3f} ms')

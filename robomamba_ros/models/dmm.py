@@ -52,6 +52,8 @@ def _rows(value, width, name):
         except (RuntimeError, TypeError):  # requires grad, or not on the CPU
             value = value.detach().cpu().numpy()
     value = np.asarray(value, dtype=np.float32)
+    if value.ndim == 2 and value.shape[1] == width and value.shape[0]:
+        return value
     if value.size == 0 or value.size % width:
         raise ValueError(f'{name} needs rows of {width} values, got shape {value.shape}')
     return value.reshape(-1, width)
@@ -313,12 +315,12 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
             # Stay on what the episode began on, while the weights stay float32 on the CPU.
             runner = self.__dict__['_recurrent']
             probe = runner.probe
-            if isinstance(episode, RecurrentState) and probe.device.type == 'cpu' and \
+            if isinstance(episode, RecurrentState) and probe.is_cpu and \
                     probe.dtype == torch.float32:
                 return runner
             return None
         weight = self.embed_state.weight
-        if weight.device.type != 'cpu' or weight.dtype != torch.float32:
+        if not weight.is_cpu or weight.dtype != torch.float32:
             return None
         # A new episode: rebuild the twin if any weight changed since it was made.
         runner = self.__dict__.get('_recurrent')

@@ -10,7 +10,7 @@ prepared once from the model's weights, with as few array operations as possible
 
 * the residual stream is kept centred (every linear map that writes into it has the centring
   projection ``I - 11^T/h`` folded in) and carries one extra constant channel
-  ``sqrt(h eps)``, so a LayerNorm is ``x * (x . x) ** -0.5`` (the ``sqrt(h)`` is folded too);
+  ``sqrt(h eps)``, so a LayerNorm is ``x / sqrt(x . x)`` (the ``sqrt(h)`` is folded too);
 * LayerNorm affines are folded into the linear map that reads them (``norm_mamba`` into
   ``in_proj``, ``final_norm`` into ``predict_action``, ``norm_mixer`` into the mixer, whose
   history keeps the normalised tokens plus a channel that is 1 on real tokens and 0 on the
@@ -20,7 +20,11 @@ prepared once from the model's weights, with as few array operations as possible
 * token-wise maps run on the whole chunk at once; the mixer and conv1d histories live in ring
   buffers that new tokens are written into, and their windows are strided views; the SSM
   applies its closed-form update ``h = exp(dt A) * h + dt x B`` once per token; the last
-  layer only projects the state token.
+  layer only projects the state token;
+* every view a step reads or writes (ring slots and windows at each ring position) and its
+  work arrays are made at their first use in an episode and kept with the state, so a step
+  looks them up and writes most results in place: about 10 % of a step's time went into
+  making views and arrays.
 
 Folding happens in float64, computation in float32. The result equals
 :meth:`~robomamba_ros.models.dmm.DecisionMetaMamba.predict` to float32 rounding.
@@ -45,13 +49,13 @@ def weights_key(model):
 
 
 if hasattr(np, 'vecdot'):
-    def _inverse_norm(x):
-        """Return ``(x . x) ** -0.5`` over the last axis, keeping it."""
-        return np.vecdot(x, x, keepdims=True) ** -0.5
+    def _norm(x):
+        """Return ``sqrt(x . x)`` over the last axis, keeping it."""
+        return np.sqrt(np.vecdot(x, x, keepdims=True))
 else:  # numpy < 2
-    def _inverse_norm(x):
-        """Return ``(x . x) ** -0.5`` over the last axis, keeping it."""
-        return np.einsum('...i,...i->...', x, x)[..., None] ** -0.5
+    def _norm(x):
+        """Return ``sqrt(x . x)`` over the last axis, keeping it."""
+        return np.sqrt(np.einsum('...i,...i->...', x, x)[..., None])
 
 
 def _array(tensor):
@@ -59,7 +63,7 @@ def _array(tensor):
     return tensor.detach().to('cpu', torch.float64).numpy().copy()
 
 
-def _windows(ring, start, count, width):
+def _windows(ring, start, count, width, flat=False):
     """
     Return a view (batch, count, width, features) of sliding windows along axis 1.
 
@@ -67,9 +71,13 @@ def _windows(ring, start, count, width):
     :param start: first row of the first window.
     :param count: windows.
     :param width: window length.
+    :param flat: give each window as one row of ``width * features`` (its rows are contiguous).
     :return: the strided view (no copy).
     """
     s0, s1, s2 = ring.strides
+    if flat:
+        return np.ndarray((ring.shape[0], count, width * ring.shape[2]), ring.dtype, ring,
+                          start * s1, (s0, s1, s2))
     return np.ndarray((ring.shape[0], count, width, ring.shape[2]), ring.dtype, ring,
                       start * s1, (s0, s1, s1, s2))
 
@@ -92,10 +100,18 @@ class RecurrentState:
         self.layers = layers
         self.tokens = 0  # tokens fed so far
         self.start = 0  # ring row of the oldest kept token
+        # Views into the rings per (start, token count) and work arrays, made at first use:
+        # a step then only looks them up.
+        self.plans = {}
+        self.buffers = []
 
     def arrays(self):
-        """Return every array held (to measure the state's size)."""
+        """Return every array of the recurrent state (to measure the state's size)."""
         return [a for layer in self.layers for a in layer if a is not None]
+
+    def work_arrays(self):
+        """Return the work arrays kept between steps (not state: any values will do)."""
+        return [a for layer in self.buffers for a in layer]
 
 
 class _Layer:
@@ -239,11 +255,6 @@ class RecurrentDMM:
         self.half_range = cast(_array(model.action_half_range))
         self.center = cast(_array(model.action_center))
         self.no_action = np.zeros((1, act), dtype)
-        self._packed = [
-            (lw.mixer, lw.window, lw.kernel, lw.inner, lw.d_state, getattr(lw, 'mix_weight', None),
-             getattr(lw, 'mix_taps', None), getattr(lw, 'mix_fill', None), lw.conv_weight,
-             lw.gate_weight, lw.x_weight, lw.A, lw.D, lw.out_weight, lw is self.layers[-1])
-            for lw in self.layers]
 
     def zero_state(self, batch):
         """
@@ -261,6 +272,49 @@ class RecurrentDMM:
             [None if layer.mixer is None else ring(layer.window), ring(layer.kernel),
              np.zeros((batch, layer.d_state, layer.inner), self.dtype)]
             for layer in self.layers])
+
+    def _plan(self, state, start, count):
+        """
+        Make the per-layer views and work arrays of a step of ``count`` tokens at ``start``.
+
+        :param state: a :class:`RecurrentState`.
+        :param start: ring row of the oldest kept token.
+        :param count: tokens of the step (2 or 3).
+        :return: per layer a tuple of weights, views and work arrays, as :meth:`step` reads it.
+        """
+        h1, dtype = self.hidden + 1, self.dtype
+        batch = state.layers[0][2].shape[0]
+        if not state.buffers:
+            # Sized for three tokens; a step of two uses their first rows.
+            for lw in self.layers:
+                inner, n = lw.inner, lw.d_state
+                state.buffers.append((np.empty((batch, 3, 2 * inner + 1), dtype),
+                                      np.empty((3, batch, n, inner), dtype),
+                                      np.empty((3, batch, n, inner), dtype)))
+        buffers = []
+        for lw, (xz, decay, ssm) in zip(self.layers, state.buffers):
+            inner = lw.inner
+            xz, decay, ssm = xz[:, :count], decay[:count], ssm[:count]
+            buffers.append((xz, xz[..., :inner + 1], xz[..., :inner], xz[..., inner + 1:], decay,
+                            tuple(zip(decay, ssm)), ssm))
+        plan = []
+        for lw, (ring, conv_ring, ssm_state), work in zip(self.layers, state.layers, buffers):
+            mix_slot = window = None
+            if ring is not None:
+                w = lw.window
+                mix_slot = ring[:, start + w - 1:start + w - 1 + count, :h1]
+                # (B, n, w * (h + 2)) for the dense mixer, else (B, n, w, h + 2).
+                window = _windows(ring, start, count, w, flat=lw.mixer == 'dense')
+            k = lw.kernel
+            rows = conv_ring[:, start + k - 1:start + k - 1 + count]
+            conv_window = _windows(conv_ring, start, count, k, flat=True)
+            plan.append((
+                lw.mixer, lw.window, mix_slot, window, getattr(lw, 'mix_weight', None),
+                getattr(lw, 'mix_taps', None), getattr(lw, 'mix_fill', None), rows[..., :h1],
+                rows, conv_window, lw.conv_weight, lw.gate_weight, *work, lw.inner, lw.d_state,
+                lw.x_weight, lw.A, lw.D, lw.out_weight, ssm_state, lw is self.layers[-1]))
+        state.plans[start, count] = plan
+        return plan
 
     def step(self, state, returns_to_go, observation, previous_action):
         """
@@ -284,55 +338,50 @@ class RecurrentDMM:
                         ring[:, :kept] = ring[:, start:start + kept]
             start = 0
         state.tokens, state.start = first + count, start + count
+        plan = state.plans.get((start, count)) or self._plan(state, start, count)
         if previous_action is None:
             previous_action = np.broadcast_to(self.no_action, (batch, self.act_dim))
         x = (np.concatenate((previous_action, returns_to_go, observation), axis=1) @
-             self.embed_weight).reshape(batch, 3, self.hidden + 1) + self.embed_bias
+             self.embed_weight).reshape(batch, 3, self.hidden + 1)
+        x += self.embed_bias
         if count == 2:
             x = x[:, 1:]
-        x = (x * _inverse_norm(x)) @ self.norm_weight + self.norm_bias
-        h1, dtype = self.hidden + 1, self.dtype
-        multiply, matmul, tanh, exp, windows = np.multiply, np.matmul, np.tanh, np.exp, _windows
-        for packed, layer_state in zip(self._packed, state.layers):
-            (mixer, w, k, inner, n, mix_weight, mix_taps, mix_fill, conv_weight, gate_weight,
-             x_weight, A, D, out_weight, last) = packed
-            ring, conv_ring, ssm_state = layer_state
-            if ring is not None:
-                multiply(x, _inverse_norm(x),
-                         out=ring[:, start + w - 1:start + w - 1 + count, :h1])
-                window = windows(ring, start, count, w)  # (B, n, w, h + 2)
+        x = (x / _norm(x)) @ self.norm_weight
+        x += self.norm_bias
+        divide, multiply, matmul, tanh, exp = np.divide, np.multiply, np.matmul, np.tanh, np.exp
+        for (mixer, w, mix_slot, window, mix_weight, mix_taps, mix_fill, conv_slot, rows,
+             conv_window, conv_weight, gate_weight, xz, xu, u, z, decay, steps, ssm, inner, n,
+             x_weight, A, D, out_weight, ssm_state, last) in plan:
+            if mixer is not None:
+                divide(x, _norm(x), out=mix_slot)
                 if mixer == 'dense':
-                    x = x + window.reshape(batch, count, -1) @ mix_weight
+                    x += window @ mix_weight
                 elif mixer == 'linear':
-                    x = x + (mix_taps @ window) @ mix_weight
+                    x += (mix_taps @ window) @ mix_weight
                 else:
                     mixed = np.add.reduce(window * mix_taps, axis=2) @ mix_weight
                     if first + 1 >= w:
                         mixed += mix_fill[-1]
                     else:
                         mixed += mix_fill[np.minimum(np.arange(first + 1, first + count + 1), w)]
-                    x = x + mixed
-            rows = conv_ring[:, start + k - 1:start + k - 1 + count]
-            multiply(x, _inverse_norm(x), out=rows[..., :h1])
-            xz = np.empty((batch, count, 2 * inner + 1), dtype)
-            matmul(windows(conv_ring, start, count, k).reshape(batch, count, -1), conv_weight,
-                   out=xz[..., :inner + 1])
-            matmul(rows, gate_weight, out=xz[..., inner + 1:])
+                    x += mixed
+            divide(x, _norm(x), out=conv_slot)
+            matmul(conv_window, conv_weight, out=xu)
+            matmul(rows, gate_weight, out=z)
             xz *= 1.0 + tanh(xz)  # silu of twice the (halved) conv output and gate
-            u, z = xz[..., :inner], xz[..., inner + 1:]
             # Token-major from here: (n, B, ...). The constant 32 in xz adds dt's bias.
-            projected = matmul(xz[..., :inner + 1], x_weight).transpose(1, 0, 2)
+            projected = matmul(xu, x_weight).transpose(1, 0, 2)
             dt = np.logaddexp(projected[..., :inner], 0.0)  # softplus
-            decay = exp(dt[..., None, :] * A)  # (n, B, N, inner)
+            exp(multiply(dt[..., None, :], A, out=decay), out=decay)  # (n, B, N, inner)
             # The drive dt x B, overwritten by h_t.
-            ssm = (dt * u.transpose(1, 0, 2))[..., None, :] * projected[..., inner:inner + n, None]
+            multiply((dt * u.transpose(1, 0, 2))[..., None, :],
+                     projected[..., inner:inner + n, None], out=ssm)
             previous = ssm_state
-            for t in range(count):
-                step_decay = decay[t]
+            for step_decay, drive in steps:
                 step_decay *= previous
-                previous = ssm[t]
-                previous += step_decay
-            layer_state[2] = previous
+                drive += step_decay
+                previous = drive
+            ssm_state[...] = previous
             C = projected[..., None, inner + n:]  # (n, B, 1, N)
             if last:
                 # Only the state token's output is read.
@@ -344,8 +393,8 @@ class RecurrentDMM:
                 y = (C @ ssm)[..., 0, :].transpose(1, 0, 2)
                 y += D * u
                 y *= z
-                x = x + y @ out_weight
-        x = x * _inverse_norm(x)
+                x += y @ out_weight
+        x /= _norm(x)
         return np.tanh(x @ self.head_weight + self.head_bias) * self.half_range + self.center
 
     def torch_state(self, state):

@@ -9,7 +9,7 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/robomamba-ros demo --episodes 2 --out $(OUT)/demo
+	$(VENV)/bin/robomamba-ros demo --out $(OUT)/demo
 
 test: setup
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)

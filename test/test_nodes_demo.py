@@ -39,7 +39,8 @@ EXPECTED_TOPICS = {
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo')
-    status = main(['demo', '--episodes', '2', '--policy', 'oracle', '--out', str(out),
+    status = main(['demo', '--episodes', '2', '--policy', 'oracle', '--dmm', 'scripted',
+                   '--out', str(out),
                    '--camera-rate-hz', '2', '--quiet'])
     assert status == 0
     return out

@@ -9,12 +9,30 @@ The ``demo`` and ``replay`` subcommands of ``robomamba-ros`` (the in-process nod
 from robomamba_ros.sim.cli import _category_list, _positive_int
 
 
+def _shipped(value, name):
+    """Resolve an unset model argument to the model shipped with the package."""
+    from robomamba_ros.package_files import shipped_model
+    return str(shipped_model(name)) if value is None else value
+
+
 def cmd_demo(args):
     """Run ``robomamba-ros demo``."""
     from robomamba_ros.nodes.demo import run_demo, success_table
     from robomamba_ros.nodes.robomamba_node import STAGES
+    from robomamba_ros.package_files import DEFAULT_DMM, DEFAULT_ROBOMAMBA
 
-    results = run_demo(episodes=args.episodes, policy=args.policy, dmm_model=args.dmm,
+    try:
+        policy = _shipped(args.policy, DEFAULT_ROBOMAMBA)
+    except FileNotFoundError as exc:
+        print(f'demo: no shipped RoboMamba here ({exc}); give --policy')
+        return 2
+    try:
+        dmm = _shipped(args.dmm, DEFAULT_DMM)
+    except FileNotFoundError:
+        print(f'demo: no shipped {DEFAULT_DMM} here; dmm_node runs its scripted executor')
+        dmm = 'scripted'
+    results = run_demo(episodes=args.episodes, policy=policy,
+                       dmm_model='' if dmm == 'scripted' else dmm,
                        out=args.out, categories=_category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
                        progress=not args.quiet)
@@ -52,12 +70,14 @@ def add_node_parsers(sub):
                     'messages (CDR) by topic with the parameters of config/*.yaml; writes an '
                     'MCAP bag of every topic, results.json and frames.png, and prints a success '
                     'table.')
-    p.add_argument('--episodes', type=_positive_int, default=2, help='number of scenes')
-    p.add_argument('--policy', default='heuristic',
+    p.add_argument('--episodes', type=_positive_int, default=9,
+                   help='number of scenes (default: one per seen category)')
+    p.add_argument('--policy', default=None,
                    help='pose source: random, random-on-object, heuristic, oracle, or a '
-                        'RoboMamba model folder')
-    p.add_argument('--dmm', default='', help='DMM/DT model folder for dmm_node (default: its '
-                                             'scripted executor)')
+                        'RoboMamba model folder (default: the shipped robomamba-sapien-tiny)')
+    p.add_argument('--dmm', default=None,
+                   help="dmm_node's executor: a DMM/DT model folder, or scripted for the "
+                        'scripted expert (default: the shipped dmm-sapien-tiny)')
     p.add_argument('--categories', nargs='+', default=None,
                    help='object categories, space or comma separated (default: the seen ones)')
     p.add_argument('--seed', type=int, default=0, help='evaluation seed of the scenes')

@@ -104,3 +104,79 @@ def test_returns_to_go_stats_and_windows():
     assert item['states'].shape == (3, 3) and item['mask'].tolist() == [1.0, 1.0, 0.0]
     assert item['returns_to_go'][:, 0].tolist() == pytest.approx([5 / 15, 3 / 15, 0.0])
     assert item['timesteps'].tolist() == [2, 3, 4]
+
+
+def _pull_observations(n, seed=0):
+    """Random LowLevelPull-v1 observations with the task's layout (world frame)."""
+    from robomamba_ros import geometry
+    rng = np.random.default_rng(seed)
+    R = geometry.rot6d_to_matrix(rng.normal(size=(n, 6)))
+    position, point = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    up, forward = rng.normal(size=(n, 3)), rng.normal(size=(n, 3))
+    return np.concatenate([position, geometry.matrix_to_rot6d(R), rng.uniform(0, 0.08, (n, 1)),
+                           point, up / np.linalg.norm(up, axis=1, keepdims=True), forward,
+                           rng.integers(0, 2, (n, 1)), point - position], axis=1)
+
+
+def _turn(observations, Q):
+    """Turn the scene of observations by Q about the world origin."""
+    out = np.array(observations, dtype=np.float64)
+    for start in (0, 3, 6, 10, 13, 16, 20):
+        out[:, start:start + 3] = out[:, start:start + 3] @ Q.T
+    return out
+
+
+def test_target_frame_is_invariant_to_turning_the_world_and_actions_round_trip():
+    from robomamba_ros import geometry
+    from robomamba_ros.offline.low_level_spec import (
+        actions_to_target_frame, actions_to_world_frame, LowLevelTaskConfig,
+        observations_to_target_frame)
+    from robomamba_ros.offline.scripted import ScriptedController
+    observations = _pull_observations(20)
+    Q = geometry.rot6d_to_matrix(np.array([0.3, -1.0, 0.2, 0.9, 0.4, -0.1]))
+    # The hand's part turns with the target; the target itself stays in the world frame.
+    hand = np.r_[0:10, 19:23]
+    local = observations_to_target_frame(observations)
+    np.testing.assert_allclose(observations_to_target_frame(_turn(observations, Q))[:, hand],
+                               local[:, hand], atol=1e-5)
+    np.testing.assert_array_equal(local[:, 10:19], observations[:, 10:19].astype(np.float32))
+    # The hand at the contact point with the target's orientation: origin and identity.
+    at_target = observations.copy()
+    R_t = geometry.gripper_rotation(observations[:, 13:16], observations[:, 16:19])
+    at_target[:, 0:3] = observations[:, 10:13]
+    at_target[:, 3:9] = geometry.matrix_to_rot6d(R_t)
+    np.testing.assert_allclose(observations_to_target_frame(at_target)[:, :9],
+                               np.tile([0, 0, 0, 1, 0, 0, 0, 1, 0], (20, 1)), atol=1e-5)
+    # The expert's twist turns with the world, so in the target frame it does not change.
+    config = LowLevelTaskConfig(max_linear_mps=1e3, max_angular_radps=1e3)  # no clipping
+    act = [ScriptedController(config, 'expert', None)(o.astype(np.float32))
+           for o in observations]
+    turned = [ScriptedController(config, 'expert', None)(o.astype(np.float32))
+              for o in _turn(observations, Q)]
+    np.testing.assert_allclose(actions_to_target_frame(_turn(observations, Q), turned),
+                               actions_to_target_frame(observations, act), atol=1e-3)
+    np.testing.assert_allclose(
+        actions_to_world_frame(observations, actions_to_target_frame(observations, act)), act,
+        atol=1e-5)
+
+
+def test_stats_in_the_target_frame_convert_states_and_actions():
+    observations = _pull_observations(12).astype(np.float32)
+    actions = np.random.default_rng(1).uniform(-1, 1, (12, 7)).astype(np.float32)
+    episodes = [{'observations': observations, 'actions': actions,
+                 'rewards': np.ones(12, np.float32)}]
+    world = TrajectoryStats.from_episodes(episodes)
+    target = TrajectoryStats.from_episodes(episodes, frame='target')
+    assert world.frame == 'world' and target.frame == 'target'
+    np.testing.assert_array_equal(world.model_actions(observations, actions), actions)
+    assert not np.allclose(target.model_actions(observations, actions), actions)
+    np.testing.assert_allclose(
+        target.world_actions(observations, target.model_actions(observations, actions)),
+        actions, atol=1e-5)
+    # Normalised with the statistics of the converted states.
+    np.testing.assert_allclose(target.model_states(observations).mean(0), 0.0, atol=1e-5)
+    item = WindowDataset(episodes, target, context_length=4)[0]
+    np.testing.assert_allclose(item['actions'], target.model_actions(observations[:4],
+                                                                     actions[:4]), atol=1e-6)
+    with pytest.raises(ValueError, match='frame must be one of'):
+        TrajectoryStats([0.0], [1.0], 1.0, 1.0, frame='base')

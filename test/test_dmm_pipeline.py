@@ -27,12 +27,13 @@ def test_generate_train_and_evaluate(tmp_path):
     assert metadata['level'] == 'expert' and metadata['success_rate'] == 1.0
     assert arrays['observations'].shape[1] == 23 and arrays['actions'].shape[1] == 7
     runs = []
-    for policy in ('dmm', 'dt'):
+    for policy, frame in (('dmm', 'target'), ('dt', 'world')):
         out = tmp_path / policy
         assert _run('train-dmm', '--data', data, '--out', out, '--policy', policy,
                     '--max-steps', 4, '--batch-size', 8, '--hidden-size', 16, '--num-layers',
-                    1, '--warmup-steps', 1, '--quiet') == 0
-        assert (out / 'model' / 'stats.json').is_file() and (out / 'loss.png').is_file()
+                    1, '--warmup-steps', 1, '--frame', frame, '--quiet') == 0
+        stats = json.loads((out / 'model' / 'stats.json').read_text())
+        assert stats['frame'] == frame and (out / 'loss.png').is_file()
         runs.append(out)
     assert _run('eval-dmm', *runs, '--out', tmp_path / 'eval', '--episodes', 1,
                 '--categories', 'drawer_cabinet', '--quiet') == 0
@@ -40,6 +41,24 @@ def test_generate_train_and_evaluate(tmp_path):
     assert [row['label'] for row in results['table']] == ['dmm-dense', 'dt']
     assert (tmp_path / 'eval' / 'eval_table.png').is_file()
     assert _run('train-dmm', '--data', data, '--out', tmp_path / 'x', '--lr', '0') == 2
+
+
+def test_target_frame_needs_low_level_pull_data(tmp_path):
+    import numpy as np
+    from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
+    from robomamba_ros.offline.d4rl_format import write_d4rl_hdf5
+    from robomamba_ros.offline.training import train_dmm
+    n = 10
+    data = {'observations': np.zeros((n, 5), np.float32), 'actions': np.zeros((n, 2), np.float32),
+            'rewards': np.zeros(n, np.float32), 'terminals': np.arange(n) == n - 1,
+            'timeouts': np.zeros(n, bool)}
+    write_d4rl_hdf5(str(tmp_path / 'd.hdf5'), data, {'task': 'hopper'})
+    cfg = DMMTrainConfig(data=str(tmp_path / 'd.hdf5'), out=str(tmp_path / 'run'),
+                         frame='target', max_steps=1)
+    with pytest.raises(ValueError, match="frame 'target' needs LowLevelPull-v1 data"):
+        train_dmm(cfg, progress=False)
+    with pytest.raises(ValueError, match='frame must be one of'):
+        DMMTrainConfig(data='d', out='o', frame='hand')
 
 
 def test_medium_expert_plan_is_half_each_and_seeded():

@@ -49,7 +49,8 @@ def cmd_train(args):
             data=args.data, out=args.out, policy=args.policy, mixer=args.mixer,
             use_conv=not args.no_conv, hidden_size=args.hidden_size,
             num_layers=args.num_layers, window=args.window, context_length=args.context,
-            dropout=args.dropout, max_steps=args.max_steps, batch_size=args.batch_size,
+            frame=args.frame, dropout=args.dropout, max_steps=args.max_steps,
+            batch_size=args.batch_size,
             lr=args.lr, weight_decay=args.weight_decay, warmup_steps=args.warmup_steps,
             grad_clip=args.grad_clip, save_every=args.save_every, resume=args.resume,
             seed=args.seed, device=args.device)
@@ -118,6 +119,9 @@ def add_dmm_parsers(subparsers):
                    help='mixer window (tokens)')
     p.add_argument('--context', type=_positive_int, default=DEFAULTS['context_length'],
                    help='training window K')
+    p.add_argument('--frame', default=DEFAULTS['frame'], choices=('world', 'target'),
+                   help='observations and actions as the data holds them, or '
+                        '(LowLevelPull-v1) in the frame of the target pose')
     p.add_argument('--dropout', type=float, default=DEFAULTS['dropout'])
     p.add_argument('--max-steps', type=_positive_int, default=DEFAULTS['max_steps'])
     p.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'])

@@ -5,6 +5,7 @@
 import dataclasses
 
 from robomamba_ros.models.configuration_dmm import MIXERS
+from robomamba_ros.offline.low_level_spec import FRAMES
 
 POLICIES = ('dmm', 'dt')
 
@@ -24,6 +25,9 @@ class DMMTrainConfig:
     :param num_layers: blocks (both policies).
     :param window: DMM mixer window.
     :param context_length: training window K.
+    :param frame: ``'world'``: observations and actions as the dataset holds them;
+        ``'target'``: LowLevelPull-v1 data in the target's frame (see
+        :func:`~robomamba_ros.offline.low_level_spec.observations_to_target_frame`).
     :param dropout: dropout.
     :param max_steps: optimizer steps.
     :param batch_size: windows per step.
@@ -48,6 +52,7 @@ class DMMTrainConfig:
     num_layers: int = 3
     window: int = 6
     context_length: int = 8
+    frame: str = 'world'
     dropout: float = 0.1
     max_steps: int = 2000
     batch_size: int = 64
@@ -67,6 +72,8 @@ class DMMTrainConfig:
             raise ValueError(f'policy must be one of {POLICIES}, got {self.policy!r}')
         if self.mixer not in MIXERS:
             raise ValueError(f'mixer must be one of {MIXERS}, got {self.mixer!r}')
+        if self.frame not in FRAMES:
+            raise ValueError(f'frame must be one of {FRAMES}, got {self.frame!r}')
         for name in ('hidden_size', 'num_layers', 'window', 'context_length', 'max_steps',
                      'batch_size', 'grad_accum'):
             value = getattr(self, name)

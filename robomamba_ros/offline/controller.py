@@ -6,7 +6,6 @@ Drive a trained return-conditioned sequence policy (DMM or DT) from task observa
 Used by ``eval-dmm`` in the simulator and by ``dmm_node`` on a robot; needs torch, not SAPIEN.
 """
 
-import numpy as np
 import torch
 
 INFERENCE_MODES = ('recurrent', 'window')
@@ -49,9 +48,9 @@ class ReturnConditionedController:
         Return the action for one observation.
 
         :param observation: task observation, shape (state_dim,).
-        :return: action, shape (act_dim,), float32.
+        :return: action in the task's frame, shape (act_dim,), float32.
         """
-        state = torch.from_numpy(self.stats.normalize_states(observation))[None]
+        state = torch.from_numpy(self.stats.model_states(observation))[None]
         rtg = torch.tensor([[self.remaining / self.stats.rtg_scale]], dtype=torch.float32)
         if self.inference == 'recurrent':
             action = self.policy.step(rtg, state)[0]
@@ -63,7 +62,7 @@ class ReturnConditionedController:
             with torch.no_grad():
                 action = self.policy.predict(rtgs, states, actions)[0, -1]
             self.history[-1][2] = action[None]
-        return action.cpu().numpy().astype(np.float32)
+        return self.stats.world_actions(observation, action.cpu().numpy())
 
 
 __all__ = ['INFERENCE_MODES', 'ReturnConditionedController']

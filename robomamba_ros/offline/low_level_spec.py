@@ -21,6 +21,12 @@ OBSERVATION_SIZE = 23
 ACTION_SIZE = 7
 #: Attach command above this closes the suction, below its negative releases it.
 ATTACH_THRESHOLD = 0.5
+#: Frames a policy may see observations and give actions in: the task's world frame, or the
+#: target's (see :func:`observations_to_target_frame`).
+FRAMES = ('world', 'target')
+#: In the target frame, a twist component may reach this multiple of its world-frame bound (a
+#: rotated vector whose world components are each within b has components within b sqrt(3)).
+TARGET_FRAME_ACTION_SCALE = float(np.sqrt(3.0))
 #: Rotation error counts as this many metres per radian in the approach distance.
 ROTATION_WEIGHT_M = 0.1
 #: Hand base distance from the contact point ``p`` along ``-up`` (m): pre-contact (approach),
@@ -154,6 +160,77 @@ def rotation_log(R):
     return angle * axis / (2.0 * sin)
 
 
-__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M',
+def target_rotation(observations):
+    """
+    Orientation of the hand at the target (columns ``[forward, left, up]``) from observations.
+
+    :param observations: shape (..., 23).
+    :return: shape (..., 3, 3), float64.
+    """
+    obs = np.asarray(observations, dtype=np.float64)
+    return geometry.gripper_rotation(obs[..., 13:16], obs[..., 16:19])
+
+
+def _rotate(R, vectors, inverse=False):
+    """Return ``R v`` (or ``R^T v``) for stacks of rotations (..., 3, 3) and vectors (..., 3)."""
+    return np.einsum('...ji,...j->...i' if inverse else '...ij,...j->...i', R, vectors)
+
+
+def observations_to_target_frame(observations):
+    """
+    Express the hand in the frame of its target pose (the contact point, axes of the target).
+
+    The hand position becomes its offset from the contact point, and the hand rotation columns
+    and the contact point minus hand position are rotated, into the target frame (``R_t^T v``
+    with ``R_t`` from :func:`target_rotation`); the finger opening, the target itself (world
+    frame) and the holding flag stay. The expert's twist is a function of the hand's pose in
+    this frame alone, so a policy need not learn the frame change.
+
+    :param observations: shape (..., 23), world frame as the task gives them.
+    :return: shape (..., 23), float32.
+    """
+    obs = np.asarray(observations, dtype=np.float64)
+    R = target_rotation(obs)
+    out = obs.copy()
+    out[..., 0:3] = _rotate(R, obs[..., 0:3] - obs[..., 10:13], inverse=True)
+    out[..., 3:6] = _rotate(R, obs[..., 3:6], inverse=True)
+    out[..., 6:9] = _rotate(R, obs[..., 6:9], inverse=True)
+    out[..., 20:23] = _rotate(R, obs[..., 20:23], inverse=True)
+    return out.astype(np.float32)
+
+
+def actions_to_target_frame(observations, actions):
+    """
+    Rotate the twists of world-frame actions into the target frame of their observations.
+
+    :param observations: shape (..., 23), world frame.
+    :param actions: shape (..., 7): linear and angular velocity, attach command.
+    :return: shape (..., 7), float32; the attach command is unchanged.
+    """
+    R = target_rotation(observations)
+    out = np.array(actions, dtype=np.float64)
+    out[..., 0:3] = _rotate(R, out[..., 0:3], inverse=True)
+    out[..., 3:6] = _rotate(R, out[..., 3:6], inverse=True)
+    return out.astype(np.float32)
+
+
+def actions_to_world_frame(observations, actions):
+    """
+    Rotate the twists of target-frame actions back into the world frame.
+
+    :param observations: shape (..., 23), world frame.
+    :param actions: shape (..., 7), target frame.
+    :return: shape (..., 7), float32.
+    """
+    R = target_rotation(observations)
+    out = np.array(actions, dtype=np.float64)
+    out[..., 0:3] = _rotate(R, out[..., 0:3])
+    out[..., 3:6] = _rotate(R, out[..., 3:6])
+    return out.astype(np.float32)
+
+
+__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M', 'FRAMES',
            'InteractionConfig', 'LowLevelTaskConfig', 'OBSERVATION_SIZE', 'PULL_OFFSET_M',
-           'ROTATION_WEIGHT_M', 'TASK_ID', 'gripper_pose', 'rotation_log']
+           'ROTATION_WEIGHT_M', 'TARGET_FRAME_ACTION_SCALE', 'TASK_ID', 'actions_to_target_frame',
+           'actions_to_world_frame', 'gripper_pose', 'observations_to_target_frame',
+           'rotation_log', 'target_rotation']

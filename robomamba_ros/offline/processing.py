@@ -5,6 +5,9 @@ The processor between datasets and sequence policies: returns-to-go, normalisati
 
 Models see normalised states ``(s - mean) / std`` and returns-to-go divided by ``rtg_scale``;
 :class:`TrajectoryStats` holds those numbers and travels with the model as ``stats.json``.
+With ``frame='target'`` (LowLevelPull-v1 only) the model sees observations and gives actions in
+the target frame (:func:`~robomamba_ros.offline.low_level_spec.observations_to_target_frame`);
+:meth:`TrajectoryStats.model_states` and :meth:`TrajectoryStats.world_actions` convert.
 :class:`WindowDataset` cuts episodes into ``K``-step training windows.
 """
 
@@ -14,6 +17,8 @@ import os
 
 import numpy as np
 import torch
+
+from robomamba_ros.offline import low_level_spec
 
 STATS_FILE = 'stats.json'
 
@@ -46,6 +51,8 @@ class TrajectoryStats:
         when the dataset records it, else the dataset's best (an outlier there conditions
         badly).
     :param reference: ``{'expert_return', 'random_return'}`` for normalised scores, if known.
+    :param frame: ``'world'`` (observations and actions as the task gives them) or ``'target'``
+        (LowLevelPull-v1 in its target frame; the statistics are of the converted states).
     """
 
     state_mean: list
@@ -53,30 +60,56 @@ class TrajectoryStats:
     rtg_scale: float
     target_return: float
     reference: dict = dataclasses.field(default_factory=dict)
+    frame: str = 'world'
+
+    def __post_init__(self):
+        if self.frame not in low_level_spec.FRAMES:
+            raise ValueError(f'frame must be one of {low_level_spec.FRAMES}, got {self.frame!r}')
 
     @classmethod
-    def from_episodes(cls, episodes, rtg_scale=None, reference=None):
+    def from_episodes(cls, episodes, rtg_scale=None, reference=None, frame='world'):
         """
         Compute the statistics of a list of episodes.
 
         :param episodes: dicts with ``observations`` and ``rewards``.
         :param rtg_scale: divisor of returns-to-go (default: the largest episode return).
         :param reference: reference returns for normalised scores.
+        :param frame: ``'world'`` or ``'target'`` (see the class).
         :return: a :class:`TrajectoryStats`.
         """
         states = np.concatenate([e['observations'] for e in episodes])
+        if frame == 'target':
+            states = low_level_spec.observations_to_target_frame(states)
         best = max(float(np.sum(e['rewards'])) for e in episodes)
         reference = dict(reference or {})
         return cls(state_mean=states.mean(0).tolist(),
                    state_std=np.maximum(states.std(0), 1e-6).tolist(),
                    rtg_scale=float(rtg_scale or max(abs(best), 1e-6)),
                    target_return=float(reference.get('expert_return', best)),
-                   reference=reference)
+                   reference=reference, frame=frame)
 
     def normalize_states(self, states):
         """Return ``(states - mean) / std`` as float32; any leading shape."""
         return ((np.asarray(states, dtype=np.float32) - np.float32(self.state_mean)) /
                 np.float32(self.state_std)).astype(np.float32)
+
+    def model_states(self, observations):
+        """Return what the model sees of task observations: normalised, in its frame."""
+        if self.frame == 'target':
+            observations = low_level_spec.observations_to_target_frame(observations)
+        return self.normalize_states(observations)
+
+    def model_actions(self, observations, actions):
+        """Return task actions in the model's frame (for training targets)."""
+        if self.frame == 'target':
+            return low_level_spec.actions_to_target_frame(observations, actions)
+        return np.asarray(actions, dtype=np.float32)
+
+    def world_actions(self, observations, actions):
+        """Return the model's actions for ``observations`` in the task's frame."""
+        if self.frame == 'target':
+            return low_level_spec.actions_to_world_frame(observations, actions)
+        return np.asarray(actions, dtype=np.float32)
 
     def normalized_score(self, episode_return):
         """Return 100 * (R - random) / (expert - random), or None without references."""
@@ -106,7 +139,8 @@ class WindowDataset(torch.utils.data.Dataset):
     Every ``K``-step window of every episode, padded at the end with ``mask`` 0.
 
     Items: ``returns_to_go`` (K, 1) scaled, ``states`` (K, state_dim) normalised, ``actions``
-    (K, act_dim), ``timesteps`` (K,) int64, ``mask`` (K,).
+    (K, act_dim), both in the model's frame (see :class:`TrajectoryStats`), ``timesteps``
+    (K,) int64, ``mask`` (K,).
 
     :param episodes: dicts with ``observations``, ``actions``, ``rewards``.
     :param stats: a :class:`TrajectoryStats`.
@@ -118,8 +152,8 @@ class WindowDataset(torch.utils.data.Dataset):
         self.episodes = []
         for e in episodes:
             self.episodes.append({
-                'states': stats.normalize_states(e['observations']),
-                'actions': np.asarray(e['actions'], dtype=np.float32),
+                'states': stats.model_states(e['observations']),
+                'actions': stats.model_actions(e['observations'], e['actions']),
                 'returns_to_go': returns_to_go(e['rewards'])[:, None] / stats.rtg_scale,
             })
         self.index = [(i, t) for i, e in enumerate(self.episodes)

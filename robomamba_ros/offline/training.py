@@ -3,8 +3,9 @@
 """
 ``train-dmm``: DT-style offline training of Decision MetaMamba or the Decision Transformer.
 
-Reads a D4RL-layout dataset, normalises states with the dataset's statistics, scales
-returns-to-go by the best episode return, and runs the shared optimizer loop of
+Reads a D4RL-layout dataset, optionally converts LowLevelPull-v1 observations and actions to the
+target frame, normalises states with the dataset's statistics, scales returns-to-go by the best
+episode return, and runs the shared optimizer loop of
 :func:`robomamba_ros.train.trainer.optimize` on every K-step window. Writes ``model/``
 (``config.json``, ``model.safetensors``, ``stats.json``), ``checkpoint/``, ``log.json`` and
 ``loss.png`` under ``out``.
@@ -20,6 +21,7 @@ import torch
 from robomamba_ros.models.configuration_dmm import DMMConfig, matched_dt_config
 from robomamba_ros.models.dmm import DecisionMetaMamba
 from robomamba_ros.models.dt_baseline import DecisionTransformerPolicy
+from robomamba_ros.offline import low_level_spec
 from robomamba_ros.offline.d4rl_format import load_dataset, split_episodes
 from robomamba_ros.offline.processing import TrajectoryStats, WindowDataset
 from robomamba_ros.train.trainer import LOG_FILE, MODEL_DIR, optimize, PLOT_FILE, plot_losses
@@ -74,12 +76,27 @@ def _batches(loader):
         yield from loader
 
 
-def _action_bounds(data, metadata):
+def _action_bounds(data, metadata, frame='world'):
+    if frame == 'target':
+        # Rotated into the target frame, a twist component may exceed its world bound.
+        scale = np.array([low_level_spec.TARGET_FRAME_ACTION_SCALE] * 6 + [1.0])
+        low, high = _action_bounds(data, metadata)
+        return (list(np.asarray(low) * scale), list(np.asarray(high) * scale))
     if 'action_low' in metadata and 'action_high' in metadata:
         return metadata['action_low'], metadata['action_high']
     # D4RL locomotion actions live in [-1, 1]; widen to the data when it goes further.
     bound = max(1.0, float(np.abs(data['actions']).max()))
     return [-bound] * data['actions'].shape[1], [bound] * data['actions'].shape[1]
+
+
+def _check_frame(cfg, data, metadata):
+    """Refuse the target frame for data that is not LowLevelPull-v1's."""
+    sizes = (data['observations'].shape[1], data['actions'].shape[1])
+    if cfg.frame == 'target' and (
+            metadata.get('task', low_level_spec.TASK_ID) != low_level_spec.TASK_ID or
+            sizes != (low_level_spec.OBSERVATION_SIZE, low_level_spec.ACTION_SIZE)):
+        raise ValueError(f"frame 'target' needs {low_level_spec.TASK_ID} data, got task "
+                         f"{metadata.get('task')!r} with observation and action sizes {sizes}")
 
 
 def train_dmm(cfg, progress=True):
@@ -95,11 +112,12 @@ def train_dmm(cfg, progress=True):
     device = torch.device('cuda' if cfg.device == 'cuda' or (
         cfg.device == 'auto' and torch.cuda.is_available()) else 'cpu')
     data, metadata = load_dataset(cfg.data)
+    _check_frame(cfg, data, metadata)
     episodes = split_episodes(data)
     reference = {key: metadata[key] for key in ('expert_return', 'random_return')
                  if key in metadata}
-    stats = TrajectoryStats.from_episodes(episodes, reference=reference)
-    low, high = _action_bounds(data, metadata)
+    stats = TrajectoryStats.from_episodes(episodes, reference=reference, frame=cfg.frame)
+    low, high = _action_bounds(data, metadata, cfg.frame)
     policy = build_policy(cfg, data['observations'].shape[1], data['actions'].shape[1], low,
                           high, max(len(e['rewards']) for e in episodes))
     policy.to(device).train()

@@ -15,7 +15,8 @@
 #
 # The shipped models are the seed-0 runs' model/ folders (OUT_DIR/runs/<variant>-s0/model).
 # Knobs (environment): SEEDS (default "0 1 2"), VARIANTS (default "dmm-dense dt dmm-none"),
-# LEVEL / EPISODES (data), STEPS, EVAL_EPISODES, JOBS (trainings run side by side, default 1).
+# LEVEL / EPISODES (data), STEPS, EVAL_EPISODES, JOBS (trainings run side by side, default 2:
+# one per core of the 2-core CPU the cards were measured on).
 # Finished steps are skipped when run again. Every command runs on one thread
 # (OMP_NUM_THREADS=1), as the times in the model cards were measured.
 set -euo pipefail
@@ -26,7 +27,7 @@ LEVEL=${LEVEL:-perturbed}
 EPISODES=${EPISODES:-450}
 STEPS=${STEPS:-6000}
 EVAL_EPISODES=${EVAL_EPISODES:-90}
-JOBS=${JOBS:-1}
+JOBS=${JOBS:-2}
 export HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$OUT/data" "$OUT/runs"
 TIMES="$OUT/times.tsv"

@@ -7,27 +7,13 @@ The in-process runners (``demo``, ``replay``) read the same files the launch fil
 the ROS nodes.
 """
 
-import os
-from pathlib import Path
-import sys
-
 from robomamba_ros.nodes.parameters import load_parameters
-
-PACKAGE = 'robomamba_ros'
+from robomamba_ros.package_files import data_dirs, find_data
 
 
 def config_dirs():
-    """
-    Return the folders that may hold the package's ``config`` files, most specific first.
-
-    A source checkout (or editable install), then ``<prefix>/share/robomamba_ros/config`` of the
-    Python environment and of every ``AMENT_PREFIX_PATH`` entry (colcon installs).
-    """
-    dirs = [Path(__file__).resolve().parents[2] / 'config',
-            Path(sys.prefix) / 'share' / PACKAGE / 'config']
-    for prefix in filter(None, os.environ.get('AMENT_PREFIX_PATH', '').split(os.pathsep)):
-        dirs.append(Path(prefix) / 'share' / PACKAGE / 'config')
-    return dirs
+    """Return the folders that may hold the package's ``config`` files, most specific first."""
+    return data_dirs('config')
 
 
 def config_path(name):
@@ -38,11 +24,7 @@ def config_path(name):
     :return: the first existing :class:`~pathlib.Path`.
     :raises FileNotFoundError: naming every folder searched.
     """
-    for folder in config_dirs():
-        path = folder / name
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f'{name} not found in ' + ', '.join(map(str, config_dirs())))
+    return find_data('config', name)
 
 
 def node_parameters(cls, node_name, node_file, deployment='sim.yaml', overrides=None):

@@ -14,7 +14,8 @@
 #    (eval.json, eval_table.png); OUT_DIR/times.tsv: wall and CPU seconds of every command.
 #
 # The shipped models are the seed-0 runs' model/ folders (OUT_DIR/runs/<variant>-s0/model).
-# Knobs (environment): SEEDS (default "0 1 2"), VARIANTS (default "dmm-dense dt dmm-none"),
+# Knobs (environment): SEEDS (default "0 1 2"), VARIANTS (default "dmm-dense dt dmm-none";
+# also dmm-linear and dmm-conv, the other token mixers),
 # LEVEL / EPISODES (data), STEPS, EVAL_EPISODES, JOBS (trainings run side by side, default 2:
 # one per core of the 2-core CPU the cards were measured on).
 # Finished steps are skipped when run again. Every command runs on one thread
@@ -48,6 +49,8 @@ timed() {
 variant_args() {
     case $1 in
         dmm-dense) echo --policy dmm --mixer dense ;;
+        dmm-linear) echo --policy dmm --mixer linear ;;
+        dmm-conv) echo --policy dmm --mixer conv ;;
         dmm-none) echo --policy dmm --mixer none ;;
         dt) echo --policy dt ;;
         *) echo "unknown variant $1" >&2; return 1 ;;

@@ -71,6 +71,16 @@ def pullable_contact(episode):
     raise AssertionError('no pullable contact label')
 
 
+def attach_at_pullable_contact(graph, bridge):
+    """Put the hand at a pullable contact, close the suction; return the point and rotation."""
+    graph.advance(0.05)
+    point, R = pullable_contact(bridge.episode)
+    bridge.episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.11))
+    graph.advance(0.05)
+    send_grasp(graph, True)
+    return point, R
+
+
 @pytest.fixture(params=DISTROS)
 def distro(request):
     return request.param
@@ -255,12 +265,8 @@ def test_grasp_attaches_only_near_the_movable_part(distro, caplog):
 def test_pull_opens_the_part_and_publishes_a_success_record(distro):
     graph, bridge = make_bridge(distro, max_linear_mps=0.3)
     results = graph.tap(NODE + '/result')
-    graph.advance(0.05)
+    point, R = attach_at_pullable_contact(graph, bridge)
     episode = bridge.episode
-    point, R = pullable_contact(episode)
-    episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.11))
-    graph.advance(0.05)
-    send_grasp(graph, True)
     for _ in range(60):
         if results:
             break
@@ -280,12 +286,7 @@ def test_a_pull_that_came_to_rest_ends_the_episode_as_settled():
     def pull_then_rest(settle_s):
         graph, bridge = make_bridge(settle_s=settle_s, episode_timeout_s=4.0)
         results = graph.tap(NODE + '/result')
-        graph.advance(0.05)
-        episode = bridge.episode
-        point, R = pullable_contact(episode)
-        episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.11))
-        graph.advance(0.05)
-        send_grasp(graph, True)
+        _, R = attach_at_pullable_contact(graph, bridge)
         for _ in range(4):  # 0.2 s of pulling, then the twist stops and the hand holds still
             send_twist(graph, -0.3 * R[:, 2])
             graph.advance(0.05)

@@ -99,10 +99,16 @@ def test_episode_seeds_skip_seeds_without_a_label():
 
 
 def test_category_words_expand_to_the_split():
-    from robomamba_ros.offline.cli import _categories, LEVELS
+    from robomamba_ros.cli import build_parser
+    from robomamba_ros.offline.cli import _categories
     from robomamba_ros.offline.generate import DATASET_LEVELS
     from robomamba_ros.sim.categories import SEEN_CATEGORIES, UNSEEN_CATEGORIES
-    assert LEVELS == DATASET_LEVELS
+    # The CLI offers every level the generator makes, and no other.
+    for level in DATASET_LEVELS:
+        assert build_parser().parse_args(['dmm-data', '--out', 'd', '--level', level]).level \
+            == level
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(['dmm-data', '--out', 'd', '--level', 'medium-replay'])
     assert _categories(['seen']) == SEEN_CATEGORIES
     assert set(_categories(['unseen', 'drawer_cabinet'])) == {*UNSEEN_CATEGORIES, 'drawer_cabinet'}
     # Plain names keep the given order (datasets depend on it).

@@ -10,10 +10,8 @@ command runs.
 import dataclasses
 
 from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
+from robomamba_ros.offline.low_level_spec import DATASET_LEVELS
 from robomamba_ros.sim.cli import _category_list, _positive_int
-
-# Levels of robomamba_ros.offline.generate.DATASET_LEVELS (that module needs SAPIEN).
-LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
 
 # One source of truth for the hyperparameters: the config dataclass (it never imports torch).
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
@@ -94,7 +92,7 @@ def add_dmm_parsers(subparsers):
         description='Roll out scripted controllers in the SAPIEN low-level pull task (physics '
                     'only) and write observations, actions, rewards, terminals and timeouts.')
     p.add_argument('--out', required=True, help='output .hdf5 file')
-    p.add_argument('--level', default='expert', choices=LEVELS)
+    p.add_argument('--level', default='expert', choices=DATASET_LEVELS)
     p.add_argument('--episodes', type=_positive_int, default=60)
     p.add_argument('--seed', type=int, default=0, help='first episode seed')
     p.add_argument('--categories', nargs='+', default=[categories],

@@ -16,10 +16,10 @@ import numpy as np
 from tqdm import tqdm
 
 from robomamba_ros.offline.d4rl_format import write_d4rl_hdf5
+from robomamba_ros.offline.low_level_spec import DATASET_LEVELS
 from robomamba_ros.offline.scripted import LEVELS, ScriptedController
 from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig, TASK_ID
 
-DATASET_LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
 DEFAULT_CATEGORIES = ('drawer_cabinet', 'cabinet_door', 'microwave')
 
 

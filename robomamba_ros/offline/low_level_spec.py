@@ -21,6 +21,8 @@ OBSERVATION_SIZE = 23
 ACTION_SIZE = 7
 #: Attach command above this closes the suction, below its negative releases it.
 ATTACH_THRESHOLD = 0.5
+#: Quality levels of the offline datasets (see :mod:`robomamba_ros.offline.generate`).
+DATASET_LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
 #: Frames a policy may see observations and give actions in: the task's world frame, or the
 #: target's (see :func:`observations_to_target_frame`).
 FRAMES = ('world', 'target')
@@ -229,8 +231,8 @@ def actions_to_world_frame(observations, actions):
     return out.astype(np.float32)
 
 
-__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M', 'FRAMES',
-           'InteractionConfig', 'LowLevelTaskConfig', 'OBSERVATION_SIZE', 'PULL_OFFSET_M',
-           'ROTATION_WEIGHT_M', 'TARGET_FRAME_ACTION_SCALE', 'TASK_ID', 'actions_to_target_frame',
-           'actions_to_world_frame', 'gripper_pose', 'observations_to_target_frame',
-           'rotation_log', 'target_rotation']
+__all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M',
+           'DATASET_LEVELS', 'FRAMES', 'InteractionConfig', 'LowLevelTaskConfig',
+           'OBSERVATION_SIZE', 'PULL_OFFSET_M', 'ROTATION_WEIGHT_M', 'TARGET_FRAME_ACTION_SCALE',
+           'TASK_ID', 'actions_to_target_frame', 'actions_to_world_frame', 'gripper_pose',
+           'observations_to_target_frame', 'rotation_log', 'target_rotation']

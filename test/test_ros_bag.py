@@ -7,7 +7,8 @@ import pytest
 from rosbags.typesys import get_types_from_msg
 import yaml
 
-from robomamba_ros.ros.bag import bag_topics, BAG_VERSION, BagWriter, DISTRO_KEY, read_bag
+from robomamba_ros.ros.bag import bag_size_bytes, bag_topics, BAG_VERSION, BagWriter, \
+    CHUNK_COMPRESSION_KEY, DISTRO_KEY, mcap_chunk_compression, read_bag
 from robomamba_ros.ros.messages import (
     camera_info_to_intrinsics,
     image_to_numpy,
@@ -63,10 +64,13 @@ def test_bag_roundtrip(tmp_path, distro):
     assert meta['version'] == BAG_VERSION == 8
     assert meta['storage_identifier'] == 'mcap'
     assert meta['message_count'] == len(written)
-    assert meta['custom_data'] == {DISTRO_KEY: distro}
+    assert meta['custom_data'] == {DISTRO_KEY: distro, CHUNK_COMPRESSION_KEY: 'zstd'}
+    # zstd MCAP chunks by default, which rosbag2 declares as no rosbag2 compression.
+    assert meta['compression_mode'] == '' and meta['compression_format'] == ''
     (storage_file,) = meta['relative_file_paths']
     assert storage_file.endswith('.mcap')
     assert (path / storage_file).read_bytes()[:8] == _MCAP_MAGIC
+    assert set(mcap_chunk_compression(path)) == {'zstd'}
     assert {t['topic_metadata']['type'] for t in meta['topics_with_message_count']} == {
         'sensor_msgs/msg/Image', 'sensor_msgs/msg/CameraInfo', 'geometry_msgs/msg/PoseStamped',
         'sensor_msgs/msg/JointState', 'std_msgs/msg/String'}
@@ -202,3 +206,64 @@ def test_reader_errors(tmp_path):
     with pytest.raises(ValueError, match='distro'):
         read_bag(path, distro='iron')
     assert list(read_bag(path, topics=[])) == []
+
+
+@pytest.mark.parametrize('distro', DISTROS)
+def test_chunk_compression_is_read_back_by_both_typestores(tmp_path, distro):
+    frames = []
+    for compression in ('zstd', 'none'):
+        path = tmp_path / compression
+        with BagWriter(path, distro=distro, compression=compression) as bag:
+            assert bag.compression == compression
+            bag.set_custom_data('robomamba_ros.test', 1.5)
+            for k in range(8):
+                # A flat picture with a few edges, like the rendered scenes.
+                rgb = np.full((120, 160, 3), 200, np.uint8)
+                rgb[40:80, 20 + k:90 + k] = (150, 110, 70)
+                bag.write('/camera/color/image_raw', 'sensor_msgs/msg/Image', 100 * k,
+                          numpy_to_image(rgb, 'rgb8', bag.types, 100 * k, 'cam'))
+                bag.write('/instruction', 'std_msgs/msg/String', 100 * k + 1,
+                          make_string(f'pull {k}', bag.types))
+        meta = yaml.safe_load((path / 'metadata.yaml').read_text())
+        meta = meta['rosbag2_bagfile_information']
+        assert meta['version'] == BAG_VERSION and meta['storage_identifier'] == 'mcap'
+        assert meta['compression_mode'] == '' and meta['compression_format'] == ''
+        assert meta['custom_data']['robomamba_ros.test'] == '1.5'
+        assert (CHUNK_COMPRESSION_KEY in meta['custom_data']) == (compression == 'zstd')
+        chunks = mcap_chunk_compression(path)
+        (name,) = chunks
+        assert name == ('zstd' if compression == 'zstd' else '')
+        stats = chunks[name]
+        assert stats['chunks'] >= 1 and stats['uncompressed_bytes'] > 8 * 120 * 160 * 3
+        if compression == 'none':
+            assert stats['compressed_bytes'] == stats['uncompressed_bytes']
+        else:
+            assert stats['compressed_bytes'] * 20 < stats['uncompressed_bytes']
+        assert bag_size_bytes(path) == sum(f.stat().st_size for f in path.iterdir())
+        assert bag_size_bytes(path / f'{compression}.mcap') < bag_size_bytes(path)
+        for reader_distro in DISTROS:
+            read = list(read_bag(path, distro=reader_distro))
+            assert len(read) == 16
+            frames.append([image_to_numpy(m.msg) for m in read if m.topic != '/instruction'])
+            assert [string_msg_to_str(m.msg) for m in read if m.topic == '/instruction'] == [
+                f'pull {k}' for k in range(8)]
+    for other in frames[1:]:
+        np.testing.assert_array_equal(np.stack(other), np.stack(frames[0]))
+    assert bag_size_bytes(tmp_path / 'zstd') * 10 < bag_size_bytes(tmp_path / 'none')
+
+
+def test_compression_errors(tmp_path):
+    with pytest.raises(ValueError, match='compression'):
+        BagWriter(tmp_path / 'a', compression='lz4')
+    with pytest.raises(ValueError, match='sqlite3'):
+        BagWriter(tmp_path / 'b', storage='sqlite3', compression='zstd')
+    with BagWriter(tmp_path / 'c', storage='sqlite3') as bag:
+        assert bag.compression == 'none'
+    not_mcap = tmp_path / 'x.mcap'
+    not_mcap.write_bytes(b'not an mcap file')
+    with pytest.raises(ValueError, match='not an MCAP'):
+        mcap_chunk_compression(not_mcap)
+    with pytest.raises(FileNotFoundError):
+        mcap_chunk_compression(tmp_path / 'missing')
+    with pytest.raises(FileNotFoundError):
+        bag_size_bytes(tmp_path / 'missing')

@@ -6,14 +6,27 @@ ROS 2 bag I/O over ``rosbags.rosbag2`` (no ROS installation needed).
 Bags are written in rosbag2 metadata version 8 with MCAP storage, which ``ros2 bag`` on
 Humble (with ``rosbag2_storage_mcap``) and Jazzy read and play. Messages are rosbags message
 objects (see :class:`~robomamba_ros.ros.type_source.RosbagsTypes`) or already serialised CDR bytes.
+
+MCAP bags are compressed inside the storage file by default: each MCAP chunk (about 1 MiB of
+messages) is zstd-compressed, as ``ros2 bag record -s mcap --storage-preset-profile zstd_fast``
+writes them. ``metadata.yaml`` then declares no rosbag2 compression (``compression_mode`` and
+``compression_format`` empty, as rosbag2 writes for that preset), because the storage plugin
+decompresses the chunks itself; the bag's ``custom_data`` names the chunk compression under
+:data:`CHUNK_COMPRESSION_KEY`. rosbag2's own ``file`` and ``message`` compression are not used:
+``file`` turns the bag into ``bag.mcap.zstd``, which has to be decompressed whole before any
+MCAP tool can read it, and ``message`` hides every message in an opaque zstd blob that only
+rosbag2 unpacks, whereas chunk compression leaves a plain ``.mcap`` that rosbag2 (Humble's
+``mcap_vendor`` links zstd), rosbags, Foxglove and the ``mcap`` tools read directly, with its
+index.
 """
 
 import operator
 from pathlib import Path
+import struct
 from typing import Any, Dict, Iterable, Iterator, NamedTuple, Optional, Sequence, Tuple, Union
 
 from rosbags.interfaces import MessageDefinitionFormat
-from rosbags.rosbag2 import Reader, StoragePlugin, Writer
+from rosbags.rosbag2 import CompressionFormat, CompressionMode, Reader, StoragePlugin, Writer
 from rosbags.typesys import get_types_from_idl, get_types_from_msg, TypesysError
 
 from robomamba_ros.ros.type_source import DISTROS, normalize_type_name, RosbagsTypes
@@ -24,7 +37,13 @@ PathLike = Union[str, Path]
 BAG_VERSION = 8
 #: Key in the bag's ``custom_data`` recording the typestore distribution used for writing.
 DISTRO_KEY = 'robomamba_ros.distro'
+#: Key in the bag's ``custom_data`` naming the compression of the MCAP chunks (``zstd``).
+CHUNK_COMPRESSION_KEY = 'robomamba_ros.mcap_chunk_compression'
+#: Compressions a :class:`BagWriter` offers: zstd MCAP chunks, or none.
+COMPRESSIONS = ('zstd', 'none')
 _STORAGE_PLUGINS = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
+_MCAP_MAGIC = b'\x89MCAP0\r\n'
+_MCAP_CHUNK, _MCAP_FOOTER, _MCAP_DATA_END = 0x06, 0x02, 0x0F
 
 
 class BagMessage(NamedTuple):
@@ -47,9 +66,12 @@ class BagWriter:
     :param path: bag directory to create; must not exist.
     :param distro: typestore used to serialise messages, ``'humble'`` or ``'jazzy'``.
     :param storage: ``'mcap'`` (default) or ``'sqlite3'``.
+    :param compression: ``'zstd'`` (zstd-compressed MCAP chunks; MCAP only) or ``'none'``;
+        default: ``'zstd'`` for MCAP, ``'none'`` for sqlite3.
     """
 
-    def __init__(self, path: PathLike, distro: str = 'humble', storage: str = 'mcap') -> None:
+    def __init__(self, path: PathLike, distro: str = 'humble', storage: str = 'mcap',
+                 compression: Optional[str] = None) -> None:
         self.path = Path(path)
         if self.path.exists():
             raise FileExistsError(f'bag output path {str(self.path)!r} already exists; '
@@ -57,12 +79,24 @@ class BagWriter:
         if storage not in _STORAGE_PLUGINS:
             raise ValueError(
                 f'storage must be one of {sorted(_STORAGE_PLUGINS)}, got {storage!r}')
+        if compression is None:
+            compression = 'zstd' if storage == 'mcap' else 'none'
+        if compression not in COMPRESSIONS:
+            raise ValueError(f'compression must be one of {COMPRESSIONS}, got {compression!r}')
+        if compression != 'none' and storage != 'mcap':
+            raise ValueError(f'compression {compression!r} compresses MCAP chunks; storage '
+                             f"{storage!r} has none (use compression='none')")
         self.types = RosbagsTypes(distro)
         self.distro = distro
         self.storage = storage
+        self.compression = compression
         self._writer = Writer(self.path, version=BAG_VERSION,
                               storage_plugin=_STORAGE_PLUGINS[storage])
         self._writer.set_custom_data(DISTRO_KEY, distro)
+        if compression == 'zstd':
+            # CompressionMode.STORAGE: zstd inside the MCAP chunks, no rosbag2 compression.
+            self._writer.set_compression(CompressionMode.STORAGE, CompressionFormat.ZSTD)
+            self._writer.set_custom_data(CHUNK_COMPRESSION_KEY, compression)
         self._connections: Dict[str, Tuple[str, Any]] = {}
         # Creating the writer creates the bag, like open(path, 'w') creates a file.
         self._writer.open()
@@ -118,6 +152,16 @@ class BagWriter:
         else:
             data = self.types.serialize(msg, canonical)
         self._writer.write(connection, stamp_ns, data)
+
+    def set_custom_data(self, key: str, value: Any) -> None:
+        """
+        Record a key/value pair in the bag's ``custom_data`` (written at :meth:`close`).
+
+        :param key: key, e.g. ``'robomamba_ros.camera_rate_hz'``.
+        :param value: value; stored as its ``str()`` (rosbag2 custom data are strings).
+        """
+        self._check_open()
+        self._writer.set_custom_data(str(key), str(value))
 
     def close(self) -> None:
         """Finish the storage file and write ``metadata.yaml``; closing twice is harmless."""
@@ -239,11 +283,71 @@ def bag_topics(path: PathLike) -> Dict[str, Tuple[str, int]]:
         return {topic: (info.msgtype, info.msgcount) for topic, info in reader.topics.items()}
 
 
+def bag_size_bytes(path: PathLike) -> int:
+    """
+    Return the size on disk of a bag: its storage files and ``metadata.yaml``.
+
+    :param path: bag directory (or a single storage file).
+    :raises FileNotFoundError: ``path`` does not exist.
+    """
+    path = _check_bag_path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob('*') if f.is_file())
+
+
+def mcap_chunk_compression(path: PathLike) -> Dict[str, Dict[str, int]]:
+    """
+    Read how the MCAP chunks of a bag are compressed, from the chunk records themselves.
+
+    :param path: bag directory (every ``*.mcap`` in it) or one ``.mcap`` file.
+    :return: ``{compression: {'chunks': n, 'compressed_bytes': c, 'uncompressed_bytes': u}}``
+        with ``''`` for uncompressed chunks (the MCAP name), e.g. ``{'zstd': {...}}``.
+    :raises FileNotFoundError: ``path`` does not exist.
+    :raises ValueError: a file that is not MCAP, or a truncated record.
+    """
+    path = _check_bag_path(path)
+    files = [path] if path.is_file() else sorted(path.glob('*.mcap'))
+    stats: Dict[str, Dict[str, int]] = {}
+    for file in files:
+        with open(file, 'rb') as f:
+            if f.read(len(_MCAP_MAGIC)) != _MCAP_MAGIC:
+                raise ValueError(f'{str(file)!r} is not an MCAP file')
+            while True:
+                head = f.read(9)
+                if len(head) < 9:
+                    raise ValueError(f'{str(file)!r}: truncated MCAP record')
+                opcode, length = struct.unpack('<BQ', head)
+                if opcode in (_MCAP_FOOTER, _MCAP_DATA_END):
+                    break
+                if opcode != _MCAP_CHUNK:
+                    f.seek(length, 1)
+                    continue
+                # start time, end time, uncompressed size, uncompressed CRC, compression string
+                fixed = f.read(32)
+                if len(fixed) < 32:
+                    raise ValueError(f'{str(file)!r}: truncated MCAP chunk')
+                _, _, uncompressed, _, name_length = struct.unpack('<QQQII', fixed)
+                name = f.read(name_length).decode('utf-8')
+                (compressed,) = struct.unpack('<Q', f.read(8))
+                entry = stats.setdefault(name, {'chunks': 0, 'compressed_bytes': 0,
+                                                'uncompressed_bytes': 0})
+                entry['chunks'] += 1
+                entry['compressed_bytes'] += compressed
+                entry['uncompressed_bytes'] += uncompressed
+                f.seek(length - 32 - name_length - 8, 1)
+    return stats
+
+
 __all__ = [
     'BAG_VERSION',
+    'CHUNK_COMPRESSION_KEY',
+    'COMPRESSIONS',
     'DISTRO_KEY',
     'BagMessage',
     'BagWriter',
+    'bag_size_bytes',
     'bag_topics',
+    'mcap_chunk_compression',
     'read_bag',
 ]

@@ -386,6 +386,8 @@ def test_parameters_from_the_sim_config(repo_root):
                              [repo_root / 'config' / 'sim.yaml'])
     assert params.world_frame == 'world' and params.ee_frame == 'panda_hand_tcp'
     assert params.camera_frame == 'camera_color_optical_frame'
+    # Aligned depth in millimetres, as a RealSense publishes it, in sim.yaml and by default.
+    assert params.depth_encoding == SapienBridgeParameters().depth_encoding == '16UC1'
     with pytest.raises(ValueError, match='depth_encoding'):
         load_parameters(SapienBridgeParameters, 'sapien_bridge', [],
                         {'depth_encoding': 'mono8'})

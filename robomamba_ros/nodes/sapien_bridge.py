@@ -100,8 +100,9 @@ class SapienBridgeParameters:
     image_width: int = parameter(336, 'Image width (px).', low=16, high=4096)
     image_height: int = parameter(336, 'Image height (px).', low=16, high=4096)
     fov_y_deg: float = parameter(35.0, 'Vertical field of view (deg).', low=1.0, high=170.0)
-    depth_encoding: str = parameter('32FC1', 'Depth encoding: 32FC1 (m) or 16UC1 (mm); '
-                                    '0 = no reading.', choices=DEPTH_ENCODINGS)
+    depth_encoding: str = parameter('16UC1', 'Depth encoding: 16UC1 (mm, as a RealSense '
+                                    'publishes aligned depth) or 32FC1 (m); 0 = no reading.',
+                                    choices=DEPTH_ENCODINGS)
     control_rate_hz: float = parameter(100.0, 'Tick rate of the simulation and state topics.',
                                        low=1.0, high=500.0)
     camera_rate_hz: float = parameter(10.0, 'Camera rate (sim time).', low=0.1, high=100.0)

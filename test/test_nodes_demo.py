@@ -7,15 +7,22 @@ Also ``replay`` over the demo's own bag with a tiny RoboMamba folder, as a user 
 RealSense recording.
 """
 
+import collections
+import contextlib
+import io
 import json
 
+import cv2
 import numpy as np
 import pytest
+import yaml
 
 from robomamba_ros.cli import main
-from robomamba_ros.ros.bag import bag_topics, read_bag
+from robomamba_ros.ros.bag import bag_size_bytes, bag_topics, CHUNK_COMPRESSION_KEY, \
+    mcap_chunk_compression, read_bag
 from robomamba_ros.ros.messages import camera_info_to_intrinsics, depth_image_to_m, \
     image_to_rgb, pose_stamped_to_numpy, twist_stamped_to_numpy
+from robomamba_ros.sim.figures import episode_caption
 
 pytestmark = [pytest.mark.render, pytest.mark.slow]
 
@@ -36,13 +43,20 @@ EXPECTED_TOPICS = {
 }
 
 
+#: Bytes of one uncompressed 336x336 camera frame: rgb8 colour and 16UC1 depth.
+_RAW_FRAME_BYTES = 336 * 336 * 3 + 336 * 336 * 2
+
+
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo')
-    status = main(['demo', '--episodes', '2', '--policy', 'oracle', '--dmm', 'scripted',
-                   '--out', str(out),
-                   '--camera-rate-hz', '2', '--quiet'])
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = main(['demo', '--episodes', '2', '--policy', 'oracle', '--dmm', 'scripted',
+                       '--out', str(out),
+                       '--camera-rate-hz', '2', '--quiet'])
     assert status == 0
+    (out / 'stdout.txt').write_text(printed.getvalue(), encoding='utf-8')
     return out
 
 
@@ -104,3 +118,69 @@ def test_replay_runs_robomamba_node_over_the_demo_bag(demo_run, tmp_path):
     for m in read_bag(out, ['/robomamba_node/contact_pose']) if \
             '/robomamba_node/contact_pose' in topics else ():
         assert np.all(np.isfinite(pose_stamped_to_numpy(m.msg).position))
+
+
+def test_demo_bag_is_compressed_and_readable_with_both_typestores(demo_run):
+    results = json.loads((demo_run / 'results.json').read_text())
+    bag = demo_run / 'bag'
+    meta = yaml.safe_load((bag / 'metadata.yaml').read_text())['rosbag2_bagfile_information']
+    assert meta['version'] == 8 and meta['storage_identifier'] == 'mcap'
+    # zstd inside the MCAP chunks, as `ros2 bag record -s mcap --storage-preset-profile
+    # zstd_fast` writes: no rosbag2 file/message compression is declared.
+    assert meta['compression_mode'] == '' and meta['compression_format'] == ''
+    assert meta['relative_file_paths'] == ['bag.mcap']
+    chunks = mcap_chunk_compression(bag)
+    assert set(chunks) == {'zstd'} and results['bag_chunks'] == chunks
+    assert chunks['zstd']['compressed_bytes'] * 4 < chunks['zstd']['uncompressed_bytes']
+    custom = meta['custom_data']
+    assert custom[CHUNK_COMPRESSION_KEY] == 'zstd'
+    # Nothing throttled, and the bag says so with the rates it was recorded at.
+    assert results['recording'] == {
+        'note': results['recording']['note'], 'throttled': False, 'camera_rate_hz': 2.0,
+        'control_rate_hz': 100.0, 'depth_encoding': '16UC1', 'compression': 'zstd'}
+    assert 'none throttled' in results['recording']['note']
+    for key, value in results['recording'].items():
+        assert custom[f'robomamba_ros.demo.{key}'] == str(value)
+    topics = bag_topics(bag)
+    expected = {topic: count for topic, (_, count) in topics.items()}
+    for distro in ('humble', 'jazzy'):
+        seen = collections.Counter()
+        for m in read_bag(bag, distro=distro):
+            seen[m.topic] += 1
+            if m.topic == '/camera/aligned_depth_to_color/image_raw':
+                assert m.msg.encoding == '16UC1'
+        assert seen == expected, distro
+
+
+def test_demo_bag_size_per_camera_frame_is_bounded(demo_run):
+    results = json.loads((demo_run / 'results.json').read_text())
+    bag = demo_run / 'bag'
+    assert results['bag_bytes'] == bag_size_bytes(bag) > 0
+    frames = results['topics']['/camera/color/image_raw']['count']
+    assert frames == results['topics']['/camera/aligned_depth_to_color/image_raw']['count'] > 0
+    # Everything in the bag (100 Hz state topics included) per camera frame stays under a
+    # tenth of one uncompressed frame: ~9 GB would be ~0.9 GB for the default demo's 1,500.
+    assert results['bag_bytes'] / frames < _RAW_FRAME_BYTES / 10
+    printed = (demo_run / 'stdout.txt').read_text()
+    assert f"{results['bag_bytes'] / 1e6:.1f} MB on disk (zstd MCAP chunks" in printed
+    assert f'{frames} camera frames at 2 Hz (16UC1 depth)' in printed
+
+
+def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
+    results = json.loads((demo_run / 'results.json').read_text())
+    for name in ('frames.png', 'success.png'):
+        size = (demo_run / name).stat().st_size
+        assert 1000 < size <= 1_000_000, name
+        assert results['figure_bytes'][name] == size
+    assert results['success_plot'] == str(demo_run / 'success.png')
+    grid = cv2.imread(str(demo_run / 'frames.png'))
+    assert grid.shape[1] == 2 * 336 + 4 and grid.shape[0] > 336  # two tiles, captions below
+    for record in results['episodes']:
+        u, v = record['contact_pixel_uv']
+        assert 0 <= u < 336 and 0 <= v < 336
+        assert record['goal'] == 'accepted'
+        caption = episode_caption(record)
+        assert caption[0] == f'episode {record["episode_index"]}: {record["category"]} (seen)'
+        assert caption[1].startswith('"' + record['instruction'][:10])
+        assert caption[3].startswith('success: opened ')
+        assert caption[4] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'

@@ -8,14 +8,25 @@
 ``dmm_node`` drives the hand from the pre-grasp pose to the contact, closes the suction and pulls.
 They exchange real ROS 2 messages (rosbags typestore, CDR on every hop) through
 :class:`~robomamba_ros.nodes.in_process.InProcessGraph`, read the same ``config/*.yaml`` as the
-launch file, and every topic is recorded to an MCAP bag. Writes ``results.json``, ``frames.png``
-and the bag under ``--out`` and prints a success table.
+launch file, and every topic is recorded to an MCAP bag. Writes ``results.json``, ``frames.png``,
+``success.png`` and the bag under ``--out`` and prints a success table and the bag's size.
+
+The bag records every message published in the graph, at the rate it was published: nothing is
+throttled or dropped. The camera topics (colour, aligned depth, camera info and the camera's
+``/tf``) come at the bridge's ``camera_rate_hz`` (``config/sim.yaml``: 10 Hz, ``demo
+--camera-rate-hz``), the state topics at its ``control_rate_hz`` (100 Hz); depth is ``16UC1``
+millimetres as a RealSense publishes it. The MCAP chunks are zstd-compressed (see
+:mod:`robomamba_ros.ros.bag`). The bag's ``custom_data`` and ``results.json`` (``recording``)
+say so.
 
 ``results.json`` holds every episode's record (the bridge's result, the number of predictions,
-the wall time and the stage timings of its prediction), the success rate, the simulated and wall
-time, and the median wall-clock milliseconds per robomamba_node stage (``latency_ms``, see
+the predicted contact pixel and whether robomamba_node accepted the goal, the wall time and the
+stage timings of its prediction), the success rate, the simulated and wall time, the median
+wall-clock milliseconds per robomamba_node stage (``latency_ms``, see
 :meth:`~robomamba_ros.nodes.robomamba_node.RoboMambaNodeCore.latency_medians_ms`; the pose
-source is timed as a whole).
+source is timed as a whole), the bag's topics, size and chunk compression, and the figures'
+sizes. ``frames.png`` shows each episode's debug image with a caption built from its record
+(:func:`~robomamba_ros.sim.figures.episode_caption`); ``success.png`` the success per category.
 """
 
 import json
@@ -35,7 +46,12 @@ from robomamba_ros.sim.categories import SEEN_CATEGORIES
 
 RESULTS_FILE = 'results.json'
 FRAMES_FILE = 'frames.png'
+SUCCESS_FILE = 'success.png'
 BAG_DIR = 'bag'
+#: What the demo bag holds, as recorded in its ``custom_data`` and in ``results.json``.
+RECORDING = 'every message published in the graph, at its publication rate (none throttled)'
+#: Prefix of the demo's keys in the bag's ``custom_data``.
+CUSTOM_DATA_PREFIX = 'robomamba_ros.'
 #: Simulated seconds the driver advances between checks for the episode result.
 _POLL_S = 0.25
 
@@ -54,6 +70,9 @@ class SimPolicySource:
     def __init__(self, policy, bridge):
         self.policy, self.bridge = policy, bridge
         self._episode = None
+        #: Number of calls so far, and the contact pixel ``(u, v)`` of the latest call.
+        self.calls = 0
+        self.last_pixel_uv = None
 
     def __call__(self, rgb, depth, K, instruction):
         """Run the policy on a frame, resetting it first when the bridge started an episode."""
@@ -66,7 +85,14 @@ class SimPolicySource:
             self.policy.reset(PolicyContext(episode=episode, observation=self.bridge.observation,
                                             rng=rng))
         self._episode = episode
-        return self.policy(rgb, depth, K, instruction)
+        self.calls += 1
+        self.last_pixel_uv = None
+        output = self.policy(rgb, depth, K, instruction)
+        try:
+            self.last_pixel_uv = [float(x) for x in np.asarray(output[0], float).reshape(2)]
+        except (TypeError, ValueError, IndexError):
+            pass  # robomamba_node refuses such an output and says why
+        return output
 
 
 def _fresh_bag_path(out):
@@ -79,20 +105,37 @@ def _fresh_bag_path(out):
     return bag
 
 
-def _frames_png(frames, path, columns=4):
-    """Tile annotated debug images (RGB) into one PNG; returns the path or None."""
-    import cv2
+def _goal_outcome(counter, accepted_before, refused_before):
+    """Say what robomamba_node did with the episode's predictions (its refusal counter)."""
+    if counter.accepted > accepted_before:
+        return 'accepted'
+    if counter.total > refused_before:
+        return f'refused ({counter.last_reason})'
+    return 'none'
 
-    if not frames:
-        return None
-    h = max(f.shape[0] for f in frames)
-    w = max(f.shape[1] for f in frames)
-    tiles = [cv2.resize(f, (w, h)) if f.shape[:2] != (h, w) else f for f in frames]
-    while len(tiles) % columns and len(tiles) > columns:
-        tiles.append(np.zeros_like(tiles[0]))
-    rows = [np.concatenate(tiles[i:i + columns], axis=1) for i in range(0, len(tiles), columns)]
-    cv2.imwrite(str(path), cv2.cvtColor(np.concatenate(rows, axis=0), cv2.COLOR_RGB2BGR))
-    return path
+
+def write_figures(records, frames, out, title=''):
+    """
+    Write ``frames.png`` (one captioned tile per episode) and ``success.png``.
+
+    :param records: the episode records (see :func:`~robomamba_ros.sim.figures.episode_caption`).
+    :param frames: per record, the RGB image of its tile (the debug image of its prediction).
+    :param out: output folder.
+    :param title: title of the success chart.
+    :return: ``{file name: path}`` of the files written.
+    """
+    from robomamba_ros.sim import figures
+
+    written = {}
+    path = figures.caption_grid(frames, [figures.episode_caption(r) for r in records],
+                                [bool(r['success']) for r in records], out / FRAMES_FILE)
+    if path:
+        written[FRAMES_FILE] = path
+    path = figures.success_bar_chart(records, out / SUCCESS_FILE,
+                                     title=title or 'Demo success per category')
+    if path:
+        written[SUCCESS_FILE] = path
+    return written
 
 
 def success_table(records):
@@ -126,12 +169,14 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     :param episode_timeout_s: simulated-time limit per episode (default: the bridge's).
     :param camera_rate_hz: the bridge's camera rate (default: ``sim.yaml``'s). Re-rendering the
         moving part at every camera tick is the largest cost of an episode after the first;
-        robomamba_node predicts once per episode from the first frame.
+        robomamba_node predicts once per episode from the first frame. The bag records every
+        camera frame published at this rate.
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
     from tqdm import tqdm
 
+    from robomamba_ros.ros.bag import bag_size_bytes, bag_topics, mcap_chunk_compression
     from robomamba_ros.sim.policies import load_policy
 
     if episodes < 1:
@@ -157,11 +202,20 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
             RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml'), pose_source=source)
         graph.add(DMMNodeCore, node_parameters(
             DMMNodeParameters, 'dmm_node', 'dmm.yaml', overrides=dmm_overrides))
+        recording = {'note': RECORDING, 'throttled': False,
+                     'camera_rate_hz': bridge.params.camera_rate_hz,
+                     'control_rate_hz': bridge.params.control_rate_hz,
+                     'depth_encoding': bridge.params.depth_encoding,
+                     'compression': graph.recorder.compression}
+        for key, value in recording.items():
+            graph.recorder.set_custom_data(CUSTOM_DATA_PREFIX + 'demo.' + key, value)
         results = graph.tap('/sapien_bridge/result')
         debug = graph.tap('/robomamba_node/debug_image')
         limit_s = 2.0 * bridge.params.episode_timeout_s + 5.0
         for k in tqdm(range(episodes), desc='demo', unit='episode', disable=not progress):
             seen_debug = len(debug)
+            seen_calls = source.calls
+            accepted, refused = node.counter.accepted, node.counter.total
             last_timing = node.timings[-1] if node.timings else None
             episode_start = time.perf_counter()
             response = graph.call_service('/sapien_bridge/reset')
@@ -177,27 +231,43 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
                                    'simulated time')
             record = json.loads(results[k][1].data)
             record['predictions'] = len(debug) - seen_debug
+            # The pose source's raw contact pixel of the episode's last prediction, and what
+            # robomamba_node's safety checks made of it.
+            record['contact_pixel_uv'] = source.last_pixel_uv if source.calls > seen_calls \
+                else None
+            record['goal'] = _goal_outcome(node.counter, accepted, refused)
             record['wall_s'] = time.perf_counter() - episode_start
             if node.timings and node.timings[-1] is not last_timing:
                 record['latency_ms'] = node.timings[-1]  # of the episode's last prediction
             records.append(record)
             if len(debug) > seen_debug:
                 frames.append(image_to_rgb(debug[-1][1]))
-    from robomamba_ros.ros.bag import bag_topics
-
+            elif bridge.observation is not None:
+                frames.append(bridge.observation.rgb)
+            else:
+                frames.append(np.full((64, 64, 3), 128, np.uint8))
+    rate = float(np.mean([bool(r['success']) for r in records]))
+    written = write_figures(records, frames, out, title=(
+        f'Demo success per category: {100.0 * rate:.0f}% of {len(records)} episodes '
+        f'({Path(str(policy)).name}, {Path(str(dmm_model)).name or "scripted"})'))
     summary = {
         'policy': policy, 'executor': dmm_model or 'scripted', 'distro': distro, 'seed': seed,
         'episodes': records,
-        'success_rate': float(np.mean([bool(r['success']) for r in records])),
+        'success_rate': rate,
         'elapsed_s': time.perf_counter() - start,
         'sim_s': float(sum(r['duration_s'] for r in records)),
         'latency_ms': node.latency_medians_ms(),
         'bag': str(bag),
+        'bag_bytes': bag_size_bytes(bag),
+        'bag_chunks': mcap_chunk_compression(bag),
+        'recording': recording,
         'topics': {t: {'type': ty, 'count': n} for t, (ty, n) in bag_topics(bag).items()},
-        'frames': str(_frames_png(frames, out / FRAMES_FILE) or ''),
+        'frames': str(written.get(FRAMES_FILE, '')),
+        'success_plot': str(written.get(SUCCESS_FILE, '')),
+        'figure_bytes': {name: Path(path).stat().st_size for name, path in written.items()},
     }
     (out / RESULTS_FILE).write_text(json.dumps(summary, indent=1), encoding='utf-8')
     return summary
 
 
-__all__ = ['SimPolicySource', 'run_demo', 'success_table']
+__all__ = ['RECORDING', 'SimPolicySource', 'run_demo', 'success_table', 'write_figures']

@@ -136,6 +136,11 @@ class InProcessGraph:
         self._sequence += 1
         heapq.heappush(self._timers, (due_ns, self._sequence, period_ns, (callback, core)))
 
+    @property
+    def recorder(self):
+        """The :class:`~robomamba_ros.ros.bag.BagWriter` recording the graph, or None."""
+        return self._writer
+
     def topics(self):
         """Return ``{topic: type_name}`` of every topic declared so far."""
         return dict(self._topic_types)

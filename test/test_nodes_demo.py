@@ -182,5 +182,7 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         caption = episode_caption(record)
         assert caption[0] == f'episode {record["episode_index"]}: {record["category"]} (seen)'
         assert caption[1].startswith('"' + record['instruction'][:10])
-        assert caption[3].startswith('success: opened ')
-        assert caption[4] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
+        assert caption[3] == 'success'
+        assert caption[4] == (f'ended: {record["end"]} after {record["duration_s"]:.1f} s, '
+                              f'opened {100 * record["open_fraction"]:.0f}%')
+        assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'

@@ -12,7 +12,7 @@ from robomamba_ros.sim.figures import caption_grid, episode_caption, shorten, \
 _SUCCESS = {
     'episode_index': 0, 'category': 'drawer_cabinet', 'split': 'seen',
     'instruction': 'Grab the drawer of the drawer cabinet and pull it open.',
-    'success': True, 'reason': '', 'end': 'opened', 'open_fraction': 0.5123,
+    'success': True, 'reason': '', 'end': 'opened', 'duration_s': 5.92, 'open_fraction': 0.5123,
     'contact_pixel_uv': [167.4, 231.6], 'goal': 'accepted',
 }
 _MISSED = {
@@ -24,8 +24,8 @@ _MISSED = {
 }
 _NOTHING = {
     'episode_index': 3, 'category': 'kettle', 'instruction': 'Lift the lid.', 'success': False,
-    'reason': 'no contact', 'end': 'timeout', 'open_fraction': 0.0, 'contact_pixel_uv': None,
-    'goal': 'none',
+    'reason': 'no contact', 'end': 'timeout', 'duration_s': 20.0, 'open_fraction': 0.0,
+    'contact_pixel_uv': None, 'goal': 'none',
 }
 
 
@@ -34,7 +34,8 @@ def test_caption_of_a_success():
         'episode 0: drawer_cabinet (seen)',
         '"Grab the drawer of the drawer cabinet and',
         'pull it open."',
-        'success: opened 51%',
+        'success',
+        'ended: opened after 5.9 s, opened 51%',
         'contact (167, 232) px: goal accepted',
     ]
 
@@ -44,18 +45,21 @@ def test_caption_of_a_failure_names_the_reason_and_the_refusal():
     assert lines[0] == 'episode 7: refrigerator (seen)'
     # A long instruction keeps two lines and ends in an ellipsis.
     assert lines[1].startswith('"Open the lower door') and lines[2].endswith('...')
-    assert lines[3] == 'FAIL: missed movable part (timeout)'
-    assert lines[4] == 'contact (10, 300) px: refused (workspace)'
+    assert lines[3] == 'FAIL: missed movable part'
+    assert lines[4] == 'ended: timeout, opened 0%'
+    assert lines[5] == 'contact (10, 300) px: refused (workspace)'
     assert all(len(line) <= 42 for line in lines)
 
 
 def test_caption_without_prediction_and_split_from_the_category():
     lines = episode_caption(_NOTHING)
     assert lines == ['episode 3: kettle (unseen)', '"Lift the lid."', '',
-                     'FAIL: no contact (timeout)', 'no contact predicted']
+                     'FAIL: no contact', 'ended: timeout after 20.0 s, opened 0%',
+                     'no contact predicted']
     refused = dict(_NOTHING, goal='refused (model_error)', contact_pixel_uv=[float('nan'), 1.0])
-    assert episode_caption(refused)[4] == 'no contact: refused (model_error)'
+    assert episode_caption(refused)[5] == 'no contact: refused (model_error)'
     assert episode_caption(dict(_NOTHING, category='safe'))[0] == 'episode 3: safe (unseen)'
+    assert episode_caption(dict(_NOTHING, open_fraction=-3e-6))[4].endswith(', opened 0%')
 
 
 def test_shorten():

@@ -161,12 +161,13 @@ def episode_caption(record, max_chars=42):
 
     :param record: an episode record of ``robomamba-ros demo`` (the bridge's result record:
         ``episode_index``, ``category``, ``split``, ``instruction``, ``success``, ``reason``,
-        ``end``, ``open_fraction``; and the demo's ``contact_pixel_uv`` and ``goal``).
+        ``end``, ``duration_s``, ``open_fraction``; and the demo's ``contact_pixel_uv`` and
+        ``goal``).
     :param max_chars: longest line.
-    :return: five lines: episode, category and split; the instruction over two lines (shortened
-        with ``...`` beyond); the outcome (``success`` with the opening, or ``FAIL`` with the
-        failure reason and how the episode ended); the predicted contact pixel ``(u, v)`` and
-        what robomamba_node did with it (``goal accepted``, ``refused (reason)``).
+    :return: six lines: episode, category and split; the instruction over two lines (shortened
+        with ``...`` beyond); the outcome (``success``, or ``FAIL`` with the failure reason);
+        how and when the episode ended and how far the part opened; the predicted contact pixel
+        ``(u, v)`` and what robomamba_node did with it (``goal accepted``, ``refused (why)``).
     """
     index = record.get('episode_index')
     head = f'episode {index}: ' if index is not None else ''
@@ -176,15 +177,15 @@ def episode_caption(record, max_chars=42):
     if len(words) > 2:
         words = [words[0], shorten(' '.join(words[1:]), max_chars)]
     lines += words + [''] * (2 - len(words))
-    opened = record.get('open_fraction')
-    opened = '' if opened is None else f'opened {100.0 * float(opened):.0f}%'
-    if record.get('success'):
-        outcome = 'success' + (f': {opened}' if opened else '')
-    else:
-        outcome = f'FAIL: {record.get("reason") or "not judged"}'
-        if record.get('end'):
-            outcome += f' ({record["end"]})'
-    lines.append(shorten(outcome, max_chars))
+    lines.append(shorten('success' if record.get('success') else
+                         f'FAIL: {record.get("reason") or "not judged"}', max_chars))
+    ended = f'ended: {record.get("end") or "?"}'
+    if record.get('duration_s') is not None:
+        ended += f' after {float(record["duration_s"]):.1f} s'
+    if record.get('open_fraction') is not None:
+        # An int: a part pushed a hair closed reads 0%, not -0%.
+        ended += f', opened {round(100.0 * float(record["open_fraction"])):d}%'
+    lines.append(shorten(ended, max_chars))
     pixel = record.get('contact_pixel_uv')
     goal = record.get('goal') or 'none'
     if pixel is not None and len(pixel) == 2 and np.all(np.isfinite(np.asarray(pixel, float))):

@@ -133,7 +133,7 @@ def bench_inference(name, config, reps, device, results):
     tokens = config.vision.num_patches + PROMPT_TOKENS
     embeds = torch.randn(1, tokens, config.lm.hidden_size, device=device)
     mamba_prefill, llama_prefill = paired_median_seconds(
-        lambda: model.lm(inputs_embeds=embeds, use_cache=True),
+        lambda: model.lm(inputs_embeds=embeds, cache=model.lm.allocate_inference_cache(1)),
         lambda: llama(inputs_embeds=embeds, use_cache=True), reps)
     print(f'  {name}: {tokens} prompt tokens (image + text)')
     report(results, f'{name}/prefill', f'{name} prefill vs llama', mamba_prefill, llama_prefill)
@@ -155,18 +155,19 @@ def decode_seconds(mamba, llama, context, config, reps, device):
     """
     embeds = torch.randn(1, context, config.lm.hidden_size, device=device)
     token = torch.tensor([[7]], device=device)
-    m_out = mamba(inputs_embeds=embeds, use_cache=True)
+    m_cache = mamba.allocate_inference_cache(1)
+    mamba(inputs_embeds=embeds, cache=m_cache)
     l_out = llama(inputs_embeds=embeds, use_cache=True)
 
     def mamba_step():
-        mamba(input_ids=token, cache_params=copy.deepcopy(m_out.cache_params), use_cache=True)
+        mamba(input_ids=token, cache=copy.deepcopy(m_cache))
 
     def llama_step():
         llama(input_ids=token, past_key_values=copy.deepcopy(l_out.past_key_values),
               use_cache=True)
 
     def copy_mamba():
-        copy.deepcopy(m_out.cache_params)
+        copy.deepcopy(m_cache)
 
     def copy_llama():
         copy.deepcopy(l_out.past_key_values)

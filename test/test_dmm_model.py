@@ -112,8 +112,8 @@ def test_step_state_has_constant_size(fast):
         if fast:
             arrays = model._state.arrays()
         else:
-            arrays = [tensor for layer_state in model._state
-                      for tensor in (layer_state[0], *layer_state[1])]
+            arrays = [tensor for history, mamba in model._state
+                      for tensor in (history, mamba.conv, mamba.ssm)]
         sizes.append(sum(a.nbytes if isinstance(a, np.ndarray) else a.numel() * 4
                          for a in arrays))
     assert len(set(sizes)) == 1 and sizes[0] > 0

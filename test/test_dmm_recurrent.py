@@ -168,7 +168,8 @@ def test_twin_state_converts_to_the_torch_layout():
     layers = twin.torch_state(state)
     config = model.config
     inner = config.expand * config.hidden_size
-    for history, (conv, ssm) in layers:
+    for history, (conv, ssm, seen) in layers:
+        assert seen == 2
         assert history.shape == (3, config.window - 1, config.hidden_size)
         # Two tokens so far: the older history slots are still the zero padding.
         assert torch.count_nonzero(history[:, :config.window - 3]) == 0

@@ -4,18 +4,16 @@
 
 import pytest
 import torch
-from transformers import MambaConfig, MambaForCausalLM
 
+from robomamba_ros.models.configuration_robomamba import LanguageModelConfig
 from robomamba_ros.models.lora import add_lora, has_lora, LoRALinear, merge_lora
-from robomamba_ros.models.mamba_lm import use_torch_scan
+from robomamba_ros.models.mamba_lm import MambaLM
 
 
 @pytest.fixture()
 def lm():
     torch.manual_seed(0)
-    model = MambaForCausalLM(MambaConfig(vocab_size=40, hidden_size=32, num_hidden_layers=2))
-    use_torch_scan(model)
-    return model.eval()
+    return MambaLM(LanguageModelConfig(vocab_size=40, hidden_size=32, num_layers=2)).eval()
 
 
 def test_adapters_start_at_the_base_model_and_merge_exactly(lm):
@@ -34,6 +32,19 @@ def test_adapters_start_at_the_base_model_and_merge_exactly(lm):
     assert merge_lora(lm) == 8 and not has_lora(lm)
     with torch.no_grad():
         torch.testing.assert_close(lm(ids).logits, adapted, atol=1e-5, rtol=1e-5)
+
+
+def test_adapters_act_in_cached_decoding(lm):
+    ids = torch.randint(0, 40, (1, 7), generator=torch.Generator().manual_seed(2))
+    add_lora(lm, rank=2)
+    with torch.no_grad():
+        for p in lm.parameters():
+            if p.requires_grad:
+                p.add_(0.05 * torch.randn_like(p))
+        full = lm(ids).logits
+        cache = lm.allocate_inference_cache(1)
+        steps = [lm(ids[:, t:t + 1], cache=cache).logits for t in range(7)]
+    torch.testing.assert_close(torch.cat(steps, 1), full, atol=1e-5, rtol=1e-5)
 
 
 def test_only_adapters_train(lm):

@@ -115,7 +115,7 @@ def test_answer_greedy_is_deterministic_and_sampling_seeded(model, image):
     assert isinstance(model.answer(None, QUESTION, max_new_tokens=3), str)
 
 
-def test_recurrent_decoding_equals_full_forward(model, tokenizer):
+def test_recurrent_decoding_with_image_tokens_equals_full_forward(model, tokenizer):
     pixels = torch.randn(1, 3, 32, 32)
     prompt = question_ids(tokenizer, QUESTION, model.config)
     continuation = [40, 41, 42, 43, 44]
@@ -123,13 +123,65 @@ def test_recurrent_decoding_equals_full_forward(model, tokenizer):
         embeds, _, _ = model.embed_sequences(pixels, [prompt + continuation])
         full = model.lm(inputs_embeds=embeds).logits
         prefix, _, _ = model.embed_sequences(pixels, [prompt])
-        out = model.lm(inputs_embeds=prefix, use_cache=True)
-        logits = [out.logits]
+        cache = model.lm.allocate_inference_cache(1)
+        logits = [model.lm(inputs_embeds=prefix, cache=cache).logits]
         for token in continuation:
-            out = model.lm(input_ids=torch.tensor([[token]]), cache_params=out.cache_params,
-                           use_cache=True)
-            logits.append(out.logits)
+            logits.append(model.lm(input_ids=torch.tensor([[token]]), cache=cache).logits)
+    assert cache.seqlen_offset == model.num_vision_tokens + len(prompt) + len(continuation)
     torch.testing.assert_close(torch.cat(logits, 1), full, atol=1e-5, rtol=1e-5)
+
+
+def _greedy_by_full_forwards(model, image, question, steps):
+    """Greedy decoding that re-runs the whole sequence for every token (no cache)."""
+    from robomamba_ros.models.image_processing import preprocess_image
+    pixels = preprocess_image(image, model.config.vision)[0][None]
+    ids = question_ids(model.tokenizer, question, model.config)
+    tokens = []
+    with torch.no_grad():
+        for _ in range(steps):
+            embeds, _, _ = model.embed_sequences(pixels, [ids + tokens])
+            token = int(model.lm(inputs_embeds=embeds).logits[0, -1].argmax())
+            if token == model.config.lm.eos_token_id:
+                break
+            tokens.append(token)
+    return tokens
+
+
+@pytest.fixture(scope='module')
+def talkative_model(tokenizer):
+    """
+    Build a random model whose answers depend on the image.
+
+    An untied output head of unit scale, loud image tokens and long-memory SSMs: a fresh init
+    forgets the image within the prompt.
+    """
+    torch.manual_seed(0)
+    config = RoboMambaConfig(lm=LanguageModelConfig(vocab_size=len(tokenizer),
+                                                    tie_embeddings=False))
+    model = RoboMamba(config, tokenizer).eval()
+    with torch.no_grad():
+        model.lm.lm_head.weight.normal_()
+        model.projector.layers[-1].weight.mul_(30.0)
+        for layer in model.lm.backbone.layers:
+            layer.mixer.A_log.fill_(-4.0)
+            layer.mixer.dt_proj.bias.fill_(0.5)
+            layer.mixer.out_proj.weight.mul_(10.0)
+    return model
+
+
+def test_answer_equals_greedy_decoding_by_full_forwards(talkative_model, image):
+    tokens = talkative_model.generate(image, QUESTION, max_new_tokens=6)
+    assert len(tokens) == 6
+    assert tokens == _greedy_by_full_forwards(talkative_model, image, QUESTION, 6)
+    assert talkative_model.answer(image, QUESTION, max_new_tokens=6) == \
+        talkative_model.tokenizer.decode(tokens, skip_special_tokens=True).strip()
+
+
+def test_answer_changes_with_the_image_and_with_the_question(talkative_model, image):
+    base = talkative_model.generate(image, QUESTION, max_new_tokens=8)
+    other_image = square_image('blue', (10, 30), size_hw=(48, 64))
+    assert talkative_model.generate(other_image, QUESTION, max_new_tokens=8) != base
+    assert talkative_model.generate(image, 'which part should move?', max_new_tokens=8) != base
 
 
 def test_batches_mixing_image_and_text_only_samples(model, tokenizer):
@@ -208,15 +260,15 @@ def test_head_variants_train(tokenizer, head_type):
     assert all(p.grad is not None for p in model.head.parameters())
 
 
-def test_mamba2_and_siglip_options_run(tokenizer, image):
-    config_fields = {'vision': VisionConfig(model_type='siglip')}
+def test_siglip_option_runs_and_mamba2_is_refused(tokenizer, image):
     torch.manual_seed(0)
-    config = RoboMambaConfig(
-        lm=LanguageModelConfig(vocab_size=len(tokenizer), architecture='mamba2'),
-        **config_fields)
+    config = RoboMambaConfig(lm=LanguageModelConfig(vocab_size=len(tokenizer)),
+                             vision=VisionConfig(model_type='siglip'))
     model = RoboMamba(config, tokenizer)
     assert model.predict_pose(image, INSTRUCTION)['pixel_uv'].shape == (2,)
     assert isinstance(model.answer(image, QUESTION, max_new_tokens=3), str)
+    with pytest.raises(ValueError, match=r"lm.architecture must be one of \('mamba',\)"):
+        LanguageModelConfig(architecture='mamba2')
 
 
 def test_build_from_local_components(tokenizer, tmp_path, image):
@@ -231,7 +283,7 @@ def test_build_from_local_components(tokenizer, tmp_path, image):
     model = build_from_components(str(tmp_path / 'clip'), str(tmp_path / 'mamba'),
                                   str(tmp_path / 'tok'))
     assert model.config.vision.num_layers == 2 and model.config.lm.hidden_size == 64
-    assert type(model.lm.backbone.layers[0].mixer).__name__ == 'TorchScanMambaMixer'
+    assert type(model.lm.backbone.layers[0].mixer).__name__ == 'Mamba'
     assert model.predict_pose(image, INSTRUCTION)['pixel_uv'].shape == (2,)
 
 

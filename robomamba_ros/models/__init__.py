@@ -6,7 +6,9 @@ Torch models: RoboMamba, Decision MetaMamba, the DT baseline and the shared Mamb
 * ``configuration_robomamba``, ``configuration_dmm`` -- config dataclasses (no torch import).
 * ``checkpoint`` -- model folders: strict loading, ``save_pretrained``/``from_pretrained``.
 * ``mamba_scan`` -- the selective scan (whole sequence, with a hand-written backward) and its
-  one-step update; ``mamba_lm`` -- transformers' Mamba LM switched to it on CPU.
+  one-step update; ``mamba_block`` -- the one Mamba block (mixer, residual block, recurrent
+  state, CUDA kernels when they import) used by the LM, the ``ssm+mlp`` head and DMM;
+  ``mamba_lm`` -- the Mamba LM on it, in the ``mamba-*-hf`` layout.
 * ``image_processing`` -- resize/crop/pad/normalise with the exact pixel mapping.
 * ``vision`` -- CLIP/SigLIP (transformers) and open_clip encoders, second-to-last block tokens.
 * ``projector``, ``policy_head``, ``losses``, ``prompting``, ``lora``.
@@ -19,6 +21,7 @@ Torch models: RoboMamba, Decision MetaMamba, the DT baseline and the shared Mamb
 
 __all__ = [
     'checkpoint', 'configuration_dmm', 'configuration_robomamba', 'convert_official', 'dmm',
-    'dt_baseline', 'image_processing', 'lora', 'losses', 'mamba_lm', 'mamba_scan',
-    'manipulation_policy', 'policy_head', 'projector', 'prompting', 'robomamba', 'vision',
+    'dt_baseline', 'image_processing', 'lora', 'losses', 'mamba_block', 'mamba_lm',
+    'mamba_scan', 'manipulation_policy', 'policy_head', 'projector', 'prompting', 'robomamba',
+    'vision',
 ]

@@ -14,7 +14,7 @@ import os
 VISION_BACKENDS = ('hf', 'open_clip')
 VISION_MODEL_TYPES = ('clip', 'siglip')
 RESIZE_MODES = ('crop', 'pad')
-LM_ARCHITECTURES = ('mamba', 'mamba2')
+LM_ARCHITECTURES = ('mamba',)
 HEAD_TYPES = ('two_mlp', 'mlp', 'ssm+mlp')
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -97,9 +97,9 @@ class VisionConfig:
 @dataclasses.dataclass
 class LanguageModelConfig:
     """
-    Mamba language model (transformers ``MambaForCausalLM`` or ``Mamba2ForCausalLM``).
+    Mamba language model (:class:`~robomamba_ros.models.mamba_lm.MambaLM`, ``mamba-*-hf`` layout).
 
-    :param architecture: ``'mamba'`` (Mamba-1, as the paper) or ``'mamba2'``.
+    :param architecture: ``'mamba'`` (Mamba-1, as the paper; the only one).
     :param vocab_size: tokenizer vocabulary size (embedding rows).
     :param hidden_size: model width ``d`` (2560 for Mamba-2.8B).
     :param num_layers: Mamba blocks.
@@ -110,8 +110,9 @@ class LanguageModelConfig:
     :param bos_token_id: beginning-of-sequence token id (prepended before the image tokens).
     :param eos_token_id: end-of-text token id (stops decoding).
     :param tie_embeddings: share input embeddings and output head.
-    :param mamba2_head_dim: head width for ``mamba2``.
-    :param mamba2_chunk_size: SSD chunk length for ``mamba2``.
+    :param dt_rank: rank of the time-step projection; ``None`` means ``ceil(hidden_size / 16)``
+        (transformers' ``time_step_rank='auto'``).
+    :param norm_eps: RMSNorm epsilon (transformers' ``layer_norm_epsilon``).
     """
 
     architecture: str = 'mamba'
@@ -125,16 +126,19 @@ class LanguageModelConfig:
     bos_token_id: int = 1
     eos_token_id: int = 2
     tie_embeddings: bool = True
-    mamba2_head_dim: int = 16
-    mamba2_chunk_size: int = 64
+    dt_rank: int = None
+    norm_eps: float = 1e-5
 
     def __post_init__(self):
         _check_choice('lm', 'architecture', self.architecture, LM_ARCHITECTURES)
         _check_positive('lm', vocab_size=self.vocab_size, hidden_size=self.hidden_size,
                         num_layers=self.num_layers, state_size=self.state_size,
-                        expand=self.expand, conv_kernel=self.conv_kernel,
-                        mamba2_head_dim=self.mamba2_head_dim,
-                        mamba2_chunk_size=self.mamba2_chunk_size)
+                        expand=self.expand, conv_kernel=self.conv_kernel)
+        if self.dt_rank is not None:
+            _check_positive('lm', dt_rank=self.dt_rank)
+        if not isinstance(self.norm_eps, (int, float)) or isinstance(self.norm_eps, bool) or \
+                not 0 < self.norm_eps < 1:
+            raise ValueError(f'lm.norm_eps must be a number in (0, 1), got {self.norm_eps!r}')
         for name in ('pad_token_id', 'bos_token_id', 'eos_token_id'):
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value < self.vocab_size:

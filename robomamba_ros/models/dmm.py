@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from robomamba_ros.models.checkpoint import PretrainedMixin
 from robomamba_ros.models.configuration_dmm import DMMConfig
 from robomamba_ros.models.dmm_recurrent import RecurrentDMM, RecurrentState, weights_key
-from robomamba_ros.models.mamba_scan import selective_scan
+from robomamba_ros.models.mamba_block import Mamba, MambaState
 
 
 def _rows(value, width, name):
@@ -116,66 +116,6 @@ class TokenMixer(nn.Module):
         return mixed, _keep_last(padded, self.window - 1, 1)
 
 
-class MambaBlock(nn.Module):
-    """
-    Mamba-1 block (in_proj, optional causal depthwise conv1d, selective scan, gate, out_proj).
-
-    Uses the shared pure-torch scan in :mod:`robomamba_ros.models.mamba_scan`.
-
-    :param config: a :class:`~robomamba_ros.models.configuration_dmm.DMMConfig`.
-    """
-
-    def __init__(self, config):
-        super().__init__()
-        h, inner, n = config.hidden_size, config.expand * config.hidden_size, config.d_state
-        self.inner, self.d_state, self.dt_rank = inner, n, config.dt_rank
-        self.in_proj = nn.Linear(h, 2 * inner, bias=False)
-        self.conv1d = None
-        self.conv_history = 0
-        if config.use_conv:
-            self.conv1d = nn.Conv1d(inner, inner, config.conv_kernel, groups=inner)
-            self.conv_history = config.conv_kernel - 1
-        self.x_proj = nn.Linear(inner, config.dt_rank + 2 * n, bias=False)
-        self.dt_proj = nn.Linear(config.dt_rank, inner)
-        # Mamba's initialisation: dt in [1e-3, 1e-1] log-uniform, A = -(1..N).
-        dt = torch.exp(torch.rand(inner) * (math.log(0.1) - math.log(1e-3)) + math.log(1e-3))
-        with torch.no_grad():
-            self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
-        self.A_log = nn.Parameter(torch.log(torch.arange(1, n + 1).float()).repeat(inner, 1))
-        self.D = nn.Parameter(torch.ones(inner))
-        self.out_proj = nn.Linear(inner, h, bias=False)
-
-    def forward(self, hidden, state=None):
-        """
-        Run over a sequence, or a chunk that continues an earlier one.
-
-        :param hidden: (batch, length, hidden).
-        :param state: ``(conv_inputs (batch, inner, kernel - 1), ssm (batch, inner, N))`` after
-            the earlier tokens; zeros when None.
-        :return: ``(output (batch, length, hidden), new state)``.
-        """
-        conv_inputs, ssm = state if state is not None else (None, None)
-        x, z = self.in_proj(hidden).chunk(2, dim=-1)
-        x = x.transpose(1, 2)  # (batch, inner, length)
-        if conv_inputs is None:
-            x = F.pad(x, (self.conv_history, 0))
-        else:
-            x = torch.cat([conv_inputs, x], dim=-1)
-        conv_inputs = _keep_last(x, self.conv_history, 2)
-        if self.conv1d is not None:
-            # Unfolded depthwise product: CPU conv1d costs ~0.1 ms even for 3 tokens.
-            x = (x.unfold(2, self.conv_history + 1, 1) * self.conv1d.weight).sum(-1) + \
-                self.conv1d.bias[:, None]
-        x = F.silu(x)
-        dt, B, C = torch.split(self.x_proj(x.transpose(1, 2)),
-                               [self.dt_rank, self.d_state, self.d_state], -1)
-        y, ssm = selective_scan(x, (dt @ self.dt_proj.weight.T).transpose(1, 2),
-                                -torch.exp(self.A_log), B.transpose(1, 2), C.transpose(1, 2),
-                                self.D, z.transpose(1, 2), self.dt_proj.bias,
-                                dt_softplus=True, initial_state=ssm, return_last_state=True)
-        return self.out_proj(y.transpose(1, 2)), (conv_inputs, ssm)
-
-
 class DMMLayer(nn.Module):
     """
     One block: ``x += mixer(LN_a(x))`` (absent for mixer ``'none'``), ``x += mamba(LN_b(x))``.
@@ -190,22 +130,30 @@ class DMMLayer(nn.Module):
             self.norm_mixer = nn.LayerNorm(config.hidden_size)
             self.mixer = TokenMixer(config.mixer, config.hidden_size, config.window)
         self.norm_mamba = nn.LayerNorm(config.hidden_size)
-        self.mamba = MambaBlock(config)
+        self.mamba = Mamba(config.hidden_size, state_size=config.d_state, expand=config.expand,
+                           conv_kernel=config.conv_kernel, dt_rank=config.dt_rank,
+                           use_conv=config.use_conv)
         self.dropout = nn.Dropout(config.dropout)
+
+    def allocate_state(self, batch_size):
+        """Return the state before any token: ``(mixer history None, empty MambaState)``."""
+        return None, self.mamba.allocate_inference_cache(batch_size)
 
     def forward(self, x, state=None):
         """
         Run over a sequence, or a chunk that continues an earlier one.
 
         :param x: (batch, length, hidden).
-        :param state: ``(mixer history, mamba state)`` after the earlier tokens, or None.
-        :return: ``(output (batch, length, hidden), new state)``.
+        :param state: ``(mixer history, MambaState)`` after the earlier tokens (see
+            :meth:`allocate_state`), or None for a whole sequence.
+        :return: ``(output (batch, length, hidden), new state)``; the MambaState is advanced
+            in place.
         """
         history, mamba_state = state if state is not None else (None, None)
         if self.mixer is not None:
             mixed, history = self.mixer(self.norm_mixer(x), history)
             x = x + (self.dropout(mixed) if self.training else mixed)
-        out, mamba_state = self.mamba(self.norm_mamba(x), mamba_state)
+        out = self.mamba(self.norm_mamba(x), mamba_state)
         return x + (self.dropout(out) if self.training else out), (history, mamba_state)
 
 
@@ -333,13 +281,13 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
     def _advance(self, tokens):
         """Run a chunk of embedded tokens (B, n, h) on from the kept state; return the last."""
         if self._state is None:
-            self._state = [None] * len(self.layers)
+            self._state = [layer.allocate_state(tokens.shape[0]) for layer in self.layers]
         elif isinstance(self._state, RecurrentState):
             # The episode began on the numpy twin (e.g. train() was called since).
             self._state = [
                 (None if history is None else history.to(self.device),
-                 tuple(t.to(self.device) for t in mamba_state))
-                for history, mamba_state in self.__dict__['_recurrent'].torch_state(
+                 MambaState(conv.to(self.device), ssm.to(self.device), seqlen_offset=seen))
+                for history, (conv, ssm, seen) in self.__dict__['_recurrent'].torch_state(
                     self._state)]
         for i, layer in enumerate(self.layers):
             tokens, self._state[i] = layer(tokens, self._state[i])
@@ -417,4 +365,4 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
                          observation.get('previous_action'))
 
 
-__all__ = ['DMMLayer', 'DecisionMetaMamba', 'MambaBlock', 'TokenMixer']
+__all__ = ['DMMLayer', 'DecisionMetaMamba', 'TokenMixer']

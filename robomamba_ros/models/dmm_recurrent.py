@@ -162,7 +162,7 @@ class _Layer:
                 self.mix_fill = cast(fill)
             self.mix_weight = cast(weight)
         mamba, norm = layer.mamba, layer.norm_mamba
-        inner, n, rank = mamba.inner, mamba.d_state, mamba.dt_rank
+        inner, n, rank = mamba.d_inner, mamba.d_state, mamba.dt_rank
         self.inner, self.d_state = inner, n
         # The Mamba block reads its normalised tokens from a ring like the mixer's. in_proj's
         # x half, the conv1d over it and both biases are one map of the last ``kernel``
@@ -402,7 +402,8 @@ class RecurrentDMM:
         Return ``state`` in the layout of the torch layers' recurrent forward.
 
         :param state: a :class:`RecurrentState`.
-        :return: per layer ``(mixer history or None, (conv inputs, ssm))`` as float32 tensors.
+        :return: per layer ``(mixer history or None, (conv inputs, ssm, tokens seen))``, the
+            arrays as float32 tensors.
         """
         layers, start, h = [], state.start, self.hidden
         for lw, (ring, conv_ring, ssm) in zip(self.layers, state.layers):
@@ -415,7 +416,7 @@ class RecurrentDMM:
             conv = kept[..., :h] @ lw.x_in_weight + kept[..., -1:] * lw.x_in_bias
             layers.append((history, (
                 torch.from_numpy(conv.transpose(0, 2, 1).astype(np.float32)),
-                torch.from_numpy(ssm.transpose(0, 2, 1).astype(np.float32)))))
+                torch.from_numpy(ssm.transpose(0, 2, 1).astype(np.float32)), state.tokens)))
         return layers
 
 

@@ -5,8 +5,9 @@ Low-rank adapters (LoRA) for the Mamba projections, mergeable back into plain ``
 
 peft refuses ``out_proj`` on Mamba models because the fused CUDA training kernel
 (``mamba_inner_fn``) reads ``x_proj``/``dt_proj``/``out_proj`` weights directly and would bypass an
-adapter. :class:`~robomamba_ros.models.mamba_lm.TorchScanMambaMixer` therefore skips the fused
-kernel whenever a mixer holds an adapter, and these small wrappers keep the adapter visible to it.
+adapter. :class:`~robomamba_ros.models.mamba_block.Mamba` never uses that fused kernel: it calls
+its projections as modules (and reads ``dt_proj.weight``, which the wrapper below exposes with the
+adapter folded in), so adapters stay in effect on every path.
 """
 
 import math

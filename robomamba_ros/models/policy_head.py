@@ -12,10 +12,8 @@ sequence and mean-pools them, one per MLP.
 
 import torch
 from torch import nn
-from transformers import MambaConfig
-from transformers.models.mamba.modeling_mamba import MambaBlock
 
-from robomamba_ros.models.mamba_lm import use_torch_scan
+from robomamba_ros.models.mamba_block import MambaBlock
 
 
 def _mlp(width, out_size, xavier=True):
@@ -82,14 +80,13 @@ class SSMMLPHead(nn.Module):
 
     def __init__(self, width, lm_config=None):
         super().__init__()
-        config = MambaConfig(
-            hidden_size=width, num_hidden_layers=1,
-            state_size=lm_config.state_size if lm_config else 16,
-            expand=lm_config.expand if lm_config else 2,
-            conv_kernel=lm_config.conv_kernel if lm_config else 4)
-        self.position_ssm = MambaBlock(config, layer_idx=0)
-        self.rotation_ssm = MambaBlock(config, layer_idx=0)
-        use_torch_scan(self)
+        sizes = {}
+        if lm_config is not None:
+            sizes = {'state_size': lm_config.state_size, 'expand': lm_config.expand,
+                     'conv_kernel': lm_config.conv_kernel, 'dt_rank': lm_config.dt_rank,
+                     'norm_eps': lm_config.norm_eps}
+        self.position_ssm = MambaBlock(width, **sizes)
+        self.rotation_ssm = MambaBlock(width, **sizes)
         self.position = _mlp(width, 2, xavier=False)
         self.rotation = _mlp(width, 6, xavier=False)
 

@@ -40,7 +40,7 @@ class RoboMamba(nn.Module):
     :param tokenizer: a transformers tokenizer (loaded from a local folder), or ``None`` for
         tensor-only use.
     :param vision_model: optional preloaded transformers vision model (``hf`` backend).
-    :param language_model: optional preloaded ``MambaForCausalLM``.
+    :param language_model: optional preloaded :class:`~robomamba_ros.models.mamba_lm.MambaLM`.
     """
 
     name = 'robomamba'
@@ -111,7 +111,7 @@ class RoboMamba(nn.Module):
 
     def hidden_states(self, embeds):
         """Run the LM backbone: ``(batch, T, d)`` -> final-norm hidden states ``(batch, T, d)``."""
-        return self.lm.backbone(inputs_embeds=embeds).last_hidden_state
+        return self.lm.backbone(inputs_embeds=embeds)
 
     def pose_outputs(self, pixels, token_ids):
         """Return raw head outputs ``(xy_normalised (batch, 2), rot6d (batch, 6))``."""
@@ -194,16 +194,16 @@ class RoboMamba(nn.Module):
         return self.predict_pose(observation['image'], observation['instruction'])
 
     @torch.no_grad()
-    def answer(self, image, question, max_new_tokens=64, temperature=0.0, seed=None):
+    def generate(self, image, question, max_new_tokens=64, temperature=0.0, seed=None):
         """
-        Answer a question about an image with recurrent-cache decoding (O(1) per token).
+        Decode answer token ids with the recurrent cache (O(1) per token).
 
         :param image: ``(H, W, 3)`` uint8 RGB image, or ``None`` for a text-only question.
         :param question: the question.
         :param max_new_tokens: decoding budget.
         :param temperature: 0 for greedy decoding, else sampling temperature.
         :param seed: optional seed for sampling.
-        :return: the decoded answer text.
+        :return: the answer's token ids, without the end-of-text token.
         """
         self._require_tokenizer()
         self.eval()
@@ -213,7 +213,9 @@ class RoboMamba(nn.Module):
         embeds, _, _ = self.embed_sequences(pixels, [question_ids(self.tokenizer, question,
                                                                   self.config)])
         generator = None if seed is None else torch.Generator().manual_seed(seed)
-        out = self.lm(inputs_embeds=embeds, use_cache=True)
+        # The cache holds the image and the question; each forward advances it by its tokens.
+        cache = self.lm.allocate_inference_cache(1)
+        out = self.lm(inputs_embeds=embeds, cache=cache)
         tokens = []
         for _ in range(max_new_tokens):
             logits = out.logits[:, -1].float().cpu()
@@ -225,8 +227,21 @@ class RoboMamba(nn.Module):
             if token == self.config.lm.eos_token_id:
                 break
             tokens.append(token)
-            out = self.lm(input_ids=torch.tensor([[token]], device=self.device),
-                          cache_params=out.cache_params, use_cache=True)
+            out = self.lm(input_ids=torch.tensor([[token]], device=self.device), cache=cache)
+        return tokens
+
+    def answer(self, image, question, max_new_tokens=64, temperature=0.0, seed=None):
+        """
+        Answer a question about an image: :meth:`generate`, decoded to text.
+
+        :param image: ``(H, W, 3)`` uint8 RGB image, or ``None`` for a text-only question.
+        :param question: the question.
+        :param max_new_tokens: decoding budget.
+        :param temperature: 0 for greedy decoding, else sampling temperature.
+        :param seed: optional seed for sampling.
+        :return: the decoded answer text.
+        """
+        tokens = self.generate(image, question, max_new_tokens, temperature, seed)
         return self.tokenizer.decode(tokens, skip_special_tokens=True).strip()
 
     # ----- persistence -------------------------------------------------------------------------
@@ -272,15 +287,16 @@ def build_from_components(vision_path, lm_path, tokenizer_path, **config_fields)
     Assemble an untrained RoboMamba from local pretrained parts (stage 1.1's starting point).
 
     :param vision_path: folder of a transformers CLIP or SigLIP checkpoint.
-    :param lm_path: folder of a transformers Mamba checkpoint (e.g. a mamba-*-hf copy).
+    :param lm_path: folder of a transformers-format Mamba checkpoint (e.g. a mamba-*-hf copy),
+        loaded into :class:`~robomamba_ros.models.mamba_lm.MambaLM` name for name.
     :param tokenizer_path: tokenizer folder (the Mamba checkpoint's GPT-NeoX tokenizer).
     :param config_fields: further :class:`RoboMambaConfig` fields (head_type, loss weights, ...).
     :return: a :class:`RoboMamba` with a fresh projector and head.
     """
-    from transformers import AutoConfig, CLIPVisionModel, MambaForCausalLM, SiglipVisionModel
+    from transformers import AutoConfig, CLIPVisionModel, SiglipVisionModel
 
-    from robomamba_ros.models.configuration_robomamba import LanguageModelConfig, VisionConfig
-    from robomamba_ros.models.mamba_lm import use_torch_scan
+    from robomamba_ros.models.configuration_robomamba import VisionConfig
+    from robomamba_ros.models.mamba_lm import load_hf_mamba
     from robomamba_ros.models.vision import vision_config_from_hf
 
     for path in (vision_path, lm_path, tokenizer_path):
@@ -289,19 +305,10 @@ def build_from_components(vision_path, lm_path, tokenizer_path, **config_fields)
     vision_type = AutoConfig.from_pretrained(vision_path, local_files_only=True).model_type
     vision_cls = SiglipVisionModel if 'siglip' in vision_type else CLIPVisionModel
     vision = vision_cls.from_pretrained(vision_path, local_files_only=True)
-    lm = MambaForCausalLM.from_pretrained(lm_path, local_files_only=True)
-    use_torch_scan(lm)
+    lm = load_hf_mamba(lm_path)
     tokenizer = load_tokenizer(tokenizer_path)
-    c = lm.config
-    ids = {name: getattr(c, name) if getattr(c, name) is not None else 0
-           for name in ('pad_token_id', 'bos_token_id', 'eos_token_id')}
-    config = RoboMambaConfig(
-        vision=vision_config_from_hf(vision, VisionConfig()),
-        lm=LanguageModelConfig(
-            vocab_size=c.vocab_size, hidden_size=c.hidden_size, num_layers=c.num_hidden_layers,
-            state_size=c.state_size, expand=c.expand, conv_kernel=c.conv_kernel,
-            tie_embeddings=bool(c.tie_word_embeddings), **ids),
-        **config_fields)
+    config = RoboMambaConfig(vision=vision_config_from_hf(vision, VisionConfig()), lm=lm.config,
+                             **config_fields)
     return RoboMamba(config, tokenizer, vision_model=vision,
                      language_model=lm)
 

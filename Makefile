@@ -1,12 +1,15 @@
-# Two entry points after cloning: `make demo` and `make test`. Both set up what is missing first.
-VENV ?= .venv
+# Two entry points after cloning: `make demo` and `make test`. Both set up what is missing first,
+# at the versions of constraints/lock.txt. `ROBOMAMBA_UNPINNED=1 make test` tries the newest
+# releases instead, in a venv of its own (.venv-unpinned).
+UNPINNED := $(filter-out 0,$(ROBOMAMBA_UNPINNED))
+VENV ?= $(if $(UNPINNED),.venv-unpinned,.venv)
 PY := $(VENV)/bin/python
 OUT ?= robomamba_out
 
 .PHONY: setup demo test lint clean
 
 setup:
-	bash scripts/setup.sh
+	ROBOMAMBA_VENV=$(abspath $(VENV)) bash scripts/setup.sh
 
 demo: setup
 	$(VENV)/bin/robomamba-ros demo --out $(OUT)/demo

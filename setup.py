@@ -46,8 +46,9 @@ EXTRAS = {
         'colcon-core>=0.17',
         'colcon-ros>=0.5',
     ],
-    # GPU machines only: fast selective-scan kernels that transformers picks up when importable.
-    'cuda': ['mamba-ssm>=2.2', 'causal-conv1d>=1.4'],
+    # GPU machines only: the selective-scan and conv kernels our Mamba block calls when they
+    # import (robomamba_ros/models/mamba_block.py names the functions it uses).
+    'cuda': ['mamba-ssm>=2.2,<3', 'causal-conv1d>=1.4,<2'],
     # Needs torchvision, which only exists as a CUDA build on the registries: CUDA machines only.
     'clip': ['open_clip_torch>=2.24'],
 }
@@ -69,14 +70,16 @@ setup(
         ('share/' + PACKAGE + '/launch', glob('launch/*.launch.py')),
         ('share/' + PACKAGE + '/config', glob('config/*.yaml')),
     ] + _tree('models'),
+    # Ranges a user may install into; CI installs the exact versions of constraints/lock.txt.
+    # Upper bounds sit at the next major release of the libraries whose APIs we call deeply.
     install_requires=[
         'setuptools',
-        'numpy>=1.24',
+        'numpy>=1.24,<3',
         'pyyaml>=6',
         'rosbags>=0.10',
         'tqdm>=4.60',
-        'torch>=2.4',
-        'transformers>=5.0',
+        'torch>=2.4,<3',  # nn.RMSNorm
+        'transformers>=5.0,<6',  # CLIP/SigLIP, tokenizers, the Decision Transformer baseline
         'safetensors>=0.4',
         'opencv-python>=4.8',
         'matplotlib>=3.7',

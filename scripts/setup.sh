@@ -4,15 +4,21 @@
 #
 # Idempotent setup on Debian/Ubuntu: system pieces for SAPIEN's CPU rendering (Vulkan loader and a
 # Mesa >= 24 lavapipe), then a virtual environment in .venv with the package and its extras.
-# Every step checks first and skips what is already there. Environment knobs:
+# Every step checks first and skips what is already there. Python packages are installed at the
+# exact versions of constraints/lock.txt (what CI tested). Environment knobs:
 #   ROBOMAMBA_EXTRAS      extras to install (default: sim,test)
-#   ROBOMAMBA_VENV        virtual environment folder (default: .venv in the repository)
+#   ROBOMAMBA_VENV        virtual environment folder (default: .venv in the repository,
+#                         .venv-unpinned with ROBOMAMBA_UNPINNED=1)
+#   ROBOMAMBA_UNPINNED=1  ignore the lock and upgrade every dependency to its newest release
+#                         within setup.py's ranges (to try new releases; not what CI tested)
 #   ROBOMAMBA_TORCH_INDEX extra pip index for PyTorch's CPU wheels when the machine has no local copy
 #   ROBOMAMBA_SKIP_SYSTEM=1  do not touch system packages
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=${ROBOMAMBA_VENV:-$ROOT/.venv}
+UNPINNED=${ROBOMAMBA_UNPINNED:-0}
+[ "$UNPINNED" = 0 ] && UNPINNED=
+if [ -n "$UNPINNED" ]; then VENV=${ROBOMAMBA_VENV:-$ROOT/.venv-unpinned}; else VENV=${ROBOMAMBA_VENV:-$ROOT/.venv}; fi
 EXTRAS=${ROBOMAMBA_EXTRAS:-sim,test}
 PYTHON=${PYTHON:-python3}
 export DEBIAN_FRONTEND=noninteractive
@@ -110,17 +116,28 @@ setup_venv() {
   local stamp="$VENV/.robomamba-install"
   local want
   want=$(cat "$ROOT/setup.py" "$ROOT/pyproject.toml" "$ROOT/constraints/"*.txt \
-         <(echo "$EXTRAS ${ROBOMAMBA_TORCH_INDEX:-}") | sha256sum | cut -d' ' -f1)
+         <(echo "$EXTRAS ${ROBOMAMBA_TORCH_INDEX:-} unpinned=${UNPINNED:-0}") \
+         | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
      && "$VENV/bin/python" -c 'import robomamba_ros' 2>/dev/null; then
     log "python packages: up to date in $VENV"
     return
   fi
   local pip_args=(install -q -e "$ROOT[$EXTRAS]")
-  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+  local gpu=
+  if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then gpu=1; fi
+  if [ -n "$UNPINNED" ]; then
+    log 'ROBOMAMBA_UNPINNED=1: newest releases within setup.py ranges, not the tested lock'
+    pip_args+=(--upgrade --upgrade-strategy eager)
+    [ -n "$gpu" ] || pip_args+=(-c "$ROOT/constraints/cpu.txt")
+  elif [ -n "$gpu" ]; then
+    # The lock names the CPU build of torch; a GPU machine takes the CUDA build of that release.
     log 'NVIDIA GPU found: installing the CUDA build of PyTorch'
+    grep -v '^torch==' "$ROOT/constraints/lock.txt" > "$VENV/lock-gpu.txt"
+    pip_args+=(-c "$VENV/lock-gpu.txt" "torch==$(sed -n 's/^torch==\([^+]*\).*/\1/p' \
+      "$ROOT/constraints/lock.txt")")
   else
-    pip_args+=(-c "$ROOT/constraints/cpu.txt")
+    pip_args+=(-c "$ROOT/constraints/lock.txt")
   fi
   if [ -n "${ROBOMAMBA_TORCH_INDEX:-}" ]; then pip_args+=(--extra-index-url "$ROBOMAMBA_TORCH_INDEX"); fi
   log "installing python packages into $VENV (extras: $EXTRAS)"

@@ -160,12 +160,15 @@ def test_ports_follow_the_parameters(distro):
     assert [t.period_s for t in rig.core.timers()] == [pytest.approx(0.01)]
 
 
-def test_model_executor_without_model_path_is_a_clear_error():
-    context_params = DMMNodeParameters(executor='model')
+def test_model_executor_without_model_path_runs_the_shipped_dmm():
     from robomamba_ros.nodes.core import NodeContext
     from robomamba_ros.ros.type_source import RosbagsTypes
-    with pytest.raises(ValueError, match="executor 'model' needs the model_path"):
-        DMMNodeCore(context_params, NodeContext(types=RosbagsTypes('humble')))
+    core = DMMNodeCore(DMMNodeParameters(executor='model'),
+                       NodeContext(types=RosbagsTypes('humble')))
+    assert core.executor.name.startswith('model')
+    with pytest.raises(ValueError, match='/nonexistent/dmm'):
+        DMMNodeCore(DMMNodeParameters(executor='model', model_path='/nonexistent/dmm'),
+                    NodeContext(types=RosbagsTypes('humble')))
 
 
 # --------------------------------------------------------------------------------------------

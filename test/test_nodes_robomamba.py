@@ -617,10 +617,14 @@ def test_deployment_files_override_the_node_file():
         _params(max_goal_step_m=-1.0)
 
 
+def test_empty_model_path_loads_the_shipped_model():
+    core = RoboMambaNodeCore(_params(), NodeContext(types=RosbagsTypes('humble')))
+    assert core.pose_source.model.config.lm.hidden_size == 128  # robomamba-sapien-tiny
+    assert core.answerer is not None
+
+
 def test_construction_errors_are_clear():
     context = NodeContext(types=RosbagsTypes('humble'))
-    with pytest.raises(ValueError, match='model_path'):
-        RoboMambaNodeCore(_params(), context)
     with pytest.raises(ValueError, match='workspace'):
         RoboMambaNodeCore(_params(workspace_min=(1.0, 0.0, 0.0)), context,
                           pose_source=FixedPolicy())

@@ -3,6 +3,7 @@
 """Tests for robomamba_ros.ros.type_source: type sources for rosbags and rclpy."""
 
 import array
+import importlib
 import pathlib
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from robomamba_ros.ros.type_source import (
     as_uint8_vector,
+    import_interface,
     make_type_source,
     normalize_type_name,
     RclpyTypes,
@@ -132,41 +134,43 @@ def test_modules_do_not_import_rclpy_or_rosbags():
 
 
 @pytest.fixture
-def fake_rosidl(monkeypatch):
-    """Stand in for rosidl_runtime_py, resolving names with the humble rosbags typestore."""
+def fake_interfaces(monkeypatch):
+    """Stand in for generated ``pkg.msg`` modules with the humble rosbags typestore's classes."""
     store = RosbagsTypes('humble').typestore
-    calls = []
+    imported = []
+    real_import = importlib.import_module
 
-    def get_message(identifier):
-        calls.append(identifier)
-        pkg, kind, name = identifier.split('/')
-        if pkg not in {t.split('/')[0] for t in store.types}:
-            raise ModuleNotFoundError(f"No module named '{pkg}'")
-        try:
-            return store.types[identifier]
-        except KeyError:
-            raise AttributeError(f"module '{pkg}.{kind}' has no attribute '{name}'") from None
+    def import_module(name, package=None):
+        pkg, _, kind = name.partition('.')
+        if kind not in ('msg', 'srv'):
+            return real_import(name, package)
+        imported.append(name)
+        prefix = f'{pkg}/{kind}/'
+        members = {t[len(prefix):]: cls for t, cls in store.types.items()
+                   if t.startswith(prefix)}
+        if not members:
+            raise ModuleNotFoundError(f"No module named '{name}'")
+        module = pytypes.ModuleType(name)
+        module.__dict__.update(members)
+        return module
 
-    package = pytypes.ModuleType('rosidl_runtime_py')
-    utilities = pytypes.ModuleType('rosidl_runtime_py.utilities')
-    utilities.get_message = get_message
-    package.utilities = utilities
-    monkeypatch.setitem(sys.modules, 'rosidl_runtime_py', package)
-    monkeypatch.setitem(sys.modules, 'rosidl_runtime_py.utilities', utilities)
-    return calls
+    monkeypatch.setattr(importlib, 'import_module', import_module)
+    return imported
 
 
-def test_rclpy_types_with_stand_in_resolver(fake_rosidl):
+def test_rclpy_types_import_generated_modules(fake_interfaces):
     types = RclpyTypes()
     cls = types.get('sensor_msgs/Image')
     assert cls.__msgtype__ == 'sensor_msgs/msg/Image'
     assert types.get('sensor_msgs/msg/Image') is cls
-    # Names reach get_message in full form, and once thanks to the cache.
-    assert fake_rosidl == ['sensor_msgs/msg/Image']
+    # One import of the package's msg module, thanks to the cache.
+    assert fake_interfaces == ['sensor_msgs.msg']
     with pytest.raises(ValueError, match='sensor_msgs/msg/Nope'):
         types.get('sensor_msgs/msg/Nope')
     with pytest.raises(ValueError, match='nopkg/msg/Nope'):
         types.get('nopkg/msg/Nope')
+    with pytest.raises(ValueError, match='malformed srv type name'):
+        import_interface('std_srvs/msg/Trigger', 'srv')
 
 
 def test_rclpy_array_forms():
@@ -181,7 +185,7 @@ def test_rclpy_array_forms():
 
 
 def test_rclpy_types_real():
-    pytest.importorskip('rosidl_runtime_py')
+    pytest.importorskip('sensor_msgs.msg', reason='needs the ROS 2 message packages')
     from robomamba_ros.ros.messages import image_to_numpy, numpy_to_image
 
     types = RclpyTypes()

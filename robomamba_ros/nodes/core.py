@@ -148,6 +148,9 @@ class NodeCore:
 
     node_name = 'node'
     parameters_class = None
+    #: Parameters read only at start-up besides the strings (see
+    #: :func:`~robomamba_ros.nodes.parameters.is_read_only`): timer periods, the model.
+    read_only_parameters = ()
 
     def __init__(self, params, context: NodeContext):
         if self.parameters_class is not None and not isinstance(params, self.parameters_class):
@@ -158,6 +161,29 @@ class NodeCore:
         self.types = context.types
         self.log = context.logger
         self._warned_ns = {}
+
+    def check_parameters(self, params):
+        """
+        Check values that are valid one by one but not together (override in cores).
+
+        :param params: a validated parameters instance.
+        :raises ValueError: naming the parameters and their values.
+        """
+
+    def apply_parameters(self, params):
+        """
+        Take new parameters while running (``ros2 param set``); they apply from the next callback.
+
+        :param params: a validated instance of :attr:`parameters_class` whose read-only
+            parameters equal the current ones.
+        :raises ValueError: when :meth:`check_parameters` refuses them (nothing changes).
+        """
+        self.check_parameters(params)
+        self.params = params
+        self.parameters_applied()
+
+    def parameters_applied(self):
+        """Refresh what a core derived from its parameters (override in cores)."""
 
     def ports(self) -> Sequence[Port]:
         """Return the topics of this node (may depend on the parameters)."""

@@ -58,8 +58,8 @@ class DMMNodeParameters:
         'scripted', "Action source: 'scripted' (expert controller, no model) or 'model' (the "
         'trained policy in model_path).', choices=('scripted', 'model'))
     model_path: str = parameter(
-        '', 'Trained DMM/DT folder (train-dmm output or its model/ folder); needed by executor '
-        "'model'.")
+        '', "Trained DMM/DT folder (train-dmm output or its model/ folder) for executor 'model'; "
+        "'' is the shipped dmm-sapien-tiny.")
     device: str = parameter('cpu', "Torch device of the model ('cpu', 'cuda', 'cuda:N').")
     target_return: float = parameter(
         -1.0, 'Return the model is conditioned on at the start of each target; NaN or negative '
@@ -123,16 +123,22 @@ class DMMNodeCore(NodeCore):
 
     node_name = 'dmm_node'
     parameters_class = DMMNodeParameters
+    read_only_parameters = ('control_rate_hz', 'target_return')
 
     def __init__(self, params, context, executor=None):
         super().__init__(params, context)
         validate(params)
         p = params
         if executor is None:
-            if p.executor == 'scripted' and p.model_path:
-                self.log.warning(f'model_path {p.model_path!r} is ignored with executor '
+            model_path = p.model_path
+            if p.executor == 'scripted' and model_path:
+                self.log.warning(f'model_path {model_path!r} is ignored with executor '
                                  "'scripted'; set executor to 'model' to use it")
-            executor = lle.make_executor(p.executor, p.model_path, p.device, p.target_return,
+            if p.executor == 'model' and not model_path:
+                from robomamba_ros.package_files import DEFAULT_DMM, shipped_model
+                model_path = str(shipped_model(DEFAULT_DMM))
+                self.log.info(f'model_path is empty: using the shipped {DEFAULT_DMM}')
+            executor = lle.make_executor(p.executor, model_path, p.device, p.target_return,
                                          p.control_rate_hz)
         self.executor = executor
         trained = getattr(executor, 'trained_control_hz', None)

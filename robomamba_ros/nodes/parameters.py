@@ -19,7 +19,7 @@ import yaml
 ROS_STANDARD_PARAMETERS = ('use_sim_time',)
 
 
-def parameter(default, description, low=None, high=None, choices=None):
+def parameter(default, description, low=None, high=None, choices=None, read_only=None):
     """
     Declare one parameter field.
 
@@ -28,11 +28,34 @@ def parameter(default, description, low=None, high=None, choices=None):
     :param low: inclusive lower bound (numbers).
     :param high: inclusive upper bound (numbers).
     :param choices: allowed values (strings).
+    :param read_only: True: only read at start-up; None: True for strings and string tuples.
     :return: a dataclass field.
     """
     metadata = {'description': description, 'low': low, 'high': high,
-                'choices': tuple(choices) if choices else None}
+                'choices': tuple(choices) if choices else None, 'read_only': read_only}
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def is_read_only(f, extra=()):
+    """
+    Tell whether a parameter field only takes effect at start-up.
+
+    :param f: a dataclass field made with :func:`parameter`.
+    :param extra: further read-only names (a core's ``read_only_parameters``).
+    :return: True for read-only parameters.
+    """
+    flag = f.metadata.get('read_only')
+    if flag is not None:
+        return bool(flag)
+    if f.name in extra:
+        return True
+    scalar = f.default[0] if isinstance(f.default, tuple) and f.default else f.default
+    return isinstance(scalar, str)
+
+
+def parameter_values(params):
+    """Return ``{name: value}`` of a parameters instance (tuples as they are)."""
+    return {f.name: getattr(params, f.name) for f in parameter_fields(type(params))}
 
 
 def parameter_fields(cls):
@@ -144,5 +167,5 @@ def load_parameters(cls, node_name, paths: Iterable = (), overrides: Optional[Di
     return validate(cls(**values))
 
 
-__all__ = ['ROS_STANDARD_PARAMETERS', 'file_parameters', 'load_parameters', 'parameter',
-           'parameter_fields', 'validate']
+__all__ = ['ROS_STANDARD_PARAMETERS', 'file_parameters', 'is_read_only', 'load_parameters',
+           'parameter', 'parameter_fields', 'parameter_values', 'validate']

@@ -65,6 +65,8 @@ _JUMP_BACK_NS = NS_PER_S
 STAGES = ('decode', 'model', 'lift', 'safety', 'publish')
 #: Predictions whose timings are kept.
 _TIMINGS_KEPT = 1000
+#: Refusals that can clear by themselves: the instruction is tried again on the next frame.
+RETRY_REASONS = ('tf_missing', 'tf_stale')
 
 
 @dataclass
@@ -78,14 +80,16 @@ class RoboMambaNodeParameters:
                                        'CameraInfo of the colour camera.')
     instruction_topic: str = parameter('/robomamba/instruction',
                                        'Manipulation instruction (String, latched).')
-    estop_topic: str = parameter('/robomamba/estop',
-                                 'E-stop (Bool, latched): True stops the goal stream.')
+    estop_topic: str = parameter(
+        '/robomamba/estop', 'E-stop (Bool; latched and volatile publishers both heard): True '
+        'stops the goal stream.')
     goal_topic: str = parameter('/robomamba/goal_pose',
                                 'Arm goal: the safe pregrasp TCP pose (PoseStamped).')
     base_frame: str = parameter('panda_link0', 'Robot base frame of every published pose.')
     ee_frame: str = parameter('panda_hand_tcp', 'End-effector (TCP) frame: start of the goals.')
     model_path: str = parameter(
-        '', 'Local RoboMamba model folder (ignored when a pose source is injected).')
+        '', "Local RoboMamba model folder; '' is the shipped robomamba-sapien-tiny (ignored "
+        'when a pose source is injected).')
     device: str = parameter('cpu', "Torch device of the model ('cpu', 'cuda', 'cuda:N').")
     sync_slop_s: float = parameter(
         0.02, 'Largest stamp difference between colour, depth and CameraInfo of one frame (s).',
@@ -160,37 +164,30 @@ class RoboMambaNodeCore(NodeCore):
 
     node_name = 'robomamba_node'
     parameters_class = RoboMambaNodeParameters
+    read_only_parameters = ('sync_slop_s', 'sync_queue_size', 'infer_period_s', 'goal_rate_hz',
+                            'diagnostics_period_s')
 
     def __init__(self, params, context, pose_source=None, answerer=None):
         super().__init__(params, context)
         p = self.params
-        low, high = np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float)
-        if low.shape != (3,) or high.shape != (3,) or not np.all(low <= high):
-            raise ValueError(f'robomamba_node: workspace_min {p.workspace_min} and workspace_max '
-                             f'{p.workspace_max} must be three numbers each with min <= max')
-        if p.min_depth_m > p.max_depth_m:
-            raise ValueError(f'robomamba_node: min_depth_m {p.min_depth_m} > max_depth_m '
-                             f'{p.max_depth_m}')
-        if p.depth_window_px % 2 == 0:
-            raise ValueError(f'robomamba_node: depth_window_px must be odd, got '
-                             f'{p.depth_window_px}')
-        self._workspace = (low, high)
+        self.check_parameters(p)
         if pose_source is None:
-            if not p.model_path:
-                raise ValueError(
-                    'robomamba_node: no model: set the model_path parameter to a local RoboMamba '
-                    'folder (e.g. `ros2 launch robomamba_ros manipulate.launch.py '
-                    'robomamba_model:=/path/to/model`) or inject a pose_source')
-            if not os.path.isdir(p.model_path):
-                raise FileNotFoundError(f'robomamba_node: model_path {p.model_path!r} is not a '
+            model_path = p.model_path
+            if not model_path:
+                from robomamba_ros.package_files import DEFAULT_ROBOMAMBA, shipped_model
+                model_path = str(shipped_model(DEFAULT_ROBOMAMBA))
+                self.log.info(f'model_path is empty: using the shipped {DEFAULT_ROBOMAMBA}')
+            if not os.path.isdir(model_path):
+                raise FileNotFoundError(f'robomamba_node: model_path {model_path!r} is not a '
                                         'folder (a local RoboMamba model folder is required)')
             from robomamba_ros.models.manipulation_policy import load_manipulation_policy
-            pose_source = load_manipulation_policy(p.model_path, device=p.device)
-            self.log.info(f'loaded RoboMamba from {p.model_path} on {p.device}')
+            pose_source = load_manipulation_policy(model_path, device=p.device)
+            self.log.info(f'loaded RoboMamba from {model_path} on {p.device}')
             model = getattr(pose_source, 'model', None)
             if answerer is None and model is not None and hasattr(model, 'answer'):
                 def answerer(rgb, question, _model=model):
-                    return _model.answer(rgb, question, max_new_tokens=p.answer_max_new_tokens)
+                    return _model.answer(rgb, question,
+                                         max_new_tokens=self.params.answer_max_new_tokens)
         if not callable(pose_source):
             raise ValueError(f'robomamba_node: pose_source must be callable, got '
                              f'{type(pose_source).__name__}')
@@ -198,7 +195,11 @@ class RoboMambaNodeCore(NodeCore):
         self.answerer = answerer
         self.counter = goal_safety.RefusalCounter(
             recent_ns=int(p.refusal_warn_window_s * NS_PER_S))
+        # Intake, goal stream, services and parameters run in one callback group, inference in
+        # another (the rclpy binding): state both touch is guarded by these locks.
         self._lock = threading.Lock()
+        self._counter_lock = threading.Lock()
+        self._workspace = (np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float))
         self._sync = FrameSync(('rgb', 'depth', 'info'), int(round(p.sync_slop_s * NS_PER_S)),
                                p.sync_queue_size, jump_back_ns=_JUMP_BACK_NS)
         self._instruction = None
@@ -207,6 +208,8 @@ class RoboMambaNodeCore(NodeCore):
         self._last_frame_serial = 0
         self._next_continuous_ns = 0
         self._stale_refused = None  # (instruction serial, frame serial) already refused
+        self._retry_frame_serial = None  # frame of a refusal that may clear: wait for a newer one
+        self._infer_refusal = None  # reason of the last prediction's refusal (inference only)
         self._question = None
         self._estop = False
         # Safe target (position, quat) of the goal stream and the last goal published.
@@ -217,6 +220,29 @@ class RoboMambaNodeCore(NodeCore):
         self.last_result = None  # dict of the last accepted prediction (for tests and tools)
         # Wall-clock milliseconds per stage of each recent prediction (see latency_medians_ms).
         self.timings = collections.deque(maxlen=_TIMINGS_KEPT)
+
+    # ----- parameters --------------------------------------------------------------------------
+    def check_parameters(self, params):
+        """Refuse an inverted workspace box or depth range, and an even depth window."""
+        p = params
+        low, high = np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float)
+        if low.shape != (3,) or high.shape != (3,) or not np.all(low <= high):
+            raise ValueError(f'robomamba_node: workspace_min {list(p.workspace_min)} and '
+                             f'workspace_max {list(p.workspace_max)} must be three numbers each '
+                             'with min <= max')
+        if p.min_depth_m > p.max_depth_m:
+            raise ValueError(f'robomamba_node: min_depth_m {p.min_depth_m} > max_depth_m '
+                             f'{p.max_depth_m}')
+        if p.depth_window_px % 2 == 0:
+            raise ValueError(f'robomamba_node: depth_window_px must be odd, got '
+                             f'{p.depth_window_px}')
+
+    def parameters_applied(self):
+        """Take the new workspace box and diagnostics window."""
+        p = self.params
+        self._workspace = (np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float))
+        with self._counter_lock:
+            self.counter.recent_ns = int(p.refusal_warn_window_s * NS_PER_S)
 
     # ----- declaration -------------------------------------------------------------------------
     def ports(self):
@@ -229,13 +255,17 @@ class RoboMambaNodeCore(NodeCore):
             Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED, IN),
             Port('question', 'std_msgs/msg/String', '~/question', COMMAND, IN),
             Port('estop', 'std_msgs/msg/Bool', p.estop_topic, LATCHED, IN),
+            # DDS never connects a volatile publisher (a plain `ros2 topic pub`) to a latched
+            # subscription; this second one hears every e-stop publisher.
+            Port('estop_volatile', 'std_msgs/msg/Bool', p.estop_topic, COMMAND, IN),
             Port('contact_pose', 'geometry_msgs/msg/PoseStamped', '~/contact_pose', COMMAND,
                  OUT),
             Port('pregrasp_pose', 'geometry_msgs/msg/PoseStamped', '~/pregrasp_pose', COMMAND,
                  OUT),
             Port('goal_pose', 'geometry_msgs/msg/PoseStamped', p.goal_topic, COMMAND, OUT),
             Port('markers', 'visualization_msgs/msg/MarkerArray', '~/markers', COMMAND, OUT),
-            Port('debug_image', 'sensor_msgs/msg/Image', '~/debug_image', SENSOR, OUT),
+            # Reliable, so that every viewer (reliable or best effort) receives it.
+            Port('debug_image', 'sensor_msgs/msg/Image', '~/debug_image', COMMAND, OUT),
             Port('answer', 'std_msgs/msg/String', '~/answer', COMMAND, OUT),
             Port('diagnostics', 'diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', COMMAND,
                  OUT),
@@ -315,6 +345,10 @@ class RoboMambaNodeCore(NodeCore):
                 self.log.info('e-stop released: a new instruction starts the next goal')
         return outputs
 
+    def on_estop_volatile(self, msg, now_ns):
+        """The same e-stop from a volatile publisher."""
+        return self.on_estop(msg, now_ns)
+
     def on_reset(self, request, now_ns):
         """Forget the target and the goal stream (the next goal starts from the EE pose)."""
         with self._lock:
@@ -322,20 +356,24 @@ class RoboMambaNodeCore(NodeCore):
             self._goal = None
             self._start_refused = False
             self._served_serial = self._instruction_serial
+            self._retry_frame_serial = None
         return {'success': True, 'message': 'target and goal stream cleared'}, []
 
     # ----- refusals and diagnostics ------------------------------------------------------------
     def _refuse(self, check, now_ns, outputs):
-        """Log and count a refusal, and add the diagnostics to ``outputs``."""
-        self.log.warning(f'goal refused ({check.reason}): {check.detail}')
-        self.counter.refuse(check.reason, check.detail, now_ns)
+        """Log (at most once a second per reason) and count a refusal; add the diagnostics."""
+        self.warn_throttled(f'goal refused ({check.reason}): {check.detail}', now_ns,
+                            key=('refused', check.reason))
+        with self._counter_lock:
+            self.counter.refuse(check.reason, check.detail, now_ns)
         outputs.append(('diagnostics', self._diagnostics_msg(now_ns)))
         return outputs
 
     def _diagnostics_msg(self, now_ns):
-        return self.counter.to_diagnostic_array(self.types, now_ns,
-                                                f'{self.node_name}: goal safety',
-                                                hardware_id=self.node_name)
+        with self._counter_lock:
+            return self.counter.to_diagnostic_array(self.types, now_ns,
+                                                    f'{self.node_name}: goal safety',
+                                                    hardware_id=self.node_name)
 
     def on_diagnostics(self, now_ns):
         """Publish the refusal counts."""
@@ -361,6 +399,8 @@ class RoboMambaNodeCore(NodeCore):
                       and frame.serial != self._last_frame_serial)
         if not (new_instruction or continuous):
             return outputs
+        if new_instruction and frame.serial == self._retry_frame_serial:
+            return outputs  # refused on this frame for a reason that may clear: wait
         if not fresh:
             # Wait for a fresh frame; refuse (and count) once per instruction and frame.
             key = (serial, frame.serial)
@@ -373,11 +413,18 @@ class RoboMambaNodeCore(NodeCore):
                 self._refuse(check, now_ns, outputs)
             return outputs
         with self._lock:
-            self._served_serial = serial
+            previous, self._served_serial = self._served_serial, serial
         self._last_frame_serial = frame.serial
         if p.continuous_rate_hz > 0:
             self._next_continuous_ns = now_ns + int(NS_PER_S / p.continuous_rate_hz)
-        return outputs + self._predict(frame, instruction, now_ns)
+        outputs += self._predict(frame, instruction, now_ns)
+        if new_instruction and self._infer_refusal in RETRY_REASONS:
+            # e.g. TF not there yet at start-up: try this instruction again on a newer frame.
+            with self._lock:
+                if self._served_serial == serial:
+                    self._served_serial = previous
+                    self._retry_frame_serial = frame.serial
+        return outputs
 
     def _answer(self, question, frame, now_ns):
         if self.answerer is None:
@@ -438,6 +485,7 @@ class RoboMambaNodeCore(NodeCore):
         return T, None
 
     def _predict(self, frame, instruction, now_ns):
+        self._infer_refusal = None
         timing = {'frame_age_ms': (now_ns - frame.stamp_ns) / 1e6}
         self.timings.append(timing)
         clock = [time.perf_counter()]
@@ -482,12 +530,14 @@ class RoboMambaNodeCore(NodeCore):
         decoded = self._decode(frame)
         lap('decode')
         if isinstance(decoded, goal_safety.Check):
+            self._infer_refusal = decoded.reason
             return self._refuse(decoded, now_ns, outputs)
         rgb, depth_m, info, camera_frame = decoded
         K = np.array(info.K)
         debug = {'pixel': None, 'p_cam': None, 'R_cam': None}
 
         def refuse(check):
+            self._infer_refusal = check.reason
             self._refuse(check, now_ns, outputs)
             self._debug_image(outputs, rgb, K, debug, frame, camera_frame, False,
                               f'refused: {check.reason}')
@@ -551,7 +601,8 @@ class RoboMambaNodeCore(NodeCore):
         if estop:
             return refuse(goal_safety.refused('estop', 'e-stop engaged: prediction not used'))
         lap('safety')
-        self.counter.accept()
+        with self._counter_lock:
+            self.counter.accept()
         self.last_result = {'pixel_uv': pixel, 'p_cam': p_cam, 'R_cam': R_cam,
                             'contact': contact, 'R_base': R_base, 'pregrasp': pregrasp,
                             'goal_target': goal_position, 'quat_xyzw': quat,
@@ -597,8 +648,7 @@ class RoboMambaNodeCore(NodeCore):
         if goal is None:
             T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
             if failure is not None:
-                if not self._start_refused:
-                    self._start_refused = True
+                if self._first_start_refusal():
                     self._refuse(goal_safety.refused(
                         'no_start_pose', f'no end-effector pose and no previous goal to start '
                                          f'the goal stream from ({failure.reason}: '
@@ -607,8 +657,7 @@ class RoboMambaNodeCore(NodeCore):
             try:
                 goal = geometry.matrix_to_pose(T)
             except ValueError as exc:
-                if not self._start_refused:
-                    self._start_refused = True
+                if self._first_start_refusal():
                     check = goal_safety.refused('no_start_pose',
                                                 f'end-effector pose is not rigid: {exc}')
                     self._refuse(check, now_ns, outputs)
@@ -622,6 +671,13 @@ class RoboMambaNodeCore(NodeCore):
         outputs.append(('goal_pose', messages.make_pose_stamped(position, quat, p.base_frame,
                                                                 now_ns, self.types)))
         return outputs
+
+
+    def _first_start_refusal(self):
+        """Return True once per target when the goal stream cannot start (then retries)."""
+        with self._lock:
+            first, self._start_refused = not self._start_refused, True
+        return first
 
 
 def main(args=None):

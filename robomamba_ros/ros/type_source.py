@@ -5,7 +5,8 @@ Type sources: resolve ROS 2 message type names to message classes.
 
 One conversion code path builds messages for two backends:
 
-* :class:`RclpyTypes` resolves names with ``rosidl_runtime_py`` (production, ROS 2 installed).
+* :class:`RclpyTypes` imports the generated ``pkg.msg`` modules (production, ROS 2 installed or
+  the ROS 2 wheels in a venv; ``rosidl_runtime_py`` is not needed).
 * :class:`RosbagsTypes` resolves names with a ``rosbags`` typestore for ROS 2 Humble or Jazzy
   (tests, in-process runs, bag recording) and also serialises messages to CDR bytes.
 
@@ -246,21 +247,37 @@ class RosbagsTypes(TypeSource):
             raise ValueError(f'cannot deserialise {canonical!r} from CDR data: {exc}') from exc
 
 
+def import_interface(type_name: str, kind: str = 'msg') -> type:
+    """
+    Import a generated ROS 2 interface class (what ``rosidl_runtime_py.utilities`` does).
+
+    :param type_name: ``'pkg/msg/Name'``, ``'pkg/srv/Name'`` or the short ``'pkg/Name'``.
+    :param kind: ``'msg'`` or ``'srv'`` (the middle part when the name is short).
+    :return: the class.
+    :raises ValueError: naming the type when it cannot be imported.
+    """
+    import importlib
+
+    parts = type_name.split('/')
+    if len(parts) == 2:
+        parts = [parts[0], kind, parts[1]]
+    if len(parts) != 3 or not all(parts) or parts[1] != kind:
+        raise ValueError(f'malformed {kind} type name {type_name!r}; expected "pkg/{kind}/Name"')
+    package, _, name = parts
+    try:
+        return getattr(importlib.import_module(f'{package}.{kind}'), name)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f'unknown {kind} type {type_name!r} in the installed ROS 2 packages: '
+                         f'{exc}') from None
+
+
 class RclpyTypes(TypeSource):
-    """Type source over the installed ROS 2 Python message packages (``rosidl_runtime_py``)."""
+    """Type source over the installed ROS 2 Python message packages (``pkg.msg`` modules)."""
 
     name = 'rclpy'
 
     def _resolve(self, type_name: str) -> type:
-        # Only importable where ROS 2 is installed and sourced.
-        from rosidl_runtime_py.utilities import get_message
-
-        try:
-            return get_message(type_name)
-        except (AttributeError, ImportError, ValueError) as exc:
-            raise ValueError(
-                f'unknown message type {type_name!r} in the installed ROS 2 packages: {exc}'
-            ) from None
+        return import_interface(type_name, 'msg')
 
     def uint8_array(self, data: BytesLike) -> array.array:
         """
@@ -306,6 +323,7 @@ __all__ = [
     'RosbagsTypes',
     'TypeSource',
     'as_uint8_vector',
+    'import_interface',
     'make_type_source',
     'normalize_type_name',
 ]

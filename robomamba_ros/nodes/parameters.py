@@ -138,6 +138,24 @@ def file_parameters(path, node_name):
     return values
 
 
+def replace_parameters(params, changes):
+    """
+    Return a validated copy of ``params`` with some values changed (a run-time parameter set).
+
+    :param params: a parameters instance.
+    :param changes: ``{name: value}``; values are converted as in a parameter file.
+    :return: the new instance.
+    :raises ValueError: for unknown names or bad values, naming them.
+    """
+    known = {f.name: f for f in parameter_fields(type(params))}
+    values = parameter_values(params)
+    for name, value in changes.items():
+        if name not in known:
+            raise ValueError(f'unknown parameter {name!r}')
+        values[name] = _coerce(name, value, known[name].default)
+    return validate(type(params)(**values))
+
+
 def load_parameters(cls, node_name, paths: Iterable = (), overrides: Optional[Dict] = None):
     """
     Build a parameters instance from defaults, parameter files and overrides (later wins).
@@ -168,4 +186,4 @@ def load_parameters(cls, node_name, paths: Iterable = (), overrides: Optional[Di
 
 
 __all__ = ['ROS_STANDARD_PARAMETERS', 'file_parameters', 'is_read_only', 'load_parameters',
-           'parameter', 'parameter_fields', 'parameter_values', 'validate']
+           'parameter', 'parameter_fields', 'parameter_values', 'replace_parameters', 'validate']

@@ -3,26 +3,50 @@
 """
 The rclpy binding: run a node core as a ROS 2 node (the only module that imports rclpy).
 
-It only wires: parameters are declared from the core's dataclass (descriptions and ranges
-included) and read back through :func:`~robomamba_ros.nodes.parameters.load_parameters`'s
-validation; every port becomes a publisher or subscription with the port's QoS; timers and
-services are created as declared; transforms come from a ``tf2_ros`` buffer. Each callback group
-a core names becomes a ``MutuallyExclusiveCallbackGroup`` and the node spins in a
-``MultiThreadedExecutor``, so a core's inference timer (its own group) never blocks message
-intake. Time is the node clock, which follows ``/clock`` when ``use_sim_time`` is set.
+It only wires:
+
+* parameters are declared from the core's dataclass (descriptions, ranges, read-only flags) and
+  read back through :func:`~robomamba_ros.nodes.parameters.load_parameters`'s validation; live
+  ones are re-validated on every set (``ros2 param set``) and rejected with the reason, floats
+  accept integers;
+* every port becomes a publisher or subscription with the port's QoS; timers and services are
+  created as declared; a failing callback logs one error line and the node goes on;
+* transforms come from ``tf2_ros`` when it is importable, otherwise from the package's own
+  :class:`~robomamba_ros.ros.tf_buffer.TransformBuffer` fed by ``/tf`` and ``/tf_static``
+  (newest transform per frame, no interpolation);
+* the core's ``default`` callback group is the node's own (parameter services included), other
+  groups are ``MutuallyExclusiveCallbackGroup``s, and the node spins in a
+  ``MultiThreadedExecutor``: inference never blocks intake;
+* time is the node clock, which follows ``/clock`` when ``use_sim_time`` is set; a node that gets
+  no ``/clock`` for :data:`CLOCK_SILENCE_S` says so;
+* SIGINT and SIGTERM stop the executor, then the node is destroyed; if that does not finish
+  within :data:`SHUTDOWN_TIMEOUT_S` the process exits anyway.
 
 Frame synchronisation lives in the cores (not ``message_filters``) so both bindings behave the
-same. Not exercised on machines without ROS 2: see the README.
+same.
 """
 
+import logging
+import os
 import sys
+import threading
+import time
 
 from robomamba_ros.nodes.core import check_outputs, IN, NodeContext, NoTransforms
-from robomamba_ros.nodes.parameters import load_parameters, parameter_fields
-from robomamba_ros.nodes.qos import BEST_EFFORT, TRANSIENT_LOCAL
-from robomamba_ros.ros.tf_buffer import TransformSource, TransformUnavailable
+from robomamba_ros.nodes.parameters import (
+    is_read_only, load_parameters, parameter_fields, replace_parameters, ROS_STANDARD_PARAMETERS)
+from robomamba_ros.nodes.qos import BEST_EFFORT, QosSpec, RELIABLE, TRANSIENT_LOCAL, VOLATILE
+from robomamba_ros.ros.tf_buffer import TransformBuffer, TransformSource, TransformUnavailable
 from robomamba_ros.ros.tf_messages import transform_stamped_to_numpy
-from robomamba_ros.ros.type_source import RclpyTypes
+from robomamba_ros.ros.type_source import import_interface, RclpyTypes
+
+#: Seconds the process may take to stop after SIGINT/SIGTERM before it exits regardless.
+SHUTDOWN_TIMEOUT_S = 2.0
+#: Wall-clock seconds without ``/clock`` after which a node with ``use_sim_time`` warns.
+CLOCK_SILENCE_S = 5.0
+#: QoS of ``/tf`` and ``/tf_static`` subscriptions (as tf2_ros's listener).
+TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
+TF_STATIC_QOS = QosSpec('tf_static', RELIABLE, TRANSIENT_LOCAL, 100)
 
 
 def qos_profile(spec):
@@ -42,17 +66,30 @@ def qos_profile(spec):
                     else DurabilityPolicy.VOLATILE))
 
 
-def parameter_descriptor(f):
+def _is_float(f):
+    scalar = f.default[0] if isinstance(f.default, tuple) and f.default else f.default
+    return isinstance(scalar, float)
+
+
+def parameter_descriptor(f, read_only=False):
     """
     Build the ``ParameterDescriptor`` of one parameters-dataclass field.
 
+    Float parameters are dynamically typed so that an integer (``-p max_frame_age_s:=1``) is
+    accepted; the binding converts and validates it.
+
     :param f: a dataclass field made with :func:`~robomamba_ros.nodes.parameters.parameter`.
-    :return: the descriptor (description, numeric range, allowed values).
+    :param read_only: declare it read-only (it only takes effect at start-up).
+    :return: the descriptor (description, numeric range, allowed values, flags).
     """
     from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 
     meta = f.metadata
-    descriptor = ParameterDescriptor(description=meta.get('description', ''))
+    description = meta.get('description', '')
+    if read_only:
+        description += ' (read-only: set at start-up)'
+    descriptor = ParameterDescriptor(description=description, read_only=read_only,
+                                     dynamic_typing=_is_float(f))
     low, high = meta.get('low'), meta.get('high')
     scalar = f.default[0] if isinstance(f.default, tuple) and f.default else f.default
     if (low is not None or high is not None) and not isinstance(scalar, bool):
@@ -93,38 +130,55 @@ class Tf2Transforms(TransformSource):
         return T, stamp_ns
 
 
+class LockedTransformBuffer(TransformSource):
+    """
+    The package's :class:`TransformBuffer` shared by subscription and lookup threads.
+
+    Fed by ``/tf`` and ``/tf_static`` subscriptions where ``tf2_ros`` is not installed.
+    """
+
+    def __init__(self):
+        self.buffer = TransformBuffer()
+        self._lock = threading.Lock()
+
+    def add_message(self, msg, static=False):
+        """Add a ``tf2_msgs/TFMessage`` (see :meth:`TransformBuffer.add_message`)."""
+        with self._lock:
+            self.buffer.add_message(msg, static)
+
+    def lookup(self, target_frame, source_frame):
+        """Return the newest transform and its stamp (see :class:`TransformSource`)."""
+        with self._lock:
+            return self.buffer.lookup(target_frame, source_frame)
+
+
 def _make_node_class():
+    from rcl_interfaces.msg import SetParametersResult
     from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+    from rclpy.clock import Clock, ClockType
     from rclpy.node import Node
-    from rosidl_runtime_py.utilities import get_service
 
     class CoreNode(Node):
         """A ROS 2 node that runs one core."""
 
         def __init__(self, core_class, injected):
             super().__init__(core_class.node_name)
+            self._lock = threading.Lock()
             cls = core_class.parameters_class
             values = {}
             for f in parameter_fields(cls):
                 default = list(f.default) if isinstance(f.default, tuple) else f.default
-                self.declare_parameter(f.name, default, parameter_descriptor(f))
+                read_only = is_read_only(f, core_class.read_only_parameters)
+                self.declare_parameter(f.name, default, parameter_descriptor(f, read_only))
                 value = self.get_parameter(f.name).value
                 values[f.name] = list(value) if isinstance(value, (list, tuple)) else value
             params = load_parameters(cls, self.get_name(), [], values)
             types = RclpyTypes()
-            try:
-                import tf2_ros
-
-                self._tf_buffer = tf2_ros.Buffer()
-                self._tf_listener = tf2_ros.TransformListener(self._tf_buffer, self)
-                transforms = Tf2Transforms(self._tf_buffer)
-            except ImportError:
-                transforms = NoTransforms()
-                self.get_logger().warning('tf2_ros is not installed: only identity transforms')
+            self._groups = {'default': self.default_callback_group}
+            transforms = self._transform_source(types)
             self.core = core_class(params, NodeContext(types, self.get_logger(), transforms),
                                    **injected)
             self.core.node_name = self.get_name()
-            self._groups = {}
             self._publishers_by_port = {}
             for port in self.core.ports():
                 msg_class = types.get(port.type_name)
@@ -141,14 +195,45 @@ def _make_node_class():
                 self.create_timer(timer.period_s, self._wrap(callback, with_msg=False),
                                   callback_group=self._group(timer.group))
             for service in self.core.services():
-                self.create_service(get_service(service.type_name), service.service,
+                self.create_service(import_interface(service.type_name, 'srv'), service.service,
                                     self._service(getattr(self.core, f'on_{service.name}')),
                                     callback_group=self._group('default'))
+            self.add_on_set_parameters_callback(self._on_set_parameters)
+            self._watch_clock(types, Clock, ClockType)
 
+        # ----- wiring ------------------------------------------------------------------------
         def _group(self, name):
             if name not in self._groups:
                 self._groups[name] = MutuallyExclusiveCallbackGroup()
             return self._groups[name]
+
+        def _transform_source(self, types):
+            try:
+                import tf2_ros
+            except ImportError:
+                tf2_ros = None
+            if tf2_ros is not None:
+                self._tf_buffer = tf2_ros.Buffer()
+                self._tf_listener = tf2_ros.TransformListener(self._tf_buffer, self)
+                return Tf2Transforms(self._tf_buffer)
+            try:
+                tf_message = types.get('tf2_msgs/msg/TFMessage')
+            except ValueError:
+                self.get_logger().warning(
+                    'neither tf2_ros nor tf2_msgs is installed: only identity transforms, so '
+                    'every goal between two different frames is refused (tf_missing)')
+                return NoTransforms()
+            buffer = LockedTransformBuffer()
+            self.create_subscription(tf_message, '/tf', buffer.add_message, qos_profile(TF_QOS),
+                                     callback_group=self._group('default'))
+            self.create_subscription(tf_message, '/tf_static',
+                                     lambda msg: buffer.add_message(msg, static=True),
+                                     qos_profile(TF_STATIC_QOS),
+                                     callback_group=self._group('default'))
+            self.get_logger().info(
+                'tf2_ros is not installed: transforms come from /tf and /tf_static through the '
+                "package's own buffer (newest transform per frame, no interpolation)")
+            return buffer
 
         def _now_ns(self):
             return self.get_clock().now().nanoseconds
@@ -157,30 +242,104 @@ def _make_node_class():
             for name, msg in check_outputs(self.core, outputs, self._publishers_by_port):
                 self._publishers_by_port[name].publish(msg)
 
+        def _run(self, what, fn, *args):
+            try:
+                self._publish(fn(*args))
+            except Exception as exc:  # noqa: B902 - one bad callback must not end the node
+                self.get_logger().error(f'{what} failed: {type(exc).__name__}: {exc}')
+
         def _wrap(self, callback, with_msg=True):
+            what = callback.__name__
             if with_msg:
-                return lambda msg: self._publish(callback(msg, self._now_ns()))
-            return lambda: self._publish(callback(self._now_ns()))
+                return lambda msg: self._run(what, lambda: callback(msg, self._now_ns()))
+            return lambda: self._run(what, lambda: callback(self._now_ns()))
 
         def _service(self, callback):
             def handle(request, response):
-                fields, outputs = callback(request, self._now_ns())
+                try:
+                    fields, outputs = callback(request, self._now_ns())
+                except Exception as exc:  # noqa: B902 - reply with the failure
+                    fields, outputs = {'success': False,
+                                       'message': f'{type(exc).__name__}: {exc}'}, []
                 for key, value in fields.items():
                     setattr(response, key, value)
-                self._publish(outputs)
+                self._run(callback.__name__, lambda: outputs)
                 return response
             return handle
+
+        # ----- parameters --------------------------------------------------------------------
+        def _on_set_parameters(self, parameters):
+            """Validate new values like at start-up and hand them to the core, or refuse."""
+            core = self.core
+            changes = {p.name: list(p.value) if isinstance(p.value, (list, tuple)) else p.value
+                       for p in parameters if p.name not in ROS_STANDARD_PARAMETERS}
+            try:
+                core.apply_parameters(replace_parameters(core.params, changes))
+            except (ValueError, TypeError) as exc:
+                self.get_logger().warning(f'parameter change refused: {exc}')
+                return SetParametersResult(successful=False, reason=str(exc))
+            changed = ', '.join(f'{p.name}={p.value!r}' for p in parameters)
+            self.get_logger().info(f'parameters set: {changed}')
+            return SetParametersResult(successful=True)
+
+        # ----- sim time ----------------------------------------------------------------------
+        def _watch_clock(self, types, Clock, ClockType):
+            """Warn once per silence when ``use_sim_time`` is set and no /clock arrives."""
+            if not self.get_parameter('use_sim_time').value:
+                return
+            self._clock_seen = time.monotonic()
+            self._clock_ever = False
+            self._clock_warned = False
+
+            def on_clock(msg):
+                self._clock_seen, self._clock_ever = time.monotonic(), True
+                if self._clock_warned:
+                    self._clock_warned = False
+                    self.get_logger().info('/clock is back')
+
+            def check():
+                silent = time.monotonic() - self._clock_seen
+                if silent > CLOCK_SILENCE_S and not self._clock_warned:
+                    self._clock_warned = True
+                    since = 'since start-up' if not self._clock_ever else 'for'
+                    self.get_logger().warning(
+                        f'use_sim_time is true but no /clock message {since} {silent:.0f} s: '
+                        'node time is frozen, so timers and inference wait. Is the simulator '
+                        '(sapien_bridge) running? On a real robot set use_sim_time:=false.')
+
+            self.create_subscription(types.get('rosgraph_msgs/msg/Clock'), '/clock', on_clock,
+                                     qos_profile(QosSpec('clock', BEST_EFFORT, VOLATILE, 1)),
+                                     callback_group=self._group('default'))
+            self.create_timer(1.0, check, callback_group=self._group('default'),
+                              clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     return CoreNode
 
 
-def run_node(core_class, args=None, **injected):
+def _exit_soon(code):
+    """Exit the process after :data:`SHUTDOWN_TIMEOUT_S` unless cancelled (bounded shutdown)."""
+    def force():
+        sys.stderr.write(f'shutdown took longer than {SHUTDOWN_TIMEOUT_S:g} s: exiting\n')
+        sys.stderr.flush()
+        os._exit(code)
+
+    timer = threading.Timer(SHUTDOWN_TIMEOUT_S, force)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def spin_core(core_class, args=None, **injected):
     """
-    Spin a core as a ROS 2 node until shutdown (the ``main()`` of the node executables).
+    Spin a core as a ROS 2 node until SIGINT/SIGTERM or shutdown, then clean up.
+
+    A configuration error (bad parameter, missing model) gives one error line and status 1;
+    cleanup is bounded by :data:`SHUTDOWN_TIMEOUT_S` (past it the process exits).
 
     :param core_class: the core's class.
     :param args: command-line arguments for ``rclpy.init`` (ROS remaps, ``--ros-args``).
     :param injected: extra keyword arguments of the core's constructor.
+    :return: the exit status.
     """
     try:
         import rclpy
@@ -188,11 +347,11 @@ def run_node(core_class, args=None, **injected):
     except ImportError as exc:
         sys.stderr.write(
             f'{core_class.node_name}: ROS 2 (rclpy) is not available in this Python ({exc}). '
-            'Source a ROS 2 installation, or run the nodes without ROS with '
-            '`robomamba-ros demo`.\n')
-        raise SystemExit(2) from None
-    rclpy.init(args=args)
-    node = None
+            'Source a ROS 2 installation or run `ROBOMAMBA_ROS=1 scripts/setup.sh`, or run the '
+            'nodes without ROS with `robomamba-ros demo`.\n')
+        return 2
+    rclpy.init(args=args)  # also installs the SIGINT/SIGTERM handlers that stop spinning
+    node, executor, code = None, None, 0
     try:
         node = _make_node_class()(core_class, injected)
         executor = MultiThreadedExecutor()
@@ -200,10 +359,39 @@ def run_node(core_class, args=None, **injected):
         executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except (ValueError, TypeError, FileNotFoundError, OSError) as exc:
+        text = str(exc)
+        if not text.startswith(core_class.node_name):
+            text = f'{core_class.node_name}: {text}'
+        sys.stderr.write(text + '\n')
+        code = 1
     finally:
+        watchdog = _exit_soon(code)
+        if executor is not None:
+            executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT_S / 2)
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
+        watchdog.cancel()
+    return code
 
 
-__all__ = ['Tf2Transforms', 'parameter_descriptor', 'qos_profile', 'run_node']
+def run_node(core_class, args=None, **injected):
+    """
+    Run a core as a ROS 2 node process (the ``main()`` of the node executables); never returns.
+
+    :param core_class: the core's class.
+    :param args: command-line arguments for ``rclpy.init``.
+    :param injected: extra keyword arguments of the core's constructor.
+    """
+    code = spin_core(core_class, args, **injected)
+    # Everything is shut down: skip the interpreter's teardown of the libraries, which can
+    # take seconds, so that launch's SIGINT -> SIGTERM escalation never has to step in.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+__all__ = ['CLOCK_SILENCE_S', 'LockedTransformBuffer', 'SHUTDOWN_TIMEOUT_S', 'Tf2Transforms',
+           'parameter_descriptor', 'qos_profile', 'run_node', 'spin_core']

@@ -346,7 +346,7 @@ class RoboMambaNodeCore(NodeCore):
         return outputs
 
     def on_estop_volatile(self, msg, now_ns):
-        """The same e-stop from a volatile publisher."""
+        """Handle the e-stop from a volatile publisher like :meth:`on_estop`."""
         return self.on_estop(msg, now_ns)
 
     def on_reset(self, request, now_ns):
@@ -671,7 +671,6 @@ class RoboMambaNodeCore(NodeCore):
         outputs.append(('goal_pose', messages.make_pose_stamped(position, quat, p.base_frame,
                                                                 now_ns, self.types)))
         return outputs
-
 
     def _first_start_refusal(self):
         """Return True once per target when the goal stream cannot start (then retries)."""

@@ -13,6 +13,8 @@
 #                         within setup.py's ranges (to try new releases; not what CI tested)
 #   ROBOMAMBA_TORCH_INDEX extra pip index for PyTorch's CPU wheels when the machine has no local copy
 #   ROBOMAMBA_SKIP_SYSTEM=1  do not touch system packages
+#   ROBOMAMBA_ROS=1       also ROS 2 from the package index's wheels (rclpy, messages, tf2_msgs
+#                         built here) unless a sourced ROS 2 provides them: scripts/setup_ros.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +22,8 @@ UNPINNED=${ROBOMAMBA_UNPINNED:-0}
 [ "$UNPINNED" = 0 ] && UNPINNED=
 if [ -n "$UNPINNED" ]; then VENV=${ROBOMAMBA_VENV:-$ROOT/.venv-unpinned}; else VENV=${ROBOMAMBA_VENV:-$ROOT/.venv}; fi
 EXTRAS=${ROBOMAMBA_EXTRAS:-sim,test}
+ROS=${ROBOMAMBA_ROS:-0}
+[ "$ROS" = 0 ] && ROS=
 PYTHON=${PYTHON:-python3}
 export DEBIAN_FRONTEND=noninteractive
 
@@ -115,7 +119,8 @@ setup_venv() {
   # Reinstall only when what decides the install changed.
   local stamp="$VENV/.robomamba-install"
   local want
-  want=$(cat "$ROOT/setup.py" "$ROOT/pyproject.toml" "$ROOT/constraints/"*.txt \
+  want=$(cat "$ROOT/setup.py" "$ROOT/pyproject.toml" "$ROOT/constraints/cpu.txt" \
+         "$ROOT/constraints/lock.txt" \
          <(echo "$EXTRAS ${ROBOMAMBA_TORCH_INDEX:-} unpinned=${UNPINNED:-0}") \
          | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
@@ -148,3 +153,6 @@ setup_venv() {
 
 setup_system
 setup_venv
+if [ -n "$ROS" ]; then
+  ROBOMAMBA_VENV=$VENV bash "$ROOT/scripts/setup_ros.sh"
+fi

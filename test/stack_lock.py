@@ -1,12 +1,14 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""The lock file of the tested stack (``constraints/lock.txt``), read for the tests."""
+"""The lock files of the tested stack (``constraints/lock.txt`` and ``ros-lock.txt``)."""
 
 import os
 import pathlib
 import re
 
 LOCK_FILE = pathlib.Path(__file__).resolve().parents[1] / 'constraints' / 'lock.txt'
+#: The ROS 2 wheels and what they need beyond LOCK_FILE (scripts/setup_ros.sh installs them).
+ROS_LOCK_FILE = LOCK_FILE.with_name('ros-lock.txt')
 
 
 def canonical(name):

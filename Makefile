@@ -1,7 +1,10 @@
 # Two entry points after cloning: `make demo` and `make test`. Both set up what is missing first,
 # at the versions of constraints/lock.txt. `ROBOMAMBA_UNPINNED=1 make test` tries the newest
-# releases instead, in a venv of its own (.venv-unpinned).
+# releases instead, in a venv of its own (.venv-unpinned). `ROBOMAMBA_ROS=1 make test` also
+# installs ROS 2 from the package index's wheels into the venv (scripts/setup_ros.sh), so the ROS
+# tests run instead of skipping; a sourced ROS 2 installation is used as it is.
 UNPINNED := $(filter-out 0,$(ROBOMAMBA_UNPINNED))
+ROS := $(filter-out 0,$(ROBOMAMBA_ROS))
 VENV ?= $(if $(UNPINNED),.venv-unpinned,.venv)
 PY := $(VENV)/bin/python
 OUT ?= robomamba_out
@@ -9,7 +12,7 @@ OUT ?= robomamba_out
 .PHONY: setup demo test lint clean
 
 setup:
-	ROBOMAMBA_VENV=$(abspath $(VENV)) bash scripts/setup.sh
+	ROBOMAMBA_VENV=$(abspath $(VENV)) ROBOMAMBA_ROS=$(if $(ROS),1,0) bash scripts/setup.sh
 
 demo: setup
 	$(VENV)/bin/robomamba-ros demo --out $(OUT)/demo

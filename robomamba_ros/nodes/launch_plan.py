@@ -1,0 +1,191 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+What the manipulation launch starts: one plan for the launch file and ``robomamba-ros launch``.
+
+ROS-free and light to import (the standard library only; the package's file lookup loads when
+a plan is built): ``launch/manipulate.launch.py`` turns each :class:`NodeLaunch` into a
+``launch_ros`` ``Node``, the ``launch`` subcommand (:mod:`robomamba_ros.nodes.launcher`) into a
+command line.
+
+Each node's parameters are layered, later entries winning: the node's own ``config/<node>.yaml``
+(``robomamba.yaml``, ``dmm.yaml``; the bridge has none), then the deployment file
+(``config/sim.yaml`` in simulation, ``config/franka.yaml`` on the real robot, or the ``config``
+argument), then the values of the launch arguments (``use_sim_time``, ``model_path``).
+"""
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+PACKAGE = 'robomamba_ros'
+
+#: The launch arguments: name -> (default as ``ros2 launch`` sees it, description).
+LAUNCH_ARGUMENTS = {
+    'sim': ('true', 'Run the SAPIEN bridge instead of a real robot.'),
+    'config': ('', 'Deployment parameter file: a path, or the name of a shipped config file '
+                   '(empty: sim.yaml when sim is true, franka.yaml otherwise).'),
+    'robomamba_model': ('', 'Local RoboMamba model folder (empty: the shipped model).'),
+    'dmm_model': ('', 'Local DMM model folder (empty: the shipped model).'),
+    'use_sim_time': ('', 'Follow /clock (empty: the value of sim).'),
+    'rviz': ('false', 'Start RViz.'),
+}
+
+#: Each node's own parameter file under ``config/`` (the bridge has none).
+NODE_FILES = {'robomamba_node': 'robomamba.yaml', 'dmm_node': 'dmm.yaml'}
+
+#: The deployment file for each value of ``sim``.
+DEPLOYMENT_FILES = {True: 'sim.yaml', False: 'franka.yaml'}
+
+_TRUE = ('true', '1')
+_FALSE = ('false', '0')
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeLaunch:
+    """
+    One process of the launch.
+
+    :param name: node name (``__node:=``), also the label of its output lines.
+    :param executable: executable name in ``lib/<package>``.
+    :param package: package that installs the executable.
+    :param entry_point: ``module:function`` that runs the node from this Python when the
+        executable is not installed ('' for other packages).
+    :param param_files: parameter files, in the order they are applied (absolute paths).
+    :param overrides: parameter values applied after the files, in order.
+    :param required: whether the launch ends when this process exits.
+    :param output: ``'screen'`` or ``'log'``, as ``launch_ros`` takes it.
+    """
+
+    name: str
+    executable: str
+    package: str = PACKAGE
+    entry_point: str = ''
+    param_files: Tuple[str, ...] = ()
+    overrides: Tuple[Tuple[str, Any], ...] = ()
+    required: bool = True
+    output: str = 'screen'
+
+    @property
+    def override_dict(self) -> Dict[str, Any]:
+        """The overrides as the dict the launch file passes after the parameter files."""
+        return dict(self.overrides)
+
+
+def as_bool(value, name):
+    """
+    Read a launch argument as a boolean, as ``launch``'s conditions do.
+
+    :param value: a bool, or ``'true'``/``'false'``/``'1'``/``'0'`` in any case.
+    :param name: the argument's name, for the error.
+    :return: the boolean.
+    :raises ValueError: naming the argument and the value.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f'{name}: expected true or false, got {value!r}')
+
+
+def _shipped_file(name, config_dir):
+    if config_dir is None:
+        from robomamba_ros.nodes.config_files import config_path
+        return str(config_path(name))
+    path = Path(config_dir) / name
+    if not path.is_file():
+        raise FileNotFoundError(f'{name} not found in {config_dir}')
+    return str(path)
+
+
+def deployment_file(sim, config=None, config_dir=None):
+    """
+    Return the deployment parameter file.
+
+    :param sim: whether the launch runs the simulator.
+    :param config: a path, the name of a shipped file (``'franka.yaml'``), or None/'' for the
+        default of ``sim``.
+    :param config_dir: folder of the shipped files (None: found like
+        :func:`~robomamba_ros.nodes.config_files.config_path`).
+    :return: the absolute path as a string.
+    :raises FileNotFoundError: when ``config`` is neither an existing file nor a shipped one.
+    """
+    if not config:
+        return _shipped_file(DEPLOYMENT_FILES[bool(sim)], config_dir)
+    path = Path(os.path.expanduser(config))
+    if path.is_file():
+        return str(path.resolve())
+    if path.name == config:
+        try:
+            return _shipped_file(config, config_dir)
+        except FileNotFoundError:
+            pass
+    raise FileNotFoundError(f'config: {config} is neither a file nor a shipped config file')
+
+
+def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim_time=None,
+                rviz=False, config_dir=None):
+    """
+    List the processes of the manipulation launch, in start order.
+
+    :param sim: start the SAPIEN bridge and use ``sim.yaml`` by default.
+    :param config: deployment file (see :func:`deployment_file`); None or '' for the default.
+    :param robomamba_model: robomamba_node's ``model_path`` ('' for the shipped model).
+    :param dmm_model: dmm_node's ``model_path`` ('' for the shipped model).
+    :param use_sim_time: whether robomamba_node and dmm_node follow ``/clock`` (None: ``sim``).
+    :param rviz: also start RViz (not required: closing it leaves the rest running).
+    :param config_dir: folder of the shipped config files (None: searched).
+    :return: list of :class:`NodeLaunch`.
+    """
+    sim = bool(sim)
+    use_sim_time = sim if use_sim_time is None else bool(use_sim_time)
+    deployment = deployment_file(sim, config, config_dir)
+    plan = []
+    if sim:
+        # The bridge publishes /clock itself, so it never waits for sim time.
+        plan.append(NodeLaunch(
+            name='sapien_bridge', executable='sapien_bridge',
+            entry_point='robomamba_ros.nodes.sapien_bridge:main',
+            param_files=(deployment,), overrides=(('use_sim_time', False),)))
+    for name, model in (('robomamba_node', robomamba_model), ('dmm_node', dmm_model)):
+        plan.append(NodeLaunch(
+            name=name, executable=name, entry_point=f'robomamba_ros.nodes.{name}:main',
+            param_files=(_shipped_file(NODE_FILES[name], config_dir), deployment),
+            overrides=(('use_sim_time', use_sim_time), ('model_path', str(model or '')))))
+    if rviz:
+        plan.append(NodeLaunch(name='rviz2', executable='rviz2', package='rviz2',
+                               required=False, output='log'))
+    return plan
+
+
+def plan_from_arguments(arguments: Mapping[str, Optional[str]], config_dir=None):
+    """
+    Build the plan from launch arguments given as strings (``ros2 launch``'s ``name:=value``).
+
+    :param arguments: values by name; missing or None ones take the defaults of
+        :data:`LAUNCH_ARGUMENTS`.
+    :param config_dir: folder of the shipped config files (None: searched).
+    :return: list of :class:`NodeLaunch`.
+    :raises ValueError: for an unknown argument or a bad boolean.
+    """
+    unknown = sorted(set(arguments) - set(LAUNCH_ARGUMENTS))
+    if unknown:
+        raise ValueError(f'unknown launch argument(s) {", ".join(unknown)}; known: '
+                         + ', '.join(LAUNCH_ARGUMENTS))
+    values = {name: default for name, (default, _) in LAUNCH_ARGUMENTS.items()}
+    values.update({k: v for k, v in arguments.items() if v is not None})
+    sim = as_bool(values['sim'], 'sim')
+    use_sim_time = values['use_sim_time']
+    return launch_plan(
+        sim=sim, config=values['config'] or None, robomamba_model=values['robomamba_model'],
+        dmm_model=values['dmm_model'],
+        use_sim_time=as_bool(use_sim_time, 'use_sim_time') if use_sim_time != '' else None,
+        rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir)
+
+
+__all__ = ['DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch', 'PACKAGE',
+           'as_bool', 'deployment_file', 'launch_plan', 'plan_from_arguments']

@@ -6,55 +6,44 @@ Launch the manipulation pipeline: robomamba_node, dmm_node and, in simulation, s
 Arguments: sim (start the SAPIEN bridge), config (the deployment parameter file applied over each
 node's defaults), robomamba_model / dmm_model (local model folders), use_sim_time, rviz. On a real
 robot, franka_ros2 and the camera driver come from the lab's own bringup.
+
+What starts, and with which parameter files and values, comes from
+``robomamba_ros.nodes.launch_plan``, which ``robomamba-ros launch`` follows too. When a node of
+the pipeline exits, the whole launch shuts down (RViz may be closed alone).
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
-from launch.conditions import IfCondition
-from launch.substitutions import LaunchConfiguration, PythonExpression
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, Shutdown
 from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
+
+from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS, plan_from_arguments
+
+
+def _parameters(step):
+    # Later entries win: node defaults, then the deployment file, then the launch arguments.
+    # Strings stay strings (a model folder named 1 is not an integer).
+    overrides = {name: ParameterValue(value, value_type=str) if isinstance(value, str) else value
+                 for name, value in step.overrides}
+    return list(step.param_files) + ([overrides] if overrides else [])
+
+
+def _nodes(context):
+    config_dir = os.path.join(get_package_share_directory('robomamba_ros'), 'config')
+    arguments = {name: context.launch_configurations.get(name) for name in LAUNCH_ARGUMENTS}
+    return [
+        Node(package=step.package, executable=step.executable, name=step.name,
+             output=step.output, parameters=_parameters(step),
+             on_exit=Shutdown(reason=f'{step.name} exited') if step.required else None)
+        for step in plan_from_arguments(arguments, config_dir=config_dir)
+    ]
 
 
 def generate_launch_description():
-    config_dir = os.path.join(get_package_share_directory('robomamba_ros'), 'config')
-    sim = LaunchConfiguration('sim')
-    use_sim_time = LaunchConfiguration('use_sim_time')
-    deployment = PythonExpression([
-        "'", os.path.join(config_dir, 'sim.yaml'), "' if '", sim, "'.lower() == 'true' else '",
-        os.path.join(config_dir, 'franka.yaml'), "'"])
-
-    def params(node_file, model_arg):
-        # Later entries win: node defaults, then the deployment file, then the launch arguments.
-        return [
-            os.path.join(config_dir, node_file),
-            LaunchConfiguration('config'),
-            {'use_sim_time': use_sim_time, 'model_path': LaunchConfiguration(model_arg)},
-        ]
-
     return LaunchDescription([
-        DeclareLaunchArgument('sim', default_value='true',
-                              description='Run the SAPIEN bridge instead of a real robot.'),
-        DeclareLaunchArgument('config', default_value=deployment,
-                              description='Deployment parameter file (default: sim.yaml when '
-                                          'sim is true, franka.yaml otherwise).'),
-        DeclareLaunchArgument('robomamba_model', default_value='',
-                              description='Local RoboMamba model folder (empty: default).'),
-        DeclareLaunchArgument('dmm_model', default_value='',
-                              description='Local DMM model folder (empty: default).'),
-        DeclareLaunchArgument('use_sim_time', default_value=sim,
-                              description='Follow /clock (defaults to the value of sim).'),
-        DeclareLaunchArgument('rviz', default_value='false', description='Start RViz.'),
-        # The bridge publishes /clock itself, so it never waits for sim time.
-        Node(package='robomamba_ros', executable='sapien_bridge', name='sapien_bridge',
-             output='screen', condition=IfCondition(sim),
-             parameters=[LaunchConfiguration('config'), {'use_sim_time': False}]),
-        Node(package='robomamba_ros', executable='robomamba_node', name='robomamba_node',
-             output='screen', parameters=params('robomamba.yaml', 'robomamba_model')),
-        Node(package='robomamba_ros', executable='dmm_node', name='dmm_node',
-             output='screen', parameters=params('dmm.yaml', 'dmm_model')),
-        Node(package='rviz2', executable='rviz2', name='rviz2', output='log',
-             condition=IfCondition(LaunchConfiguration('rviz'))),
-    ])
+        DeclareLaunchArgument(name, default_value=default, description=description)
+        for name, (default, description) in LAUNCH_ARGUMENTS.items()
+    ] + [OpaqueFunction(function=_nodes)])

@@ -8,5 +8,8 @@ ROS 2 nodes: plain cores holding all behaviour, and two bindings that run them.
   ``low_level_executor``), ``sapien_bridge`` -- the three cores and their ``main()``.
 * ``rclpy_binding`` -- the only module that imports rclpy; ``in_process`` -- the same cores in one
   process on rosbags messages, used by the tests, ``demo`` and ``replay``.
-* ``config_files`` -- finds ``config/*.yaml``; ``cli`` -- the ``demo`` and ``replay`` subcommands.
+* ``config_files`` -- finds ``config/*.yaml``; ``launch_plan`` -- what the launch starts, with
+  which parameter files (read by ``launch/manipulate.launch.py`` and ``launcher``); ``launcher``
+  -- ``robomamba-ros launch``, the nodes as supervised processes without ``ros2 launch``;
+  ``cli`` -- the ``demo``, ``replay`` and ``launch`` subcommands.
 """

@@ -1,11 +1,17 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
 """
-The ``demo`` and ``replay`` subcommands of ``robomamba-ros`` (the in-process node runner).
+The ``demo``, ``replay`` and ``launch`` subcommands of ``robomamba-ros``.
 
+``demo`` and ``replay`` run the node cores in one process without ROS; ``launch`` starts the ROS 2
+nodes as separate processes, as ``ros2 launch robomamba_ros manipulate.launch.py`` does.
 ``add_node_parsers(subparsers)`` registers them; torch and sapien load only when one runs.
 """
 
+import argparse
+import sys
+
+from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS
 from robomamba_ros.sim.cli import _category_list, _positive_int
 
 
@@ -82,9 +88,97 @@ def cmd_replay(args):
     return 0
 
 
+def launch_arguments(args):
+    """
+    Collect the launch arguments of ``robomamba-ros launch`` as strings.
+
+    :param args: the parsed arguments (``name:=value`` items and options).
+    :return: ``{name: value}`` for the arguments given.
+    :raises ValueError: for an item without ``:=``, an unknown name, or one given twice.
+    """
+    values = {}
+    for item in args.arguments:
+        name, sep, value = item.partition(':=')
+        if not sep:
+            raise ValueError(f'{item!r}: launch arguments are written name:=value')
+        if name not in LAUNCH_ARGUMENTS:
+            raise ValueError(f'unknown launch argument {name!r}; known: '
+                             + ', '.join(LAUNCH_ARGUMENTS))
+        if name in values:
+            raise ValueError(f'{name} is given twice')
+        values[name] = value
+    for name in LAUNCH_ARGUMENTS:  # each has an option of the same name (--dmm-model: dmm_model)
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if name in values:
+            raise ValueError(f'{name} is given twice (as an option and as {name}:=)')
+        values[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return values
+
+
+def cmd_launch(args):
+    """Run ``robomamba-ros launch``."""
+    from robomamba_ros.nodes.launch_plan import plan_from_arguments
+    from robomamba_ros.nodes.launcher import dry_run, Supervisor
+
+    try:
+        plan = plan_from_arguments(launch_arguments(args))
+        if args.dry_run:
+            dry_run(plan)
+            return 0
+    except (ValueError, FileNotFoundError) as exc:
+        print(f'launch: {exc}', file=sys.stderr)
+        return 2
+    return Supervisor(plan, sigterm_timeout_s=args.sigterm_timeout,
+                      sigkill_timeout_s=args.sigkill_timeout).run()
+
+
+def _add_launch_parser(sub):
+    quoted = {name: default or "''" for name, (default, _) in LAUNCH_ARGUMENTS.items()}
+    defaults = '\n'.join(f'  {name}:={quoted[name]}  {text}'
+                         for name, (_, text) in LAUNCH_ARGUMENTS.items())
+    p = sub.add_parser(
+        'launch', help='start the ROS 2 nodes as ros2 launch would, without ros2 launch',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description='\n'.join((
+            'Start sapien_bridge (with --sim), robomamba_node and dmm_node as separate',
+            'processes with the parameter files and values of launch/manipulate.launch.py',
+            '(both follow robomamba_ros.nodes.launch_plan): for ROS 2 installed from the',
+            'Python package index, which has no ros2 launch. Each output line starts with',
+            '[node name]. Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops every node: SIGINT, then',
+            'SIGTERM and SIGKILL to those still running after the timeouts; another Ctrl-C',
+            'a second or more later takes the next step at once. When a node exits on its own,',
+            'the others are stopped. Exit status: 0 after a clean stop by Ctrl-C, 1 otherwise,',
+            '2 for bad arguments.')),
+        epilog='launch arguments (name:=value, default, meaning):\n' + defaults)
+    p.add_argument('arguments', nargs='*', metavar='NAME:=VALUE',
+                   help='launch arguments as ros2 launch takes them, e.g. sim:=false')
+    p.add_argument('--sim', action=argparse.BooleanOptionalAction, default=None,
+                   help='run the SAPIEN bridge (sim:=; default: true)')
+    p.add_argument('--config', default=None, metavar='FILE',
+                   help='deployment parameter file, a path or a shipped file name (config:=; '
+                        'default: sim.yaml with --sim, franka.yaml otherwise)')
+    p.add_argument('--robomamba-model', default=None, metavar='DIR',
+                   help="robomamba_node's model folder (robomamba_model:=; default: shipped)")
+    p.add_argument('--dmm-model', default=None, metavar='DIR',
+                   help="dmm_node's model folder (dmm_model:=; default: shipped)")
+    p.add_argument('--use-sim-time', action=argparse.BooleanOptionalAction, default=None,
+                   help='follow /clock (use_sim_time:=; default: the value of sim)')
+    p.add_argument('--rviz', action=argparse.BooleanOptionalAction, default=None,
+                   help='also start rviz2 (rviz:=; default: false)')
+    p.add_argument('--dry-run', action='store_true',
+                   help='print the command line of each node, one per line, and exit')
+    p.add_argument('--sigterm-timeout', type=float, default=5.0, metavar='S',
+                   help='seconds from SIGINT to SIGTERM for a node still running (default: 5)')
+    p.add_argument('--sigkill-timeout', type=float, default=5.0, metavar='S',
+                   help='seconds from SIGTERM to SIGKILL (default: 5)')
+    p.set_defaults(func=cmd_launch)
+
+
 def add_node_parsers(sub):
     """
-    Register ``demo`` and ``replay``.
+    Register ``demo``, ``replay`` and ``launch``.
 
     :param sub: the ``add_subparsers`` object of the main parser.
     """
@@ -137,5 +231,8 @@ def add_node_parsers(sub):
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_replay)
 
+    _add_launch_parser(sub)
 
-__all__ = ['add_node_parsers', 'bag_summary', 'cmd_demo', 'cmd_replay']
+
+__all__ = ['add_node_parsers', 'bag_summary', 'cmd_demo', 'cmd_launch',
+           'cmd_replay', 'launch_arguments']

@@ -50,6 +50,40 @@ def test_ros_arguments_are_those_of_launch_ros():
         '-p', 'use_sim_time:=false', '-p', 'model_path:=/m/dmm']
 
 
+# Starts a real rclpy node with the ROS arguments it is given and prints its parameters as JSON.
+RCL_STANDIN = """
+import json, sys
+import rclpy
+rclpy.init(args=sys.argv)
+node = rclpy.create_node('unnamed', automatically_declare_parameters_from_overrides=True)
+params = {k: p.value for k, p in node.get_parameters_by_prefix('').items()}
+print(json.dumps({'name': node.get_name(), 'params': params}, default=list))
+node.destroy_node()
+rclpy.shutdown()
+"""
+
+
+@pytest.mark.ros
+@pytest.mark.parametrize('plan', [
+    launch_plan(sim=True, robomamba_model='/m/rm'),
+    launch_plan(sim=False, dmm_model='123', use_sim_time=True),
+], ids=['sim', 'real'])
+def test_rcl_reads_the_command_line_as_the_layering_says(plan):
+    pytest.importorskip('rclpy', reason='needs rclpy')
+    for step in plan:
+        result = subprocess.run([sys.executable, '-c', RCL_STANDIN] + ros_arguments(step),
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        seen = json.loads(result.stdout.splitlines()[-1])
+        assert seen['name'] == step.name
+        expected = {}  # each file's section for the node, in order, then the values
+        for path in step.param_files:
+            sections = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+            expected.update(sections.get(step.name, {}).get('ros__parameters', {}))
+        expected.update(step.override_dict)
+        assert {k: seen['params'].get(k) for k in expected} == expected
+
+
 def test_installed_executables_are_found_beside_this_python():
     bin_dir = Path(sys.executable).parent
     if not (bin_dir / 'robomamba_node').is_file():

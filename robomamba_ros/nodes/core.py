@@ -76,11 +76,15 @@ class Timer:
     :param name: timer name.
     :param period_s: period in seconds (> 0).
     :param group: callback group, as for :class:`Port`.
+    :param wake_on: input ports after whose messages the callback also runs at once (the rclpy
+        binding triggers it; the in-process binding keeps to the period, which stays
+        deterministic), so work waits for no timer tick.
     """
 
     name: str
     period_s: float
     group: str = 'default'
+    wake_on: Tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.period_s > 0:

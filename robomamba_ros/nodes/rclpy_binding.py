@@ -180,20 +180,29 @@ def _make_node_class():
                                    **injected)
             self.core.node_name = self.get_name()
             self._publishers_by_port = {}
+            # Timers that input messages wake: a guard condition in the timer's group runs
+            # the same callback right after such a message.
+            wakes = {}
+            for timer in self.core.timers():
+                callback = self._wrap(getattr(self.core, f'on_{timer.name}'), with_msg=False)
+                self.create_timer(timer.period_s, callback,
+                                  callback_group=self._group(timer.group))
+                if timer.wake_on:
+                    guard = self.create_guard_condition(callback,
+                                                        callback_group=self._group(timer.group))
+                    for port_name in timer.wake_on:
+                        wakes.setdefault(port_name, []).append(guard)
             for port in self.core.ports():
                 msg_class = types.get(port.type_name)
                 if port.direction == IN:
                     callback = getattr(self.core, f'on_{port.name}')
-                    self.create_subscription(msg_class, port.topic, self._wrap(callback),
+                    self.create_subscription(msg_class, port.topic,
+                                             self._wrap(callback, wakes=wakes.get(port.name)),
                                              qos_profile(port.qos),
                                              callback_group=self._group(port.group))
                 else:
                     self._publishers_by_port[port.name] = self.create_publisher(
                         msg_class, port.topic, qos_profile(port.qos))
-            for timer in self.core.timers():
-                callback = getattr(self.core, f'on_{timer.name}')
-                self.create_timer(timer.period_s, self._wrap(callback, with_msg=False),
-                                  callback_group=self._group(timer.group))
             for service in self.core.services():
                 self.create_service(import_interface(service.type_name, 'srv'), service.service,
                                     self._service(getattr(self.core, f'on_{service.name}')),
@@ -248,11 +257,16 @@ def _make_node_class():
             except Exception as exc:  # noqa: B902 - one bad callback must not end the node
                 self.get_logger().error(f'{what} failed: {type(exc).__name__}: {exc}')
 
-        def _wrap(self, callback, with_msg=True):
+        def _wrap(self, callback, with_msg=True, wakes=None):
             what = callback.__name__
-            if with_msg:
-                return lambda msg: self._run(what, lambda: callback(msg, self._now_ns()))
-            return lambda: self._run(what, lambda: callback(self._now_ns()))
+            if not with_msg:
+                return lambda: self._run(what, lambda: callback(self._now_ns()))
+
+            def deliver(msg):
+                self._run(what, lambda: callback(msg, self._now_ns()))
+                for guard in wakes or ():
+                    guard.trigger()
+            return deliver
 
         def _service(self, callback):
             def handle(request, response):

@@ -275,7 +275,9 @@ class RoboMambaNodeCore(NodeCore):
         """Return the inference, goal-stream and diagnostics timers."""
         p = self.params
         return (
-            Timer('infer', p.infer_period_s, INFERENCE_GROUP),
+            # A completed frame or a new instruction wakes inference at once (under rclpy).
+            Timer('infer', p.infer_period_s, INFERENCE_GROUP,
+                  wake_on=('image', 'depth', 'camera_info', 'instruction', 'question')),
             Timer('goal', 1.0 / p.goal_rate_hz),
             Timer('diagnostics', p.diagnostics_period_s),
         )

@@ -59,7 +59,8 @@ class NodeProcess:
 
     def log(self):
         """Return what the process printed so far."""
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(encoding='utf-8')
 
     def alive(self):

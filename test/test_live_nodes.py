@@ -261,3 +261,18 @@ def test_a_bad_parameter_ends_the_node_with_one_line(tmp_path):
     node.stop()
     assert node.process.returncode == 1
     assert "parameter 'executor' = 'bogus' is not one of" in log and 'Traceback' not in log
+
+
+def test_use_sim_time_without_clock_warns_what_to_check(tmp_path):
+    require_rclpy()
+    ros_environment()
+    node = NodeProcess('dmm_node', tmp_path, {'use_sim_time': True}, name='dmm_no_clock')
+    try:
+        deadline = time.monotonic() + 20.0
+        while 'no /clock' not in node.log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        node.stop(signal.SIGINT)
+    log = node.log()
+    assert 'use_sim_time is true but no /clock message since start-up' in log, log
+    assert 'sapien_bridge' in log and log.count('no /clock') == 1

@@ -11,8 +11,14 @@ parameters, gets the same three messages (rclpy objects) through its callbacks a
 inference tick. Both use the shipped ``robomamba-sapien-tiny``. Medians over ``--frames``
 predictions after ``--warmup``; the last line is ``live / in-process latency ratio: <x>``.
 
+With ``--episodes N`` it also times whole simulated episodes: ``robomamba-ros launch`` (three
+processes, shipped models) against ``robomamba-ros demo`` (the same three cores in one process,
+same scenes), and prints the live real-time factor and ``live / in-process episode time
+ratio: <x>``.
+
 Needs rclpy (a sourced ROS 2, or ``ROBOMAMBA_ROS=1 scripts/setup.sh``).
-Usage: ``python benchmarks/live_latency.py [--size 336] [--frames 20] [--json out.json]``
+Usage: ``python benchmarks/live_latency.py [--size 336x336] [--frames 20] [--episodes 2]
+[--json out.json]``
 """
 
 import argparse
@@ -177,12 +183,76 @@ def live_ms(size, frames, warmup, log_dir):
     return statistics.median(contact_ms), statistics.median(goal_ms), dropped
 
 
+def live_episodes(episodes, log_dir):
+    """Run ``episodes`` live episodes; return wall seconds per episode and the real-time factor."""
+    import rclpy
+    from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+    from rosgraph_msgs.msg import Clock
+    from std_msgs.msg import String
+    from std_srvs.srv import Trigger
+
+    env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE='LOCALHOST', HF_HUB_OFFLINE='1')
+    env.setdefault('ROS_DOMAIN_ID', str(1 + os.getpid() % 100))
+    os.environ.update(env)
+    log = open(pathlib.Path(log_dir) / 'launch.log', 'w', encoding='utf-8')
+    launch = subprocess.Popen([str(pathlib.Path(sys.executable).parent / 'robomamba-ros'),
+                               'launch'], stdout=log, stderr=subprocess.STDOUT, env=env,
+                              start_new_session=True)
+    if not rclpy.ok():
+        rclpy.init()
+    node = rclpy.create_node('live_episodes')
+    results, clock = [], []
+    node.create_subscription(String, '/sapien_bridge/result',
+                             lambda m: results.append(time.perf_counter()),
+                             QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+    node.create_subscription(
+        Clock, '/clock',
+        lambda m: clock.append((time.perf_counter(), m.clock.sec + 1e-9 * m.clock.nanosec)),
+        QoSProfile(depth=10, reliability=ReliabilityPolicy.BEST_EFFORT))
+    reset = node.create_client(Trigger, '/sapien_bridge/reset')
+    walls, factors = [], []
+    try:
+        for k in range(episodes):
+            if k:
+                future = reset.call_async(Trigger.Request())
+                rclpy.spin_until_future_complete(node, future, timeout_sec=10.0)
+            start, first = time.perf_counter(), len(clock)
+            deadline = time.monotonic() + 300.0
+            while len(results) <= k and time.monotonic() < deadline:
+                rclpy.spin_once(node, timeout_sec=0.05)
+            if len(results) <= k:
+                raise RuntimeError(f'live episode {k} gave no result; see {log.name}')
+            walls.append(results[k] - start)
+            ticks = clock[first:]
+            if len(ticks) > 1:
+                factors.append((ticks[-1][1] - ticks[0][1]) / (ticks[-1][0] - ticks[0][0]))
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+        os.killpg(launch.pid, signal.SIGINT)
+        launch.wait(timeout=30)
+        log.close()
+    return walls, statistics.median(factors)
+
+
+def in_process_episodes(episodes, out_dir):
+    """Wall seconds per episode of ``robomamba-ros demo`` on the same scenes (shipped models)."""
+    from robomamba_ros.nodes.demo import run_demo
+    from robomamba_ros.package_files import DEFAULT_DMM, DEFAULT_ROBOMAMBA, shipped_model
+
+    summary = run_demo(episodes=episodes, policy=str(shipped_model(DEFAULT_ROBOMAMBA)),
+                       dmm_model=str(shipped_model(DEFAULT_DMM)), out=out_dir, progress=False)
+    return [r['wall_s'] for r in summary['episodes']]
+
+
 def main(argv=None):
     """Run both measurements and print the ratio line."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--size', default='336x336', help='camera image WxH (e.g. 640x480)')
     parser.add_argument('--frames', type=int, default=20, help='timed predictions (median)')
     parser.add_argument('--warmup', type=int, default=3, help='untimed predictions first')
+    parser.add_argument('--episodes', type=int, default=0,
+                        help='also time this many simulated episodes, live and in-process')
     parser.add_argument('--json', help='write the numbers to this JSON file')
     args = parser.parse_args(argv)
     size = tuple(int(v) for v in args.size.lower().split('x'))
@@ -196,11 +266,22 @@ def main(argv=None):
           f'-> first arm goal toward it {live_goal:.1f} ms ({dropped} frames unanswered within '
           '2 s and sent again)')
     print(f'live / in-process latency ratio: {live_contact / local:.2f}')
+    results = {'size': size, 'in_process_ms': local, 'live_contact_ms': live_contact,
+               'live_goal_ms': live_goal, 'unanswered_frames': dropped,
+               'ratio': live_contact / local}
+    if args.episodes:
+        with tempfile.TemporaryDirectory() as work:
+            walls, factor = live_episodes(args.episodes, work)
+            local_walls = in_process_episodes(args.episodes, os.path.join(work, 'demo'))
+        live_s, local_s = statistics.median(walls), statistics.median(local_walls)
+        print(f'{args.episodes} episodes: live {live_s:.1f} s per episode (real-time factor '
+              f'{factor:.2f}), in-process demo {local_s:.1f} s')
+        print(f'live / in-process episode time ratio: {live_s / local_s:.2f}')
+        results.update(live_episode_s=walls, in_process_episode_s=local_walls,
+                       real_time_factor=factor, episode_ratio=live_s / local_s)
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
-            json.dump({'size': size, 'in_process_ms': local, 'live_contact_ms': live_contact,
-                       'live_goal_ms': live_goal, 'unanswered_frames': dropped,
-                       'ratio': live_contact / local}, f, indent=1)
+            json.dump(results, f, indent=1)
     return 0
 
 

@@ -184,8 +184,9 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     bag = _fresh_bag_path(out)
+    # One simulated clock for all cores: the bridge ticks at its control period.
     bridge_overrides = {'categories': tuple(categories or SEEN_CATEGORIES), 'seed': int(seed),
-                        'autostart': False, 'auto_reset': False}
+                        'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0}
     if episode_timeout_s is not None:
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
     if camera_rate_hz is not None:

@@ -259,6 +259,8 @@ def _make_node_class():
             try:
                 self._publish(fn(*args))
             except Exception as exc:  # noqa: B902 - one bad callback must not end the node
+                if not self.context.ok():
+                    return  # shutting down: publishers are already gone
                 self.get_logger().error(f'{what} failed: {type(exc).__name__}: {exc}')
 
         def _wrap(self, callback, with_msg=True, wakes=None):
@@ -382,6 +384,10 @@ def spin_core(core_class, args=None, **injected):
         executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except RuntimeError:
+        if rclpy.ok():
+            raise
+        # rclpy can fail to take a message that arrives while the context shuts down.
     except (ValueError, TypeError, FileNotFoundError, OSError) as exc:
         text = str(exc)
         if not text.startswith(core_class.node_name):

@@ -108,6 +108,10 @@ class SapienBridgeParameters:
     camera_rate_hz: float = parameter(10.0, 'Camera rate (sim time).', low=0.1, high=100.0)
     lockstep: bool = parameter(True, 'Advance the sim by exactly one period per tick; false: '
                                'follow the elapsed time.')
+    real_time_factor: float = parameter(
+        1.0, 'Lockstep ticks come this many times faster than the control period of the '
+        "bridge's clock (wall time under ROS): simulated seconds per second. Nodes on /clock "
+        'follow; the in-process runners keep 1.', low=0.1, high=20.0, read_only=True)
     max_steps_per_tick: int = parameter(50, 'Cap of physics steps per tick when not in '
                                         'lockstep.', low=1, high=10000)
     categories: tuple = parameter(SEEN_CATEGORIES, 'Categories of the episodes (names or '
@@ -246,8 +250,9 @@ class SapienBridgeCore(NodeCore):
         ]
 
     def timers(self):
-        """One tick per control period."""
-        return [Timer('step', self._period_ns / NS_PER_S)]
+        """One tick per control period (divided by the real-time factor in lockstep)."""
+        factor = self.params.real_time_factor if self.params.lockstep else 1.0
+        return [Timer('step', self._period_ns / NS_PER_S / factor)]
 
     def services(self):
         """``~/reset`` starts the next episode."""

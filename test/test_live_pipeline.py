@@ -7,6 +7,11 @@ sapien_bridge renders the scenes and drives the hand, robomamba_node (the shippe
 robomamba-sapien-tiny) predicts the contact, dmm_node (the shipped dmm-sapien-tiny) pulls. The
 test reads each episode's record from ``/sapien_bridge/result``, starts the next one with
 ``/sapien_bridge/reset`` and stops the launch with SIGINT: every node must exit cleanly.
+
+Live runs are not deterministic (process timing decides when each message is seen), and a
+closed-loop pull can end either way on a knife edge, so the scenes are scene 0 of the two
+categories where the shipped pair is most reliable in the evaluator (toilet 95 %, refrigerator
+80 % over 20 scenes each; ``results/dmm-executor``).
 """
 
 import json
@@ -16,10 +21,14 @@ import subprocess
 
 import pytest
 from ros_live import BIN, Probe, qos, require_rclpy, ros_environment
+import yaml
+
+from robomamba_ros.nodes.config_files import config_path
 
 pytestmark = pytest.mark.ros
 
 EPISODES = 2
+CATEGORIES = ['toilet', 'refrigerator']
 #: Wall-clock limit per episode: 20 s of simulated time at about real time, plus start-up.
 EPISODE_LIMIT_S = 90.0
 
@@ -31,10 +40,15 @@ def test_launched_pipeline_pulls_open_an_object_in_simulation(tmp_path):
     from std_srvs.srv import Trigger
 
     env = ros_environment()
+    deployment = yaml.safe_load(config_path('sim.yaml').read_text(encoding='utf-8'))
+    deployment['sapien_bridge']['ros__parameters']['categories'] = CATEGORIES
+    config = tmp_path / 'sim.yaml'
+    config.write_text(yaml.safe_dump(deployment), encoding='utf-8')
     log_path = tmp_path / 'launch.log'
     with open(log_path, 'w', encoding='utf-8') as log:
-        launch = subprocess.Popen([str(BIN / 'robomamba-ros'), 'launch'], stdout=log,
-                                  stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        launch = subprocess.Popen([str(BIN / 'robomamba-ros'), 'launch', f'config:={config}'],
+                                  stdout=log, stderr=subprocess.STDOUT, env=env,
+                                  start_new_session=True)
     probe = Probe('pipeline_probe')
     results = probe.record(String, '/sapien_bridge/result', qos(transient_local=True, depth=1))
     records = []
@@ -56,7 +70,7 @@ def test_launched_pipeline_pulls_open_an_object_in_simulation(tmp_path):
             os.killpg(launch.pid, signal.SIGKILL)
             code = launch.wait()
     text = log_path.read_text()
-    assert [r['episode_index'] for r in records] == list(range(EPISODES))
+    assert sorted(r['category'] for r in records) == sorted(CATEGORIES)
     assert any(r['success'] for r in records), records
     assert code == 0, text[-4000:]
     for node in ('sapien_bridge', 'robomamba_node', 'dmm_node'):

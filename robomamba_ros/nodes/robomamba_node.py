@@ -684,3 +684,7 @@ class RoboMambaNodeCore(NodeCore):
 def main(args=None):
     from robomamba_ros.nodes.rclpy_binding import run_node
     run_node(RoboMambaNodeCore, args)
+
+
+if __name__ == '__main__':
+    main()

@@ -63,6 +63,15 @@ class NodeProcess:
             self._log.flush()
         return self.log_path.read_text(encoding='utf-8')
 
+    def wait_for(self, text, timeout_s):
+        """Wait until the log holds ``text`` (True) or ``timeout_s`` passed (False)."""
+        deadline = time.monotonic() + timeout_s
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+        return True
+
     def alive(self):
         """Return True while the process runs."""
         return self.process.poll() is None

@@ -241,10 +241,7 @@ def test_robomamba_node_stops_on_sigint_within_two_seconds(tmp_path):
     ros_environment()
     node = NodeProcess('robomamba_node', tmp_path, {'base_frame': FRAME}, name='rm_stop')
     try:
-        deadline = time.monotonic() + 60.0
-        while 'loaded RoboMamba' not in node.log() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert 'loaded RoboMamba' in node.log(), node.log()
+        assert node.wait_for('loaded RoboMamba', 60.0), node.log()
         time.sleep(0.5)
     finally:
         code = node.stop(signal.SIGINT)
@@ -268,9 +265,7 @@ def test_use_sim_time_without_clock_warns_what_to_check(tmp_path):
     ros_environment()
     node = NodeProcess('dmm_node', tmp_path, {'use_sim_time': True}, name='dmm_no_clock')
     try:
-        deadline = time.monotonic() + 20.0
-        while 'no /clock' not in node.log() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        node.wait_for('no /clock', 20.0)
     finally:
         node.stop(signal.SIGINT)
     log = node.log()

@@ -621,26 +621,204 @@ def tcp_twist_to_gripper(linear, angular, R_gripper):
             angular.copy())
 
 
+# ----- poses: log/exp, distances, interpolation, the one rate limiter ---------------------------
+
+def rotation_log(R):
+    """
+    Rotation vector (axis times angle, rad) of a rotation matrix.
+
+    The inverse of :func:`axis_angle_to_matrix`.
+
+    :param R: shape (3, 3).
+    :return: shape (3,).
+    """
+    R = np.asarray(R, dtype=np.float64)
+    cos = np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)
+    angle = float(np.arccos(cos))
+    axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
+    sin = np.sin(angle)
+    if sin < 1e-6:
+        if angle < 1e-6:
+            return np.zeros(3)
+        # Near pi: the axis is the dominant column of R + I.
+        M = R + np.eye(3)
+        axis = M[:, np.argmax(np.linalg.norm(M, axis=0))]
+        return angle * axis / np.linalg.norm(axis)
+    return angle * axis / (2.0 * sin)
+
+
+def rotation_angle(R_a, R_b):
+    """
+    Angle of the rotation between two orientations (rad, in [0, pi]).
+
+    :param R_a: shape (3, 3).
+    :param R_b: shape (3, 3).
+    :return: the angle of ``R_a^T R_b``.
+    """
+    cos = (np.trace(np.asarray(R_a).T @ np.asarray(R_b)) - 1.0) / 2.0
+    return float(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def quat_angle(q0, q1):
+    """
+    Return the rotation angle between two unit quaternions (x, y, z, w).
+
+    :param q0: (4,) quaternion.
+    :param q1: (4,) quaternion.
+    :return: angle in [0, pi] (rad).
+    """
+    q0 = np.asarray(q0, dtype=np.float64) / np.linalg.norm(q0)
+    q1 = np.asarray(q1, dtype=np.float64) / np.linalg.norm(q1)
+    return 2.0 * math.acos(min(1.0, abs(float(q0 @ q1))))
+
+
+def slerp(q0, q1, t):
+    """
+    Spherical linear interpolation between unit quaternions (x, y, z, w), the short way.
+
+    :param q0: (4,) start quaternion.
+    :param q1: (4,) end quaternion.
+    :param t: fraction in [0, 1].
+    :return: (4,) unit quaternion with ``w >= 0``.
+    """
+    q0 = np.asarray(q0, dtype=np.float64) / np.linalg.norm(q0)
+    q1 = np.asarray(q1, dtype=np.float64) / np.linalg.norm(q1)
+    dot = float(q0 @ q1)
+    if dot < 0.0:
+        q1, dot = -q1, -dot
+    if dot > 1.0 - 1e-10:  # nearly equal: lerp is exact to rounding here
+        q = q0 + t * (q1 - q0)
+    else:
+        theta = math.acos(dot)
+        q = (math.sin((1.0 - t) * theta) * q0 + math.sin(t * theta) * q1) / math.sin(theta)
+    q = q / np.linalg.norm(q)
+    return -q if q[3] < 0.0 else q
+
+
+def step_toward(position, quat_xyzw, target_position, target_quat_xyzw, max_step_m,
+                max_step_rad):
+    """
+    Move a pose toward a target by at most a distance and an angle: the one pose rate limiter.
+
+    Translation and rotation advance by the same fraction of the way, so the pose follows the
+    straight line and the slerp arc together. ``robomamba_node``'s goal stream and the
+    simulator's pose drive both move by it, so the simulated arm follows goals the way the node
+    limits them for the robot.
+
+    :param position: (3,) current position (m).
+    :param quat_xyzw: (4,) current orientation.
+    :param target_position: (3,) target position (m).
+    :param target_quat_xyzw: (4,) target orientation.
+    :param max_step_m: largest translation per step (m, > 0).
+    :param max_step_rad: largest rotation per step (rad, > 0).
+    :return: ``(position, quat_xyzw, reached)``; ``reached`` is True when the target was reached
+        in this step (the returned pose is then exactly the target).
+    """
+    p0 = np.asarray(position, dtype=np.float64)
+    p1 = np.asarray(target_position, dtype=np.float64)
+    distance = float(np.linalg.norm(p1 - p0))
+    angle = quat_angle(quat_xyzw, target_quat_xyzw)
+    fraction = 1.0
+    if distance > max_step_m:
+        fraction = min(fraction, max_step_m / distance)
+    if angle > max_step_rad:
+        fraction = min(fraction, max_step_rad / angle)
+    if fraction >= 1.0:
+        q = np.asarray(target_quat_xyzw, dtype=np.float64)
+        q = q / np.linalg.norm(q)
+        return p1.copy(), (-q if q[3] < 0.0 else q), True
+    return p0 + fraction * (p1 - p0), slerp(quat_xyzw, target_quat_xyzw, fraction), False
+
+
+def step_transform_toward(T, T_target, max_step_m, max_step_rad):
+    """
+    :func:`step_toward` for 4x4 transforms.
+
+    :param T: current pose, shape (4, 4).
+    :param T_target: target pose, shape (4, 4).
+    :param max_step_m: largest translation per step (m).
+    :param max_step_rad: largest rotation per step (rad).
+    :return: ``(T_new (4, 4), reached)``.
+    """
+    position, quat, reached = step_toward(*matrix_to_pose(T), *matrix_to_pose(T_target),
+                                          max_step_m, max_step_rad)
+    return (np.array(T_target, dtype=np.float64) if reached else
+            pose_to_matrix(position, quat)), reached
+
+
+def clip_norm(vector, limit):
+    """
+    Scale a vector down to a norm of at most ``limit`` (direction kept).
+
+    :param vector: shape (n,).
+    :param limit: largest norm (>= 0).
+    :return: float array, shape (n,).
+    """
+    v = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(v))
+    return v * (limit / norm) if norm > limit else v
+
+
+def limit_twist(linear, angular, max_linear_mps, max_angular_radps):
+    """
+    Bound a twist: each component to ``[-max, max]``, then the vector's norm to ``max``.
+
+    :param linear: linear velocity (m/s), shape (3,).
+    :param angular: angular velocity (rad/s), shape (3,).
+    :param max_linear_mps: linear bound (> 0).
+    :param max_angular_radps: angular bound (> 0).
+    :return: ``(linear (3,), angular (3,))`` within the bounds, same directions when only the
+        norm was too large.
+    """
+    return (clip_norm(np.clip(np.asarray(linear, dtype=np.float64), -max_linear_mps,
+                              max_linear_mps), max_linear_mps),
+            clip_norm(np.clip(np.asarray(angular, dtype=np.float64), -max_angular_radps,
+                              max_angular_radps), max_angular_radps))
+
+
+def gripper_pose(point_m, up, forward, offset_m):
+    """
+    Hand base pose for a contact point and axes: origin ``p - offset * up``.
+
+    :param point_m: contact point, shape (3,).
+    :param up: approach axis, shape (3,).
+    :param forward: forward axis, not parallel to up, shape (3,).
+    :param offset_m: distance of the hand base from ``p`` against ``up``.
+    :return: ``T_world_gripper``, shape (4, 4).
+    """
+    R = gripper_rotation(up, forward)
+    return make_transform(R, np.asarray(point_m, dtype=np.float64) - offset_m * R[:, 2])
+
+
 __all__ = [
     'TCP_OFFSET_M',
     'T_GRIPPER_TCP',
     'axis_angle_to_matrix',
+    'clip_norm',
     'deproject',
+    'gripper_pose',
     'gripper_pose_to_tcp',
-    'gripper_twist_to_tcp',
     'gripper_rotation',
+    'gripper_twist_to_tcp',
     'intrinsics_from_fov',
     'invert_transform',
+    'limit_twist',
     'make_transform',
     'matrix_to_pose',
     'matrix_to_quat_xyzw',
     'matrix_to_rot6d',
     'pose_to_matrix',
     'project',
+    'quat_angle',
     'quat_xyzw_to_matrix',
     'robust_depth',
     'rot6d_to_matrix',
+    'rotation_angle',
+    'rotation_log',
     'sapien_to_ros_intrinsics',
+    'slerp',
+    'step_toward',
+    'step_transform_toward',
     'tcp_pose_to_gripper',
     'tcp_twist_to_gripper',
     'transform_points',

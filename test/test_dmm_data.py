@@ -128,10 +128,10 @@ def _turn(observations, Q):
 
 def test_target_frame_is_invariant_to_turning_the_world_and_actions_round_trip():
     from robomamba_ros import geometry
-    from robomamba_ros.offline.low_level_spec import (
+    from robomamba_ros.tasks.low_level_pull import (
         actions_to_target_frame, actions_to_world_frame, LowLevelTaskConfig,
         observations_to_target_frame)
-    from robomamba_ros.offline.scripted import ScriptedController
+    from robomamba_ros.tasks.scripted import ScriptedController
     observations = _pull_observations(20)
     Q = geometry.rot6d_to_matrix(np.array([0.3, -1.0, 0.2, 0.9, 0.4, -0.1]))
     # The hand's part turns with the target; the target itself stays in the world frame.

@@ -117,8 +117,8 @@ def test_category_words_expand_to_the_split():
 
 def test_perturbed_expert_is_the_expert_between_disturbances():
     import numpy as np
-    from robomamba_ros.offline import scripted
-    from robomamba_ros.offline.low_level_spec import LowLevelTaskConfig
+    from robomamba_ros.tasks import scripted
+    from robomamba_ros.tasks.low_level_pull import LowLevelTaskConfig
     config = LowLevelTaskConfig()
     # Hand 20 cm back along up from a contact point, upright: the approach phase.
     point, up, forward = np.array([0.3, 0.0, 0.5]), np.array([1.0, 0.0, 0.0]), \

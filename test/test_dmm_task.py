@@ -5,10 +5,10 @@
 import numpy as np
 import pytest
 
-from robomamba_ros.offline.scripted import ScriptedController
 from robomamba_ros.sim.episode import Episode
-from robomamba_ros.sim.low_level_task import (
-    ACTION_SIZE, LowLevelPullTask, LowLevelTaskConfig, OBSERVATION_SIZE, rotation_log)
+from robomamba_ros.sim.low_level_task import LowLevelPullTask
+from robomamba_ros.tasks.low_level_pull import ACTION_SIZE, LowLevelTaskConfig, OBSERVATION_SIZE
+from robomamba_ros.tasks.scripted import ScriptedController
 
 # First observation of reset('drawer_cabinet', 3): the sampled label and the seeded start pose
 # as they were before upstream targets existed (datasets depend on them).
@@ -90,14 +90,3 @@ def test_expert_opens_a_drawer_and_random_does_not():
     assert info['success'] and info['open_fraction'] >= 0.5
     random_return, info = _run(task, 'random')
     assert not info['success'] and random_return < expert_return
-
-
-def test_rotation_log_inverts_small_and_half_turns():
-    for vector in (np.array([0.1, -0.2, 0.3]), np.array([0.0, np.pi, 0.0])):
-        angle = np.linalg.norm(vector)
-        k = vector / angle
-        K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
-        R = np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
-        out = rotation_log(R)
-        assert np.linalg.norm(out) == pytest.approx(angle)
-        assert abs(out @ vector) == pytest.approx(angle ** 2)

@@ -677,3 +677,56 @@ def test_gripper_and_tcp_twists_differ_by_the_lever_arm():
     back, w_back = g.tcp_twist_to_gripper(v_tcp, w, R)
     np.testing.assert_allclose(back, 0.0, atol=1e-12)
     np.testing.assert_array_equal(w_back, [0.0, 0.0, 1.0])
+
+
+def test_rotation_log_inverts_small_and_half_turns():
+    for vector in (np.array([0.1, -0.2, 0.3]), np.array([0.0, np.pi, 0.0])):
+        angle = np.linalg.norm(vector)
+        k = vector / angle
+        K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+        R = np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
+        out = g.rotation_log(R)
+        assert np.linalg.norm(out) == pytest.approx(angle)
+        assert abs(out @ vector) == pytest.approx(angle ** 2)
+
+
+def _rot_z(angle):
+    return g.axis_angle_to_matrix([0.0, 0.0, angle])
+
+
+def test_slerp_halfway_and_short_way():
+    q0 = g.matrix_to_quat_xyzw(np.eye(3))
+    q1 = g.matrix_to_quat_xyzw(_rot_z(1.0))
+    half = g.slerp(q0, q1, 0.5)
+    assert np.allclose(g.quat_xyzw_to_matrix(half), _rot_z(0.5))
+    # The same rotation written with the opposite sign interpolates the same short way.
+    assert np.allclose(g.slerp(q0, -q1, 0.5), half)
+    assert g.quat_angle(q0, q1) == pytest.approx(1.0)
+
+
+def test_step_toward_bounds_translation_and_rotation_together():
+    q0 = g.matrix_to_quat_xyzw(np.eye(3))
+    q1 = g.matrix_to_quat_xyzw(_rot_z(0.5))
+    p, q, reached = g.step_toward([0, 0, 0], q0, [1.0, 0, 0], q1, 0.01, 0.1)
+    assert not reached
+    assert np.linalg.norm(p) == pytest.approx(0.01)
+    assert g.quat_angle(q0, q) == pytest.approx(0.005)  # same 1 % of the way
+    p, q, reached = g.step_toward([0, 0, 0], q0, [0.001, 0, 0], q1, 0.01, 0.1)
+    assert not reached and g.quat_angle(q0, q) == pytest.approx(0.1)
+    assert np.linalg.norm(p) == pytest.approx(0.0002)
+    p, q, reached = g.step_toward([0, 0, 0], q0, [0.001, 0, 0], q1, 0.01, 1.0)
+    assert reached and p.tolist() == [0.001, 0, 0] and np.allclose(q, q1)
+
+
+def test_repeated_steps_converge_without_jumps():
+    q0 = g.matrix_to_quat_xyzw(np.eye(3))
+    target_q = g.matrix_to_quat_xyzw(_rot_z(2.5))
+    p, q = np.zeros(3), q0
+    for _ in range(1000):
+        p_next, q_next, reached = g.step_toward(p, q, [0.3, -0.2, 0.1], target_q, 0.005, 0.03)
+        assert np.linalg.norm(p_next - p) <= 0.005 + 1e-12
+        assert g.quat_angle(q, q_next) <= 0.03 + 1e-9
+        p, q = p_next, q_next
+        if reached:
+            break
+    assert reached and np.allclose(p, [0.3, -0.2, 0.1])

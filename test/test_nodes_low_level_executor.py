@@ -129,16 +129,14 @@ def test_node_runs_a_model_folder(distro, tmp_path, caplog):
 
 
 def test_task_constants_match_the_simulator():
-    from robomamba_ros.offline import low_level_spec as spec
+    from robomamba_ros.tasks import low_level_pull as spec
     from robomamba_ros.sim import interaction, low_level_task
 
-    # One definition, re-exported by the simulator's modules and by the node's executors.
+    # One definition, used by the simulator's modules and by the node's executors.
     for name in ('ACTION_SIZE', 'ATTACH_THRESHOLD', 'InteractionConfig', 'LowLevelTaskConfig',
-                 'OBSERVATION_SIZE', 'ROTATION_WEIGHT_M', 'TASK_ID', 'gripper_pose',
-                 'rotation_log'):
+                 'ROTATION_WEIGHT_M'):
         assert getattr(low_level_task, name) is getattr(spec, name), name
     assert interaction.InteractionConfig is spec.InteractionConfig
-    assert interaction.gripper_pose is spec.gripper_pose
     config = interaction.InteractionConfig()
     assert lle.APPROACH_OFFSET_M == config.approach_offset_m == 0.15
     assert lle.CONTACT_OFFSET_M == config.contact_offset_m == 0.10
@@ -157,10 +155,10 @@ def test_twist_helpers_round_trip_and_limits():
     back, w_back = geometry.tcp_twist_to_gripper(v_tcp, w_tcp, R)
     np.testing.assert_allclose(back, v, atol=1e-12)
     np.testing.assert_allclose(w_back, w)
-    lin, ang = lle.limit_twist([0.3, 0.0, 0.0], [0.0, 0.0, -0.1], 0.4, 1.5)
+    lin, ang = geometry.limit_twist([0.3, 0.0, 0.0], [0.0, 0.0, -0.1], 0.4, 1.5)
     np.testing.assert_allclose(lin, [0.3, 0, 0])  # within bounds: unchanged
     np.testing.assert_allclose(ang, [0, 0, -0.1])
-    lin, _ = lle.limit_twist([5.0, 0.1, 0.0], [0, 0, 0], 0.4, 1.5)
+    lin, _ = geometry.limit_twist([5.0, 0.1, 0.0], [0, 0, 0], 0.4, 1.5)
     assert np.linalg.norm(lin) == pytest.approx(0.4) and np.all(np.abs(lin) <= 0.4)
 
 

@@ -22,7 +22,7 @@ import yaml
 from robomamba_ros import geometry
 from robomamba_ros.nodes.core import IN, NodeContext, OUT, TransformSource, \
     TransformUnavailable
-from robomamba_ros.nodes.goal_safety import quat_angle, REASONS
+from robomamba_ros.nodes.goal_safety import REASONS
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters, parameter_fields
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
@@ -195,10 +195,10 @@ def test_instruction_gives_contact_pregrasp_markers_debug_image_and_a_goal_strea
     previous = (start_p, start_q)
     for position, quat, _ in goals:
         assert np.linalg.norm(position - previous[0]) <= rig.params.max_goal_step_m + 1e-9
-        assert quat_angle(previous[1], quat) <= rig.params.max_goal_step_rad + 1e-6
+        assert geometry.quat_angle(previous[1], quat) <= rig.params.max_goal_step_rad + 1e-6
         previous = (position, quat)
     assert goals[-1][0] == pytest.approx(PREGRASP, abs=1e-6)
-    assert quat_angle(goals[-1][1], quat_pre) < 1e-6
+    assert geometry.quat_angle(goals[-1][1], quat_pre) < 1e-6
     # Streamed at goal_rate_hz, also once the target is reached.
     stamps = [t for t, _ in rig.goals]
     assert np.diff(stamps).max() == pytest.approx(1e9 / rig.params.goal_rate_hz)
@@ -461,10 +461,10 @@ def test_a_new_target_is_approached_from_the_previous_goal_without_a_jump(distro
     goals = [_pose(m) for _, m in rig.goals]
     for (p0, q0, _), (p1, q1, _) in zip(goals, goals[1:]):
         assert np.linalg.norm(p1 - p0) <= 0.01 + 1e-9
-        assert quat_angle(q0, q1) <= 0.05 + 1e-6
+        assert geometry.quat_angle(q0, q1) <= 0.05 + 1e-6
     second = _pose(rig.pregrasp[-1][1])
     assert goals[-1][0] == pytest.approx(second[0], abs=1e-6)
-    assert quat_angle(goals[-1][1], second[1]) < 1e-6
+    assert geometry.quat_angle(goals[-1][1], second[1]) < 1e-6
 
 
 @pytest.mark.parametrize('distro', DISTROS)

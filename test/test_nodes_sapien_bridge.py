@@ -11,16 +11,15 @@ import pytest
 from robomamba_ros import geometry
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters, validate
-from robomamba_ros.nodes.sapien_bridge import encode_depth, SapienBridgeCore, \
-    SapienBridgeParameters
+from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import (
-    camera_info_to_intrinsics, depth_image_to_m, image_to_rgb, joint_state_to_numpy,
-    make_bool, make_pose_stamped, make_twist_stamped, pose_stamped_to_numpy, time_to_ns)
+    camera_info_to_intrinsics, depth_image_to_m, encode_depth, image_to_rgb,
+    joint_state_to_numpy, make_bool, make_pose_stamped, make_twist_stamped,
+    pose_stamped_to_numpy, time_to_ns)
 from robomamba_ros.ros.tf_messages import tf_message_to_transforms
 from robomamba_ros.sim import contact_sampling, language
 from robomamba_ros.sim.episode import episode_rng
 from robomamba_ros.sim.evaluate import eval_episode_seed
-from robomamba_ros.sim.interaction import gripper_pose
 
 DISTROS = ('humble', 'jazzy')
 NODE = '/sapien_bridge'
@@ -75,7 +74,7 @@ def attach_at_pullable_contact(graph, bridge):
     """Put the hand at a pullable contact, close the suction; return the point and rotation."""
     graph.advance(0.05)
     point, R = pullable_contact(bridge.episode)
-    bridge.episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.11))
+    bridge.episode.gripper.teleport(geometry.gripper_pose(point, R[:, 2], R[:, 0], 0.11))
     graph.advance(0.05)
     send_grasp(graph, True)
     return point, R
@@ -252,7 +251,7 @@ def test_grasp_attaches_only_near_the_movable_part(distro, caplog):
     episode = bridge.episode
     point, R = pullable_contact(episode)
     # 2 cm short of the contact pose: the suction cup is 2 cm from the surface.
-    episode.gripper.teleport(gripper_pose(point, R[:, 2], R[:, 0], 0.12))
+    episode.gripper.teleport(geometry.gripper_pose(point, R[:, 2], R[:, 0], 0.12))
     graph.advance(0.05)
     send_grasp(graph, True)
     graph.advance(0.02)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from robomamba_ros.offline.low_level_spec import ACTION_SIZE, OBSERVATION_SIZE
+from robomamba_ros.tasks.low_level_pull import ACTION_SIZE, OBSERVATION_SIZE
 
 # Folder, model_type, mixer (None for the DT).
 SHIPPED = [('dmm-sapien-tiny', 'decision_metamamba', 'dense'),

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from robomamba_ros.sim.cli import _name_list, add_sim_parsers
+from robomamba_ros.cli_args import name_list
+from robomamba_ros.sim.cli import add_sim_parsers
 
 
 def _parser():
@@ -36,9 +37,9 @@ def test_executors_parse_like_policies():
     args = _parser().parse_args(['eval', '--policy', 'oracle,heuristic', '--out', 'y',
                                  '--executor', 'primitive,scripted', 'runs/dense',
                                  '--dmm-inference', 'window'])
-    assert _name_list(args.policy) == ('oracle', 'heuristic')
-    assert _name_list(args.executor) == ('primitive', 'scripted', 'runs/dense')
-    assert _name_list(['scripted,scripted', 'primitive']) == ('scripted', 'primitive')
+    assert name_list(args.policy) == ('oracle', 'heuristic')
+    assert name_list(args.executor) == ('primitive', 'scripted', 'runs/dense')
+    assert name_list(['scripted,scripted', 'primitive']) == ('scripted', 'primitive')
     assert args.dmm_inference == 'window'
 
 

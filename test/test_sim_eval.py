@@ -11,9 +11,10 @@ from robomamba_ros import geometry
 from robomamba_ros.sim import evaluate
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
 from robomamba_ros.sim.episode import Episode
-from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig
+from robomamba_ros.sim.low_level_task import LowLevelPullTask
 from robomamba_ros.sim.policies import load_policy
 from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.tasks.low_level_pull import LowLevelTaskConfig
 
 
 def test_eval_seeds_are_fixed_and_disjoint_from_datagen():
@@ -65,13 +66,17 @@ def test_eval_config_checks_its_executors():
 
 
 def test_executors_load_by_name_and_unknown_ones_are_clear_errors(tmp_path):
-    assert isinstance(evaluate.load_executor('primitive'), evaluate.PrimitiveExecutor)
-    scripted = evaluate.load_executor('scripted')
+    from robomamba_ros.offline.evaluation import load_executor
+
+    assert isinstance(load_executor('primitive'), evaluate.PrimitiveExecutor)
+    scripted = load_executor('scripted')
     assert isinstance(scripted, evaluate.ClosedLoopExecutor) and scripted.closed_loop
     with pytest.raises(ValueError, match='unknown executor'):
-        evaluate.load_executor('telekinesis')
+        load_executor('telekinesis')
+    with pytest.raises(ValueError, match='unknown executor'):
+        evaluate.builtin_executor('telekinesis')
     with pytest.raises(FileNotFoundError, match='config.json'):
-        evaluate.load_executor(str(tmp_path))  # a folder without a policy
+        load_executor(str(tmp_path))  # a folder without a policy
     assert evaluate.short_name('runs/dense/model') == 'dense'
     assert evaluate.short_name('runs/dense') == 'dense'
 
@@ -87,7 +92,7 @@ def test_dmm_run_folder_drives_the_closed_loop(tmp_path):
     from robomamba_ros.models.dmm import DecisionMetaMamba
     from robomamba_ros.offline.controller import ReturnConditionedController
     from robomamba_ros.offline.processing import TrajectoryStats
-    from robomamba_ros.sim.low_level_task import ACTION_SIZE, OBSERVATION_SIZE
+    from robomamba_ros.tasks.low_level_pull import ACTION_SIZE, OBSERVATION_SIZE
 
     config = LowLevelTaskConfig(max_steps=4)
     model = tmp_path / 'tiny' / 'model'
@@ -96,7 +101,8 @@ def test_dmm_run_folder_drives_the_closed_loop(tmp_path):
         action_low=tuple(config.action_low.tolist()),
         action_high=tuple(config.action_high.tolist()))).save_pretrained(str(model))
     TrajectoryStats([0.0] * OBSERVATION_SIZE, [1.0] * OBSERVATION_SIZE, 5.0, 5.0).save(str(model))
-    executor = evaluate.load_executor(str(tmp_path / 'tiny'), task_config=config)
+    from robomamba_ros.offline.evaluation import load_executor
+    executor = load_executor(str(tmp_path / 'tiny'), task_config=config)
     assert isinstance(executor.controller, ReturnConditionedController)
     result, extra = executor(Episode('drawer_cabinet', 0), *_label_target('drawer_cabinet', 0))
     assert extra['steps'] == 4 and np.isfinite(extra['return'])

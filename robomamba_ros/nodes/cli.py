@@ -11,8 +11,8 @@ nodes as separate processes, as ``ros2 launch robomamba_ros manipulate.launch.py
 import argparse
 import sys
 
+from robomamba_ros.cli_args import category_list, positive_int
 from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS
-from robomamba_ros.sim.cli import _category_list, _positive_int
 
 
 def _shipped(value, name):
@@ -58,7 +58,7 @@ def cmd_demo(args):
         dmm = 'scripted'
     results = run_demo(episodes=args.episodes, policy=policy,
                        dmm_model='' if dmm == 'scripted' else dmm,
-                       out=args.out, categories=_category_list(args.categories),
+                       out=args.out, categories=category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
                        progress=not args.quiet)
     print(success_table(results['episodes']))
@@ -192,7 +192,7 @@ def add_node_parsers(sub):
                     "success table and the bag's size. Nothing is throttled: the camera topics "
                     'are recorded at the camera rate (see --camera-rate-hz), the state topics at '
                     "the bridge's control rate (100 Hz).")
-    p.add_argument('--episodes', type=_positive_int, default=9,
+    p.add_argument('--episodes', type=positive_int, default=9,
                    help='number of scenes (default: one per seen category)')
     p.add_argument('--policy', default=None,
                    help='pose source: random, random-on-object, heuristic, oracle, or a '

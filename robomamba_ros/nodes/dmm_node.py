@@ -258,7 +258,7 @@ class DMMNodeCore(NodeCore):
         if self.target is None:
             return True
         moved = float(np.linalg.norm(T[:3, 3] - self.target[:3, 3]))
-        turned = math.degrees(lle.rotation_angle(self.target[:3, :3], T[:3, :3]))
+        turned = math.degrees(geometry.rotation_angle(self.target[:3, :3], T[:3, :3]))
         return moved > self.params.new_target_distance_m or \
             turned > self.params.new_target_angle_deg
 
@@ -394,8 +394,8 @@ class DMMNodeCore(NodeCore):
             return [self._zero_twist(now_ns), self._grasp_msg()]
         self.steps += 1
         linear, angular = geometry.gripper_twist_to_tcp(action[:3], action[3:6], T_hand[:3, :3])
-        linear, angular = lle.limit_twist(linear, angular, self.params.max_linear_mps,
-                                          self.params.max_angular_radps)
+        linear, angular = geometry.limit_twist(linear, angular, self.params.max_linear_mps,
+                                               self.params.max_angular_radps)
         if action[6] > _ATTACH_ON:
             self.grasp = True
         elif action[6] < _ATTACH_OFF:

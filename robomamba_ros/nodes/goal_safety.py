@@ -17,15 +17,16 @@ Checks, in the order the node runs them:
   away from the camera, within a maximum angle of the viewing ray;
 * :func:`check_transform_age`: the camera-to-base transform is not stale;
 * :func:`clamp_to_workspace`: the goal lies in the workspace box (clamped when slightly
-  outside, refused when farther out than a margin);
-* :func:`step_toward`: the streamed goal moves toward the target by at most a fixed distance and
-  angle per tick (the Franka Cartesian controllers abort on discontinuous goals), rotating by
-  :func:`slerp`.
+  outside, refused when farther out than a margin).
+
+The goal stream then moves toward the target by at most a fixed distance and angle per tick
+(:func:`robomamba_ros.geometry.step_toward`; the Franka Cartesian controllers abort on
+discontinuous goals).
 """
 
 from dataclasses import dataclass
 import math
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -260,75 +261,6 @@ def clamp_to_workspace(position, low, high, margin_m=0.0) -> Check:
     return passed(clamped, detail)
 
 
-def quat_angle(q0, q1):
-    """
-    Return the rotation angle between two unit quaternions (x, y, z, w).
-
-    :param q0: (4,) quaternion.
-    :param q1: (4,) quaternion.
-    :return: angle in [0, pi] (rad).
-    """
-    q0 = np.asarray(q0, dtype=np.float64) / np.linalg.norm(q0)
-    q1 = np.asarray(q1, dtype=np.float64) / np.linalg.norm(q1)
-    return 2.0 * math.acos(min(1.0, abs(float(q0 @ q1))))
-
-
-def slerp(q0, q1, t):
-    """
-    Spherical linear interpolation between unit quaternions (x, y, z, w), the short way.
-
-    :param q0: (4,) start quaternion.
-    :param q1: (4,) end quaternion.
-    :param t: fraction in [0, 1].
-    :return: (4,) unit quaternion with ``w >= 0``.
-    """
-    q0 = np.asarray(q0, dtype=np.float64) / np.linalg.norm(q0)
-    q1 = np.asarray(q1, dtype=np.float64) / np.linalg.norm(q1)
-    dot = float(q0 @ q1)
-    if dot < 0.0:
-        q1, dot = -q1, -dot
-    if dot > 1.0 - 1e-10:  # nearly equal: lerp is exact to rounding here
-        q = q0 + t * (q1 - q0)
-    else:
-        theta = math.acos(dot)
-        q = (math.sin((1.0 - t) * theta) * q0 + math.sin(t * theta) * q1) / math.sin(theta)
-    q = q / np.linalg.norm(q)
-    return -q if q[3] < 0.0 else q
-
-
-def step_toward(position, quat_xyzw, target_position, target_quat_xyzw, max_step_m,
-                max_step_rad) -> Tuple[np.ndarray, np.ndarray, bool]:
-    """
-    Move a pose toward a target by at most a distance and an angle.
-
-    Translation and rotation advance by the same fraction of the way, so the pose follows the
-    straight line and the slerp arc together.
-
-    :param position: (3,) current position (m).
-    :param quat_xyzw: (4,) current orientation.
-    :param target_position: (3,) target position (m).
-    :param target_quat_xyzw: (4,) target orientation.
-    :param max_step_m: largest translation per step (m, > 0).
-    :param max_step_rad: largest rotation per step (rad, > 0).
-    :return: ``(position, quat_xyzw, reached)``; ``reached`` is True when the target was reached
-        in this step (the returned pose is then exactly the target).
-    """
-    p0 = np.asarray(position, dtype=np.float64)
-    p1 = np.asarray(target_position, dtype=np.float64)
-    distance = float(np.linalg.norm(p1 - p0))
-    angle = quat_angle(quat_xyzw, target_quat_xyzw)
-    fraction = 1.0
-    if distance > max_step_m:
-        fraction = min(fraction, max_step_m / distance)
-    if angle > max_step_rad:
-        fraction = min(fraction, max_step_rad / angle)
-    if fraction >= 1.0:
-        q = np.asarray(target_quat_xyzw, dtype=np.float64)
-        q = q / np.linalg.norm(q)
-        return p1.copy(), (-q if q[3] < 0.0 else q), True
-    return p0 + fraction * (p1 - p0), slerp(quat_xyzw, target_quat_xyzw, fraction), False
-
-
 class RefusalCounter:
     """
     Count refusals by reason and summarise them as diagnostics.
@@ -409,5 +341,4 @@ class RefusalCounter:
 
 
 __all__ = ['Check', 'REASONS', 'RefusalCounter', 'check_depth', 'check_finite_output',
-           'check_orientation', 'check_transform_age', 'clamp_to_workspace', 'passed',
-           'quat_angle', 'refused', 'slerp', 'step_toward']
+           'check_orientation', 'check_transform_age', 'clamp_to_workspace', 'passed', 'refused']

@@ -3,12 +3,12 @@
 """
 Low-level executors of ``dmm_node``: a LowLevelPull-v1 observation in, one action out.
 
-The node builds the task's observation (:mod:`robomamba_ros.offline.low_level_spec`, 23 numbers)
+The node builds the task's observation (:mod:`robomamba_ros.tasks.low_level_pull`, 23 numbers)
 from live topics with :func:`build_observation` and asks an executor for the action
 (7 numbers: hand-origin linear and angular velocity in the base frame, attach command).
 Two executors share the small :class:`LowLevelExecutor` interface:
 
-* :class:`ScriptedExecutor`: the scripted expert of :mod:`robomamba_ros.offline.scripted`
+* :class:`ScriptedExecutor`: the scripted expert of :mod:`robomamba_ros.tasks.scripted`
   (needs no model; useful to test the whole chain on a robot or in simulation);
 * :class:`ModelExecutor`: a trained Decision MetaMamba (or Decision Transformer) folder written
   by ``train-dmm``, driven by
@@ -21,13 +21,13 @@ first two, which it computes from consecutive observations exactly as the task d
 return-to-go it conditions on therefore stays higher than in simulation during the pull phase.
 
 Neither executor needs SAPIEN (the ``sim`` extra): the task's numbers come from
-:mod:`robomamba_ros.offline.low_level_spec`, the controllers from
-:mod:`robomamba_ros.offline.scripted` and :mod:`robomamba_ros.offline.controller`. torch is
+:mod:`robomamba_ros.tasks.low_level_pull`, the controllers from
+:mod:`robomamba_ros.tasks.scripted` and :mod:`robomamba_ros.offline.controller`. torch is
 imported only when a :class:`ModelExecutor` is built, so importing this module is cheap.
 
 Twist helpers: the policies command the hand (``panda_hand``) origin, the robot takes the TCP's
 velocity; :func:`robomamba_ros.geometry.gripper_twist_to_tcp` and its inverse convert between the
-two and :func:`limit_twist` bounds a twist per component and in norm.
+two and :func:`robomamba_ros.geometry.limit_twist` bounds a twist per component and in norm.
 """
 
 import collections
@@ -40,10 +40,10 @@ import numpy as np
 from robomamba_ros import geometry
 # The task's sizes, hand offsets from the contact point along ``-up`` (m) and the rotation
 # weight of its distance (m per rad), re-exported for the node.
-from robomamba_ros.offline.low_level_spec import (
+from robomamba_ros.tasks.low_level_pull import (
     ACTION_SIZE, APPROACH_OFFSET_M, CONTACT_OFFSET_M, LowLevelTaskConfig, OBSERVATION_SIZE,
     ROTATION_WEIGHT_M)
-from robomamba_ros.offline.scripted import ScriptedController
+from robomamba_ros.tasks.scripted import ScriptedController
 
 #: Executor names accepted by :func:`make_executor`.
 EXECUTORS = ('scripted', 'model')
@@ -76,40 +76,6 @@ def build_observation(T_base_hand, finger_opening_m, contact_point, R_contact, h
     return np.concatenate([
         T[:3, 3], geometry.matrix_to_rot6d(T[:3, :3]), [float(finger_opening_m)], point,
         R[:, 2], R[:, 0], [1.0 if holding else 0.0], point - T[:3, 3]]).astype(np.float32)
-
-
-def _limit(vector, bound):
-    v = np.clip(np.asarray(vector, dtype=np.float64), -bound, bound)
-    norm = float(np.linalg.norm(v))
-    if norm > bound:
-        v = v * (bound / norm)
-    return v
-
-
-def limit_twist(linear, angular, max_linear_mps, max_angular_radps):
-    """
-    Bound a twist: each component to ``[-max, max]``, then the vector's norm to ``max``.
-
-    :param linear: linear velocity (m/s), shape (3,).
-    :param angular: angular velocity (rad/s), shape (3,).
-    :param max_linear_mps: linear bound (> 0).
-    :param max_angular_radps: angular bound (> 0).
-    :return: ``(linear (3,), angular (3,))`` within the bounds, same directions when only the
-        norm was too large.
-    """
-    return _limit(linear, max_linear_mps), _limit(angular, max_angular_radps)
-
-
-def rotation_angle(R_a, R_b):
-    """
-    Angle of the rotation between two orientations (rad, in [0, pi]).
-
-    :param R_a: shape (3, 3).
-    :param R_b: shape (3, 3).
-    :return: the angle of ``R_a^T R_b``.
-    """
-    cos = (np.trace(np.asarray(R_a).T @ np.asarray(R_b)) - 1.0) / 2.0
-    return float(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,7 +307,7 @@ class ModelExecutor(LowLevelExecutor):
         R_contact = geometry.gripper_rotation(obs[13:16], obs[16:19])
         contact = obs[10:13] - CONTACT_OFFSET_M * R_contact[:, 2]
         return float(np.linalg.norm(contact - obs[:3]) +
-                     ROTATION_WEIGHT_M * rotation_angle(R_hand, R_contact))
+                     ROTATION_WEIGHT_M * geometry.rotation_angle(R_hand, R_contact))
 
     def observable_reward(self, observation):
         """
@@ -390,5 +356,5 @@ def make_executor(kind, model_path='', device='cpu', target_return=None, control
 
 __all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'CONTACT_OFFSET_M', 'EXECUTORS',
            'LowLevelExecutor', 'ModelExecutor', 'OBSERVATION_SIZE', 'ROTATION_WEIGHT_M',
-           'ScriptedExecutor', 'build_observation', 'limit_twist',
-           'make_executor', 'rotation_angle', 'trained_control_hz']
+           'ScriptedExecutor', 'build_observation',
+           'make_executor', 'trained_control_hz']

@@ -664,8 +664,8 @@ class RoboMambaNodeCore(NodeCore):
                                                 f'end-effector pose is not rigid: {exc}')
                     self._refuse(check, now_ns, outputs)
                 return outputs
-        position, quat, _ = goal_safety.step_toward(goal[0], goal[1], target[0], target[1],
-                                                    p.max_goal_step_m, p.max_goal_step_rad)
+        position, quat, _ = geometry.step_toward(goal[0], goal[1], target[0], target[1],
+                                                 p.max_goal_step_m, p.max_goal_step_rad)
         with self._lock:
             if self._target is not target:
                 return outputs  # reset or e-stop while stepping

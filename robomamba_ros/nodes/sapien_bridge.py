@@ -49,22 +49,21 @@ from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
 from robomamba_ros.nodes.parameters import parameter
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, QosSpec, RELIABLE, SENSOR, VOLATILE
 from robomamba_ros.ros.messages import (
-    bool_msg_to_bool, make_bool, make_camera_info, make_joint_state, make_pose_stamped,
-    make_string, NS_PER_S, numpy_to_image, pose_stamped_to_numpy, twist_stamped_to_numpy)
+    bool_msg_to_bool, encode_depth, make_bool, make_camera_info, make_joint_state,
+    make_pose_stamped, make_string, NS_PER_S, numpy_to_image, pose_stamped_to_numpy,
+    twist_stamped_to_numpy)
 from robomamba_ros.ros.tf_messages import make_clock, make_tf_message, make_transform_stamped
 from robomamba_ros.sim import language, success
 from robomamba_ros.sim.camera import CameraConfig
 from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SEEN_CATEGORIES
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
 from robomamba_ros.sim.evaluate import eval_episode_seed
-from robomamba_ros.sim.low_level_task import rotation_log
 from robomamba_ros.sim.suction import part_proximity
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
-_UINT16_MAX = 65535
 # A held part rests while its joint stays within this fraction of its range and the hand within
 # this distance (m) of where they were when the rest began.
 _SETTLE_RANGE_FRACTION, _SETTLE_HAND_M = 0.005, 0.005
@@ -142,11 +141,6 @@ class SapienBridgeParameters:
                                           'movable part.', low=0.0, high=0.5)
     home_clearance_m: float = parameter(0.3, 'Home pose: hand origin this far outside the '
                                         "object's bounding sphere.", low=0.15, high=5.0)
-
-
-def _clip_norm(v, limit):
-    norm = float(np.linalg.norm(v))
-    return v * (limit / norm) if norm > limit else v
 
 
 def home_pose(center_m, radius_m, camera_position_m, clearance_m):
@@ -420,8 +414,8 @@ class SapienBridgeCore(NodeCore):
         if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
             self.warn_throttled('twist ignored: non-finite values', now_ns)
             return []
-        self._twist = (_clip_norm(data.linear, self.params.max_linear_mps),
-                       _clip_norm(data.angular, self.params.max_angular_radps))
+        self._twist = (geometry.clip_norm(data.linear, self.params.max_linear_mps),
+                       geometry.clip_norm(data.angular, self.params.max_angular_radps))
         self._twist_rx_ns = now_ns
         return []
 
@@ -479,7 +473,7 @@ class SapienBridgeCore(NodeCore):
         dist = float(np.linalg.norm(dp))
         max_step = self.params.max_linear_mps * dt_s
         step = dp if dist <= max_step else dp * (max_step / dist)
-        rotvec = rotation_log(goal[:3, :3] @ T[:3, :3].T)
+        rotvec = geometry.rotation_log(goal[:3, :3] @ T[:3, :3].T)
         angle = float(np.linalg.norm(rotvec))
         max_angle = self.params.max_angular_radps * dt_s
         if angle > max_angle:
@@ -619,28 +613,7 @@ class SapienBridgeCore(NodeCore):
         return {'success': True, 'message': f'started {self._describe()}'}, outputs
 
 
-def encode_depth(depth_m, encoding):
-    """
-    Encode a depth picture (metres, 0 = no reading) for a depth Image.
-
-    :param depth_m: float (H, W) depth in metres; 0, NaN or inf where nothing was seen.
-    :param encoding: ``'32FC1'`` (metres) or ``'16UC1'`` (millimetres, 0 beyond 65.535 m).
-    :return: float32 or uint16 (H, W) array.
-    :raises ValueError: for another encoding.
-    """
-    depth = np.asarray(depth_m, dtype=np.float64)
-    valid = np.isfinite(depth) & (depth > 0.0)
-    if encoding == '32FC1':
-        return np.where(valid, depth, 0.0).astype(np.float32)
-    if encoding == '16UC1':
-        mm = np.where(valid, np.round(depth * 1000.0), 0.0)
-        mm[mm > _UINT16_MAX] = 0.0
-        return mm.astype(np.uint16)
-    raise ValueError(f'depth encoding must be one of {DEPTH_ENCODINGS}, got {encoding!r}')
-
-
-__all__ = ['DEPTH_ENCODINGS', 'SapienBridgeCore', 'SapienBridgeParameters', 'encode_depth',
-           'home_pose']
+__all__ = ['DEPTH_ENCODINGS', 'SapienBridgeCore', 'SapienBridgeParameters', 'home_pose']
 
 
 def main(args=None):

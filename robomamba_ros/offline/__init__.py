@@ -4,14 +4,12 @@
 Offline RL data and training for Decision MetaMamba and the Decision Transformer baseline.
 
 * ``d4rl_format`` -- D4RL-layout HDF5 reader/writer and a Minari-folder loader.
-* ``low_level_spec`` -- LowLevelPull-v1 sizes, bounds, pull offsets and pose helpers (no SAPIEN).
 * ``controller`` -- ``ReturnConditionedController`` (torch, no SAPIEN).
-* ``scripted`` -- expert, medium and random controllers of the low-level pull task.
 * ``generate`` -- dataset generation (``expert``, ``medium``, ``mixed``) in the D4RL layout.
 * ``processing`` -- returns-to-go, state statistics and K-step training windows.
 * ``training`` -- ``train-dmm`` on the shared training loop; ``evaluation`` -- ``eval-dmm``.
 * ``cli`` -- ``add_dmm_parsers(subparsers)``: ``dmm-data``, ``train-dmm``, ``eval-dmm``.
 """
 
-__all__ = ['cli', 'controller', 'd4rl_format', 'evaluation', 'generate', 'low_level_spec',
-           'processing', 'scripted', 'training']
+__all__ = ['cli', 'controller', 'd4rl_format', 'evaluation', 'generate', 'processing',
+           'training']

@@ -9,9 +9,9 @@ command runs.
 
 import dataclasses
 
+from robomamba_ros.cli_args import category_list, positive_int
 from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
-from robomamba_ros.offline.low_level_spec import DATASET_LEVELS
-from robomamba_ros.sim.cli import _category_list, _positive_int
+from robomamba_ros.tasks.low_level_pull import DATASET_LEVELS
 
 # One source of truth for the hyperparameters: the config dataclass (it never imports torch).
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
@@ -20,7 +20,7 @@ DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
 def _categories(values):
     """Category names from ``--categories``, with ``seen``, ``unseen`` and ``all`` expanded."""
     from robomamba_ros.sim.categories import resolve_categories
-    names = _category_list(values)
+    names = category_list(values)
     words = ('seen', 'unseen', 'all')
     if not any(name in words for name in names):
         return names  # as given, in the given order
@@ -93,7 +93,7 @@ def add_dmm_parsers(subparsers):
                     'only) and write observations, actions, rewards, terminals and timeouts.')
     p.add_argument('--out', required=True, help='output .hdf5 file')
     p.add_argument('--level', default='expert', choices=DATASET_LEVELS)
-    p.add_argument('--episodes', type=_positive_int, default=60)
+    p.add_argument('--episodes', type=positive_int, default=60)
     p.add_argument('--seed', type=int, default=0, help='first episode seed')
     p.add_argument('--categories', nargs='+', default=[categories],
                    help='category names, or seen / unseen / all (default: %(default)s)')
@@ -111,18 +111,18 @@ def add_dmm_parsers(subparsers):
     p.add_argument('--mixer', default=DEFAULTS['mixer'],
                    choices=('dense', 'linear', 'conv', 'none'))
     p.add_argument('--no-conv', action='store_true', help='Mamba blocks without conv1d')
-    p.add_argument('--hidden-size', type=_positive_int, default=DEFAULTS['hidden_size'])
-    p.add_argument('--num-layers', type=_positive_int, default=DEFAULTS['num_layers'])
-    p.add_argument('--window', type=_positive_int, default=DEFAULTS['window'],
+    p.add_argument('--hidden-size', type=positive_int, default=DEFAULTS['hidden_size'])
+    p.add_argument('--num-layers', type=positive_int, default=DEFAULTS['num_layers'])
+    p.add_argument('--window', type=positive_int, default=DEFAULTS['window'],
                    help='mixer window (tokens)')
-    p.add_argument('--context', type=_positive_int, default=DEFAULTS['context_length'],
+    p.add_argument('--context', type=positive_int, default=DEFAULTS['context_length'],
                    help='training window K')
     p.add_argument('--frame', default=DEFAULTS['frame'], choices=('world', 'target'),
                    help='observations and actions as the data holds them, or '
                         '(LowLevelPull-v1) in the frame of the target pose')
     p.add_argument('--dropout', type=float, default=DEFAULTS['dropout'])
-    p.add_argument('--max-steps', type=_positive_int, default=DEFAULTS['max_steps'])
-    p.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'])
+    p.add_argument('--max-steps', type=positive_int, default=DEFAULTS['max_steps'])
+    p.add_argument('--batch-size', type=positive_int, default=DEFAULTS['batch_size'])
     p.add_argument('--lr', type=float, default=DEFAULTS['lr'])
     p.add_argument('--weight-decay', type=float, default=DEFAULTS['weight_decay'])
     p.add_argument('--warmup-steps', type=int, default=DEFAULTS['warmup_steps'])
@@ -141,7 +141,7 @@ def add_dmm_parsers(subparsers):
                     'variant. Writes OUT/eval.json and OUT/eval_table.png.')
     p.add_argument('runs', nargs='+', help='train-dmm output folders (one per seed)')
     p.add_argument('--out', required=True, help='output folder')
-    p.add_argument('--episodes', type=_positive_int, default=30, help='episodes per run')
+    p.add_argument('--episodes', type=positive_int, default=30, help='episodes per run')
     p.add_argument('--inference', default='recurrent', choices=('recurrent', 'window'),
                    help='DMM: O(1) recurrent step from the episode start, or re-forward of '
                         'the last K steps as in training (the DT always re-forwards)')

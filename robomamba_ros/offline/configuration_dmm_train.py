@@ -5,7 +5,7 @@
 import dataclasses
 
 from robomamba_ros.models.configuration_dmm import MIXERS
-from robomamba_ros.offline.low_level_spec import FRAMES
+from robomamba_ros.tasks.low_level_pull import FRAMES
 
 POLICIES = ('dmm', 'dt')
 
@@ -27,7 +27,7 @@ class DMMTrainConfig:
     :param context_length: training window K.
     :param frame: ``'world'``: observations and actions as the dataset holds them;
         ``'target'``: LowLevelPull-v1 data in the target's frame (see
-        :func:`~robomamba_ros.offline.low_level_spec.observations_to_target_frame`).
+        :func:`~robomamba_ros.tasks.low_level_pull.observations_to_target_frame`).
     :param dropout: dropout.
     :param max_steps: optimizer steps.
     :param batch_size: windows per step.

@@ -13,6 +13,7 @@ run on the same evaluation episodes. Writes ``eval.json`` and ``eval_table.png``
 import collections
 import json
 import os
+import pathlib
 
 import numpy as np
 from tqdm import tqdm
@@ -20,14 +21,42 @@ from tqdm import tqdm
 # ReturnConditionedController and INFERENCE_MODES are re-exported (they need no SAPIEN).
 from robomamba_ros.offline.controller import INFERENCE_MODES, ReturnConditionedController
 from robomamba_ros.offline.generate import DEFAULT_CATEGORIES, episode_seeds, run_episode
-from robomamba_ros.offline.scripted import ScriptedController
 from robomamba_ros.offline.training import load_policy
-from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig
+from robomamba_ros.sim.evaluate import (
+    builtin_executor, ClosedLoopExecutor, PRIMITIVE_EXECUTOR, SCRIPTED_EXECUTOR)
+from robomamba_ros.sim.low_level_task import LowLevelPullTask
+from robomamba_ros.tasks.low_level_pull import LowLevelTaskConfig
+from robomamba_ros.tasks.scripted import ScriptedController
 from robomamba_ros.train.trainer import LOG_FILE, MODEL_DIR
 
 EVAL_SEED = 10_000
 RESULTS_FILE = 'eval.json'
 TABLE_FILE = 'eval_table.png'
+
+
+def load_executor(name, inference='recurrent', task_config=None):
+    """
+    Make an executor of the pose-source evaluator by name, or from a ``train-dmm`` folder.
+
+    :param name: ``'primitive'``, ``'scripted'``, or a folder with a DMM or DT (a run folder
+        holding ``model/``, or the model folder itself).
+    :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (the DT always
+        re-forwards its window).
+    :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`
+        for the closed-loop executors.
+    :return: a :class:`~robomamba_ros.sim.evaluate.PrimitiveExecutor` or
+        :class:`~robomamba_ros.sim.evaluate.ClosedLoopExecutor`.
+    :raises ValueError: for an unknown name.
+    """
+    path = pathlib.Path(name)
+    if name in (PRIMITIVE_EXECUTOR, SCRIPTED_EXECUTOR) or not path.is_dir():
+        return builtin_executor(name, task_config)
+    task = LowLevelPullTask(task_config)
+    model_dir = path / MODEL_DIR
+    policy, stats = load_policy(str(model_dir if model_dir.is_dir() else path))
+    mode = inference if policy.name == 'dmm' else 'recurrent'
+    controller = ReturnConditionedController(policy, stats, inference=mode)
+    return ClosedLoopExecutor(name, controller, task.config)
 
 
 def rollout(task, category, seed, controller):
@@ -191,4 +220,5 @@ def plot_table(table, path, episodes, reference=None):
 
 
 __all__ = ['EVAL_SEED', 'INFERENCE_MODES', 'ReturnConditionedController', 'evaluate_runs',
-           'evaluation_episodes', 'format_row', 'plot_table', 'reference_returns', 'rollout']
+           'evaluation_episodes', 'format_row', 'load_executor', 'plot_table',
+           'reference_returns', 'rollout']

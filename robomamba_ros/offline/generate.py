@@ -6,7 +6,7 @@ Offline datasets of the low-level pull task at D4RL-like quality levels.
 ``expert``: the scripted controller. ``medium``: scripted with action noise, delays and an
 aiming error in some episodes. ``medium-expert``: half expert, half medium episodes in a random
 order (as D4RL's medium-expert). ``perturbed``: the expert hit by disturbances it recovers
-from (see :mod:`robomamba_ros.offline.scripted`). ``mixed``: one third each of expert, medium
+from (see :mod:`robomamba_ros.tasks.scripted`). ``mixed``: one third each of expert, medium
 and random episodes (a stand-in for D4RL's medium-replay). Physics only; each (category, seed)
 is one episode, so datasets are reproducible. The file's metadata holds the mean returns of the
 expert and random controllers on the same episodes, for D4RL-style normalised scores.
@@ -16,9 +16,10 @@ import numpy as np
 from tqdm import tqdm
 
 from robomamba_ros.offline.d4rl_format import write_d4rl_hdf5
-from robomamba_ros.offline.low_level_spec import DATASET_LEVELS
-from robomamba_ros.offline.scripted import LEVELS, ScriptedController
-from robomamba_ros.sim.low_level_task import LowLevelPullTask, LowLevelTaskConfig, TASK_ID
+from robomamba_ros.sim.low_level_task import LowLevelPullTask
+from robomamba_ros.tasks.low_level_pull import DATASET_LEVELS
+from robomamba_ros.tasks.low_level_pull import LowLevelTaskConfig, TASK_ID
+from robomamba_ros.tasks.scripted import LEVELS, ScriptedController
 
 DEFAULT_CATEGORIES = ('drawer_cabinet', 'cabinet_door', 'microwave')
 

@@ -6,7 +6,7 @@ The processor between datasets and sequence policies: returns-to-go, normalisati
 Models see normalised states ``(s - mean) / std`` and returns-to-go divided by ``rtg_scale``;
 :class:`TrajectoryStats` holds those numbers and travels with the model as ``stats.json``.
 With ``frame='target'`` (LowLevelPull-v1 only) the model sees observations and gives actions in
-the target frame (:func:`~robomamba_ros.offline.low_level_spec.observations_to_target_frame`);
+the target frame (:func:`~robomamba_ros.tasks.low_level_pull.observations_to_target_frame`);
 :meth:`TrajectoryStats.model_states` and :meth:`TrajectoryStats.world_actions` convert.
 :class:`WindowDataset` cuts episodes into ``K``-step training windows.
 """
@@ -18,7 +18,7 @@ import os
 import numpy as np
 import torch
 
-from robomamba_ros.offline import low_level_spec
+from robomamba_ros.tasks import low_level_pull
 
 STATS_FILE = 'stats.json'
 
@@ -63,8 +63,8 @@ class TrajectoryStats:
     frame: str = 'world'
 
     def __post_init__(self):
-        if self.frame not in low_level_spec.FRAMES:
-            raise ValueError(f'frame must be one of {low_level_spec.FRAMES}, got {self.frame!r}')
+        if self.frame not in low_level_pull.FRAMES:
+            raise ValueError(f'frame must be one of {low_level_pull.FRAMES}, got {self.frame!r}')
 
     @classmethod
     def from_episodes(cls, episodes, rtg_scale=None, reference=None, frame='world'):
@@ -79,7 +79,7 @@ class TrajectoryStats:
         """
         states = np.concatenate([e['observations'] for e in episodes])
         if frame == 'target':
-            states = low_level_spec.observations_to_target_frame(states)
+            states = low_level_pull.observations_to_target_frame(states)
         best = max(float(np.sum(e['rewards'])) for e in episodes)
         reference = dict(reference or {})
         return cls(state_mean=states.mean(0).tolist(),
@@ -96,19 +96,19 @@ class TrajectoryStats:
     def model_states(self, observations):
         """Return what the model sees of task observations: normalised, in its frame."""
         if self.frame == 'target':
-            observations = low_level_spec.observations_to_target_frame(observations)
+            observations = low_level_pull.observations_to_target_frame(observations)
         return self.normalize_states(observations)
 
     def model_actions(self, observations, actions):
         """Return task actions in the model's frame (for training targets)."""
         if self.frame == 'target':
-            return low_level_spec.actions_to_target_frame(observations, actions)
+            return low_level_pull.actions_to_target_frame(observations, actions)
         return np.asarray(actions, dtype=np.float32)
 
     def world_actions(self, observations, actions):
         """Return the model's actions for ``observations`` in the task's frame."""
         if self.frame == 'target':
-            return low_level_spec.actions_to_world_frame(observations, actions)
+            return low_level_pull.actions_to_world_frame(observations, actions)
         return np.asarray(actions, dtype=np.float32)
 
     def normalized_score(self, episode_return):

@@ -21,9 +21,9 @@ import torch
 from robomamba_ros.models.configuration_dmm import DMMConfig, matched_dt_config
 from robomamba_ros.models.dmm import DecisionMetaMamba
 from robomamba_ros.models.dt_baseline import DecisionTransformerPolicy
-from robomamba_ros.offline import low_level_spec
 from robomamba_ros.offline.d4rl_format import load_dataset, split_episodes
 from robomamba_ros.offline.processing import TrajectoryStats, WindowDataset
+from robomamba_ros.tasks import low_level_pull
 from robomamba_ros.train.trainer import LOG_FILE, MODEL_DIR, optimize, PLOT_FILE, plot_losses
 
 
@@ -79,7 +79,7 @@ def _batches(loader):
 def _action_bounds(data, metadata, frame='world'):
     if frame == 'target':
         # Rotated into the target frame, a twist component may exceed its world bound.
-        scale = np.array([low_level_spec.TARGET_FRAME_ACTION_SCALE] * 6 + [1.0])
+        scale = np.array([low_level_pull.TARGET_FRAME_ACTION_SCALE] * 6 + [1.0])
         low, high = _action_bounds(data, metadata)
         return (list(np.asarray(low) * scale), list(np.asarray(high) * scale))
     if 'action_low' in metadata and 'action_high' in metadata:
@@ -93,9 +93,9 @@ def _check_frame(cfg, data, metadata):
     """Refuse the target frame for data that is not LowLevelPull-v1's."""
     sizes = (data['observations'].shape[1], data['actions'].shape[1])
     if cfg.frame == 'target' and (
-            metadata.get('task', low_level_spec.TASK_ID) != low_level_spec.TASK_ID or
-            sizes != (low_level_spec.OBSERVATION_SIZE, low_level_spec.ACTION_SIZE)):
-        raise ValueError(f"frame 'target' needs {low_level_spec.TASK_ID} data, got task "
+            metadata.get('task', low_level_pull.TASK_ID) != low_level_pull.TASK_ID or
+            sizes != (low_level_pull.OBSERVATION_SIZE, low_level_pull.ACTION_SIZE)):
+        raise ValueError(f"frame 'target' needs {low_level_pull.TASK_ID} data, got task "
                          f"{metadata.get('task')!r} with observation and action sizes {sizes}")
 
 

@@ -346,6 +346,26 @@ def depth_image_to_m(msg: Any) -> np.ndarray:
     return depth_m
 
 
+def encode_depth(depth_m: np.ndarray, encoding: str) -> np.ndarray:
+    """
+    Encode depth in metres for a depth Image (the inverse of :func:`depth_image_to_m`).
+
+    :param depth_m: float ``(H, W)`` depth in metres; 0, NaN or inf where nothing was seen.
+    :param encoding: ``'32FC1'`` (metres) or ``'16UC1'`` (millimetres, 0 beyond 65.535 m).
+    :return: float32 or uint16 ``(H, W)`` array, 0 where there is no reading.
+    :raises ValueError: for another encoding.
+    """
+    depth = np.asarray(depth_m, dtype=np.float64)
+    valid = np.isfinite(depth) & (depth > 0.0)
+    if encoding == '32FC1':
+        return np.where(valid, depth, 0.0).astype(np.float32)
+    if encoding == '16UC1':
+        mm = np.where(valid, np.round(depth * 1000.0), 0.0)
+        mm[mm > np.iinfo(np.uint16).max] = 0.0
+        return mm.astype(np.uint16)
+    raise ValueError(f"depth encoding must be '32FC1' or '16UC1', got {encoding!r}")
+
+
 # --------------------------------------------------------------------------------------------
 # sensor_msgs/CameraInfo
 
@@ -762,6 +782,7 @@ __all__ = [
     'bool_msg_to_bool',
     'camera_info_to_intrinsics',
     'depth_image_to_m',
+    'encode_depth',
     'float32_msg_to_float',
     'header_to_frame_ns',
     'image_to_numpy',

@@ -7,40 +7,9 @@ The ``datagen`` and ``eval`` subcommands of ``robomamba-ros``.
 runs, so ``robomamba-ros --help`` never loads sapien.
 """
 
-import argparse
 import json
 
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a positive integer, got {text!r}') from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'expected a positive integer, got {text!r}')
-    return value
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected an integer >= 0, got {text!r}') from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f'expected an integer >= 0, got {text!r}')
-    return value
-
-
-def _category_list(values):
-    # Accept both `--categories a b` and `--categories a,b`.
-    if not values:
-        return None
-    return tuple(name for value in values for name in value.split(',') if name)
-
-
-def _name_list(values):
-    # Accept both `--policy a b` and `--policy a,b`; keep the order, drop repeats.
-    return tuple(dict.fromkeys(name for value in values for name in value.split(',') if name))
+from robomamba_ros.cli_args import category_list, name_list, non_negative_int, positive_int
 
 
 def cmd_datagen(args):
@@ -54,7 +23,7 @@ def cmd_datagen(args):
 
     try:
         config = DatagenConfig(num_samples=args.num_samples, out_dir=args.out, seed=args.seed,
-                               workers=args.workers, categories=_category_list(args.categories),
+                               workers=args.workers, categories=category_list(args.categories),
                                primitive=args.primitive)
     except ValueError as exc:
         print(f'datagen: {exc}')
@@ -74,16 +43,23 @@ def cmd_eval(args):
     :param args: parsed arguments.
     :return: exit status.
     """
-    from robomamba_ros.sim.evaluate import EvalConfig, format_table, load_executor, run_eval
+    from robomamba_ros.sim.evaluate import (
+        builtin_executor, EvalConfig, format_table, PRIMITIVE_EXECUTOR, run_eval,
+        SCRIPTED_EXECUTOR)
 
     try:
         config = EvalConfig(scenes_per_category=args.scenes_per_category, seed=args.seed,
-                            categories=_category_list(args.categories), primitive=args.primitive,
-                            executors=_name_list(args.executor))
+                            categories=category_list(args.categories), primitive=args.primitive,
+                            executors=name_list(args.executor))
         from robomamba_ros.sim.policies import load_policy
-        policies = {name: load_policy(name) for name in _name_list(args.policy)}
-        executors = {name: load_executor(name, inference=args.dmm_inference)
-                     for name in config.executors}
+        policies = {name: load_policy(name) for name in name_list(args.policy)}
+        executors = {}
+        for name in config.executors:
+            if name in (PRIMITIVE_EXECUTOR, SCRIPTED_EXECUTOR):
+                executors[name] = builtin_executor(name)
+            else:  # a trained DMM or DT: torch and the offline layer load only then
+                from robomamba_ros.offline.evaluation import load_executor
+                executors[name] = load_executor(name, inference=args.dmm_inference)
     except (ValueError, FileNotFoundError) as exc:
         print(f'eval: {exc}')
         return 2
@@ -109,11 +85,11 @@ def add_sim_parsers(subparsers):
                     'point and gripper axes on the movable part, run the pull, and write RGB, '
                     'depth (16-bit PNG, mm), labels (index.jsonl), summary.json, grid.png and '
                     'LLaVA-format exports. Deterministic per seed; rerun to resume.')
-    datagen.add_argument('--num-samples', type=_positive_int, required=True,
+    datagen.add_argument('--num-samples', type=positive_int, required=True,
                          help='total samples in the folder')
     datagen.add_argument('--out', required=True, help='output folder')
-    datagen.add_argument('--seed', type=_non_negative_int, default=0, help='run seed')
-    datagen.add_argument('--workers', type=_positive_int, default=1, help='worker processes')
+    datagen.add_argument('--seed', type=non_negative_int, default=0, help='run seed')
+    datagen.add_argument('--workers', type=positive_int, default=1, help='worker processes')
     datagen.add_argument('--categories', nargs='+', default=None,
                          help='category names, or seen / unseen / all (default: all)')
     datagen.add_argument('--primitive', choices=('pull', 'push'), default='pull')
@@ -139,8 +115,8 @@ def add_sim_parsers(subparsers):
                           default='recurrent',
                           help='DMM executors: O(1) recurrent step, or re-forward the last K '
                                'steps (the DT always re-forwards)')
-    evaluate.add_argument('--scenes-per-category', type=_positive_int, default=10)
-    evaluate.add_argument('--seed', type=_non_negative_int, default=0)
+    evaluate.add_argument('--scenes-per-category', type=positive_int, default=10)
+    evaluate.add_argument('--seed', type=non_negative_int, default=0)
     evaluate.add_argument('--out', required=True, help='output folder')
     evaluate.add_argument('--categories', nargs='+', default=None,
                           help='category names, or seen / unseen / all (default: all)')

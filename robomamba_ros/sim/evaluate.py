@@ -11,11 +11,12 @@ Executors:
 * ``'primitive'`` (default): the scripted pull of :meth:`Episode.execute
   <robomamba_ros.sim.episode.Episode.execute>` (hand placed at the approach pose, moved in,
   attached at first touch, pulled);
-* ``'scripted'``: the :class:`~robomamba_ros.offline.scripted.ScriptedController` expert driving
+* ``'scripted'``: the :class:`~robomamba_ros.tasks.scripted.ScriptedController` expert driving
   the hand in closed loop in ``LowLevelPull-v1`` (:mod:`robomamba_ros.sim.low_level_task`) from
   its seeded start pose to the predicted contact, judged by that task;
 * a ``train-dmm`` run or model folder: its DMM or DT in the same closed loop, through
-  :class:`~robomamba_ros.offline.controller.ReturnConditionedController`.
+  :class:`~robomamba_ros.offline.controller.ReturnConditionedController` (loaded by
+  :func:`robomamba_ros.offline.evaluation.load_executor`, above this layer).
 
 The prediction becomes the low-level task's target in the very scene the policy saw (the first
 executor acts on the rendered episode; each further one on a fresh copy of it, which the
@@ -43,12 +44,13 @@ from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
 from robomamba_ros.sim.low_level_task import LowLevelPullTask
 from robomamba_ros.sim.policies import load_policy, PolicyContext
+from robomamba_ros.tasks.scripted import ScriptedController
 
 PRIMITIVE_EXECUTOR = 'primitive'
 SCRIPTED_EXECUTOR = 'scripted'
-# Files of a train-dmm run (robomamba_ros.train.trainer's MODEL_DIR and LOG_FILE, named here so
-# that the evaluator does not import torch unless a trained executor is asked for).
-_RUN_MODEL_DIR, _RUN_LOG_FILE = 'model', 'log.json'
+# Model folder of a train-dmm run (robomamba_ros.train.trainer's MODEL_DIR, named here so that
+# the evaluator does not import torch).
+_RUN_MODEL_DIR = 'model'
 
 
 @dataclass
@@ -119,7 +121,7 @@ class ClosedLoopExecutor:
     :param name: label of the executor in records and tables.
     :param controller: callable observation (23,) -> action (7,) with ``reset()``, and
         ``observe_reward(reward)`` when it is return-conditioned.
-    :param task_config: a :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`.
+    :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`.
     """
 
     closed_loop = True
@@ -160,39 +162,28 @@ class ClosedLoopExecutor:
                               'open_fraction': float(info['open_fraction'])}
 
 
-def load_executor(name, inference='recurrent', task_config=None):
+def builtin_executor(name, task_config=None):
     """
-    Make an executor by name, or from a ``train-dmm`` run or model folder.
+    Make a built-in executor by name.
 
-    :param name: ``'primitive'``, ``'scripted'``, or a folder with a DMM or DT (a run folder
-        holding ``model/``, or the model folder itself).
-    :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (the DT always
-        re-forwards its window).
-    :param task_config: a :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`
-        for the closed-loop executors.
+    Trained executors (``train-dmm`` run or model folders) need torch and the offline layer:
+    :func:`robomamba_ros.offline.evaluation.load_executor` loads those and these alike.
+
+    :param name: ``'primitive'`` or ``'scripted'``.
+    :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`
+        for the closed-loop executor.
     :return: a :class:`PrimitiveExecutor` or :class:`ClosedLoopExecutor`.
-    :raises ValueError: for an unknown name.
+    :raises ValueError: for another name.
     """
     if name == PRIMITIVE_EXECUTOR:
         return PrimitiveExecutor()
-    task = LowLevelPullTask(task_config)
     if name == SCRIPTED_EXECUTOR:
-        from robomamba_ros.offline.scripted import ScriptedController
+        task = LowLevelPullTask(task_config)
         controller = ScriptedController(task.config, 'expert', np.random.default_rng(0),
                                         task.interaction)
         return ClosedLoopExecutor(name, controller, task.config)
-    path = pathlib.Path(name)
-    if not path.is_dir():
-        raise ValueError(f'unknown executor {name!r}: use {PRIMITIVE_EXECUTOR}, '
-                         f'{SCRIPTED_EXECUTOR} or a train-dmm run or model folder')
-    # Imported here: torch loads only when a trained executor is evaluated.
-    from robomamba_ros.offline.controller import ReturnConditionedController
-    from robomamba_ros.offline.training import load_policy as load_sequence_policy
-    model_dir = path / _RUN_MODEL_DIR
-    policy, stats = load_sequence_policy(str(model_dir if model_dir.is_dir() else path))
-    mode = inference if policy.name == 'dmm' else 'recurrent'
-    controller = ReturnConditionedController(policy, stats, inference=mode)
-    return ClosedLoopExecutor(name, controller, task.config)
+    raise ValueError(f'unknown executor {name!r}: use {PRIMITIVE_EXECUTOR}, '
+                     f'{SCRIPTED_EXECUTOR} or a train-dmm run or model folder')
 
 
 def short_name(name):
@@ -273,7 +264,7 @@ def predict(policy, episode, primitive='pull'):
 
 
 def _as_executor(executor):
-    return load_executor(executor) if isinstance(executor, str) else executor
+    return builtin_executor(executor) if isinstance(executor, str) else executor
 
 
 def run_scene(policy, category, episode_seed, executors, primitive='pull', episode_config=None):
@@ -329,7 +320,7 @@ def run_episode(policy, category, episode_seed, primitive='pull', episode_config
     :param primitive: ``'pull'`` or ``'push'``.
     :param episode_config: an :class:`EpisodeConfig`.
     :param executor: ``'primitive'``, ``'scripted'``, a DMM/DT folder, or an executor object
-        (see :func:`load_executor`).
+        (see :func:`builtin_executor`).
     :return: a record dict (category, seed, the action, the executor, the result fields).
     """
     executor = _as_executor(executor)
@@ -390,7 +381,8 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
     :param out_dir: output folder.
     :param progress: show a tqdm bar.
     :param executors: dict ``{name: executor}`` of executors already made (see
-        :func:`load_executor`); default: ``config.executors`` by name.
+        :func:`robomamba_ros.offline.evaluation.load_executor`); default: the built-in
+        ``config.executors`` by name.
     :return: the results dict; ``results['policies'][row]`` holds the policy, the executor,
         the success rates, median timings, closed-loop return and steps, and every record.
     """
@@ -401,9 +393,9 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
     if not isinstance(policies, dict):
         policies = {name: load_policy(name) for name in policies}
     if executors is None:
-        executors = {name: load_executor(name) for name in config.executors}
+        executors = {name: builtin_executor(name) for name in config.executors}
     elif not isinstance(executors, dict):
-        executors = {name: load_executor(name) for name in executors}
+        executors = {name: builtin_executor(name) for name in executors}
     legacy = list(executors) == [PRIMITIVE_EXECUTOR]
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -469,9 +461,9 @@ __all__ = [
     'PrimitiveExecutor',
     'SCRIPTED_EXECUTOR',
     'aggregate',
+    'builtin_executor',
     'eval_episode_seed',
     'format_table',
-    'load_executor',
     'predict',
     'run_episode',
     'run_eval',

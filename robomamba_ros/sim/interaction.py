@@ -16,17 +16,15 @@ Pull, for a contact point ``p`` and gripper axes (up, forward):
 Push moves from the approach pose to ``p + push_depth_m up`` (hand base), without attaching,
 and is judged with action direction ``+up``.
 
-:class:`InteractionConfig` and :func:`gripper_pose` are defined in
-:mod:`robomamba_ros.offline.low_level_spec` (no SAPIEN) and re-exported here.
+The offsets (:class:`~robomamba_ros.tasks.low_level_pull.InteractionConfig`) are the task's.
 """
 
 import numpy as np
 import sapien
 
 from robomamba_ros import geometry
-# Re-exported: the pure-numpy parts live where robot code can import them without SAPIEN.
-from robomamba_ros.offline.low_level_spec import gripper_pose, InteractionConfig
 from robomamba_ros.sim import poses, success
+from robomamba_ros.tasks.low_level_pull import InteractionConfig
 
 PRIMITIVES = ('pull', 'push')
 
@@ -107,8 +105,8 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
     q_before = obj.get_q()
     T_link_before = obj.link_pose()
 
-    start = gripper_pose(point, up, forward, config.approach_offset_m)
-    contact = gripper_pose(point, up, forward, config.contact_offset_m)
+    start = geometry.gripper_pose(point, up, forward, config.approach_offset_m)
+    contact = geometry.gripper_pose(point, up, forward, config.contact_offset_m)
     gripper.teleport(start)
     gripper.set_fingers(0.0)
     for _ in range(config.settle_steps):
@@ -119,10 +117,10 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
     if primitive == 'pull':
         if touched_part:
             gripper.attach(obj.movable_link)
-        end = gripper_pose(point, up, forward, config.pull_offset_m)
+        end = geometry.gripper_pose(point, up, forward, config.pull_offset_m)
         action_direction = -up_unit
     else:
-        end = gripper_pose(point, up, forward, -config.push_depth_m)
+        end = geometry.gripper_pose(point, up, forward, -config.push_depth_m)
         action_direction = up_unit
     _move_linear(gripper, gripper.target(), end, config.pull_steps)
     for _ in range(config.hold_steps):
@@ -135,4 +133,4 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
     return result
 
 
-__all__ = ['InteractionConfig', 'PRIMITIVES', 'execute', 'gripper_pose']
+__all__ = ['PRIMITIVES', 'execute']

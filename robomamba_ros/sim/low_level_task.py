@@ -49,21 +49,18 @@ opened by half its range, or times out after ``max_steps`` control steps. With a
 target the failure reason also tells whether the hand touched the object and its movable part
 at all (``'no contact'``, ``'missed movable part'``), as the pull primitive reports it.
 
-The sizes, bounds, :class:`LowLevelTaskConfig` and :func:`rotation_log` are defined in
-:mod:`robomamba_ros.offline.low_level_spec` (no SAPIEN) and re-exported here.
+The sizes, bounds and :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig` are the
+task spec's (:mod:`robomamba_ros.tasks.low_level_pull`, no SAPIEN).
 """
 
 import numpy as np
 
 from robomamba_ros import geometry
-# Re-exported: the task's numbers and pose helpers live where robot code can import them
-# without SAPIEN.
-from robomamba_ros.offline.low_level_spec import (
-    ACTION_SIZE, ATTACH_THRESHOLD, gripper_pose, InteractionConfig, LowLevelTaskConfig,
-    OBSERVATION_SIZE, rotation_log, ROTATION_WEIGHT_M, TASK_ID)
 from robomamba_ros.sim import contact_sampling, success
 from robomamba_ros.sim.episode import Episode, episode_rng
 from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.tasks.low_level_pull import (
+    ACTION_SIZE, ATTACH_THRESHOLD, InteractionConfig, LowLevelTaskConfig, ROTATION_WEIGHT_M)
 
 # Labels are redrawn until pulling along -up opens the part (cosine at least this).
 MIN_PULL_ALIGNMENT = 0.7
@@ -130,9 +127,10 @@ class LowLevelPullTask:
         self.point = np.asarray(point, dtype=np.float64)
         self.up = geometry.gripper_rotation(up, forward)[:, 2]
         self.forward = geometry.gripper_rotation(up, forward)[:, 0]
-        self.pre_contact = gripper_pose(self.point, self.up, self.forward, ic.approach_offset_m)
-        self.contact = gripper_pose(self.point, self.up, self.forward, ic.contact_offset_m)
-        self.pull_end = gripper_pose(self.point, self.up, self.forward, ic.pull_offset_m)
+        axes = (self.point, self.up, self.forward)
+        self.pre_contact = geometry.gripper_pose(*axes, ic.approach_offset_m)
+        self.contact = geometry.gripper_pose(*axes, ic.contact_offset_m)
+        self.pull_end = geometry.gripper_pose(*axes, ic.pull_offset_m)
         rng = episode_rng(ep.category, seed, 'low_level_start')
         back = rng.uniform(*c.start_distance_m)
         side = rng.uniform(-1.0, 1.0, 3)
@@ -172,7 +170,7 @@ class LowLevelPullTask:
     def contact_distance(self):
         """Return the hand's distance to the contact pose (m, plus 0.1 m per rad)."""
         T = self.episode.gripper.pose()
-        angle = np.linalg.norm(rotation_log(self.contact[:3, :3] @ T[:3, :3].T))
+        angle = geometry.rotation_angle(T[:3, :3], self.contact[:3, :3])
         return float(np.linalg.norm(self.contact[:3, 3] - T[:3, 3]) + ROTATION_WEIGHT_M * angle)
 
     def open_fraction(self):
@@ -193,7 +191,7 @@ class LowLevelPullTask:
         c = self.config
         T = self.episode.gripper.pose()
         position_error = np.linalg.norm(self.contact[:3, 3] - T[:3, 3])
-        angle = np.rad2deg(np.linalg.norm(rotation_log(self.contact[:3, :3] @ T[:3, :3].T)))
+        angle = np.rad2deg(geometry.rotation_angle(T[:3, :3], self.contact[:3, :3]))
         if position_error > c.attach_tolerance_m or angle > c.attach_tolerance_deg:
             return False
         if self.external_target:
@@ -289,5 +287,4 @@ def _parse_target(target):
     return point, np.asarray(up, dtype=np.float64), np.asarray(forward, dtype=np.float64)
 
 
-__all__ = ['ACTION_SIZE', 'LowLevelPullTask', 'LowLevelTaskConfig', 'OBSERVATION_SIZE',
-           'TASK_ID', 'rotation_log']
+__all__ = ['LowLevelPullTask']

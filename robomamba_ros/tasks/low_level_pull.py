@@ -1,12 +1,11 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
 """
-LowLevelPull-v1 as numbers: sizes, bounds, pull offsets and pose helpers, without the simulator.
+LowLevelPull-v1 as a spec: sizes, bounds, pull offsets and frames, without the simulator.
 
-The task itself (:mod:`robomamba_ros.sim.low_level_task`) and the pull primitive
-(:mod:`robomamba_ros.sim.interaction`) need SAPIEN; what a controller or a robot node needs to
-build observations and actions lives here, on numpy and :mod:`robomamba_ros.geometry` only, and
-is re-exported from those modules. Nothing here imports SAPIEN, torch or the ROS nodes.
+The task runs in SAPIEN (:mod:`robomamba_ros.sim.low_level_task`, the pull primitive in
+:mod:`robomamba_ros.sim.interaction`) and on a robot (``dmm_node``); both, and the offline data
+and training, take the task's numbers from here (numpy and :mod:`robomamba_ros.geometry` only).
 """
 
 from dataclasses import dataclass
@@ -73,20 +72,6 @@ class InteractionConfig:
                              f'{self.pull_offset_m}')
 
 
-def gripper_pose(point_m, up, forward, offset_m):
-    """
-    Hand base pose for a contact point and axes: origin ``p - offset * up``.
-
-    :param point_m: contact point, shape (3,).
-    :param up: approach axis, shape (3,).
-    :param forward: forward axis, not parallel to up, shape (3,).
-    :param offset_m: distance of the hand base from ``p`` against ``up``.
-    :return: ``T_world_gripper``, shape (4, 4).
-    """
-    R = geometry.gripper_rotation(up, forward)
-    return geometry.make_transform(R, np.asarray(point_m, dtype=np.float64) - offset_m * R[:, 2])
-
-
 @dataclass
 class LowLevelTaskConfig:
     """
@@ -139,27 +124,6 @@ class LowLevelTaskConfig:
     def action_high(self):
         """Upper action bounds, shape (7,)."""
         return -self.action_low
-
-
-def rotation_log(R):
-    """
-    Rotation vector (axis times angle, rad) of a rotation matrix.
-
-    :param R: shape (3, 3).
-    :return: shape (3,).
-    """
-    cos = np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)
-    angle = float(np.arccos(cos))
-    axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
-    sin = np.sin(angle)
-    if sin < 1e-6:
-        if angle < 1e-6:
-            return np.zeros(3)
-        # Near pi: the axis is the dominant column of R + I.
-        M = R + np.eye(3)
-        axis = M[:, np.argmax(np.linalg.norm(M, axis=0))]
-        return angle * axis / np.linalg.norm(axis)
-    return angle * axis / (2.0 * sin)
 
 
 def target_rotation(observations):
@@ -234,5 +198,5 @@ def actions_to_world_frame(observations, actions):
 __all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M',
            'DATASET_LEVELS', 'FRAMES', 'InteractionConfig', 'LowLevelTaskConfig',
            'OBSERVATION_SIZE', 'PULL_OFFSET_M', 'ROTATION_WEIGHT_M', 'TARGET_FRAME_ACTION_SCALE',
-           'TASK_ID', 'actions_to_target_frame', 'actions_to_world_frame', 'gripper_pose',
-           'observations_to_target_frame', 'rotation_log', 'target_rotation']
+           'TASK_ID', 'actions_to_target_frame', 'actions_to_world_frame',
+           'observations_to_target_frame', 'target_rotation']

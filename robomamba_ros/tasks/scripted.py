@@ -16,7 +16,7 @@ No SAPIEN needed: the controllers run on a robot behind ``dmm_node`` as well.
 import numpy as np
 
 from robomamba_ros import geometry
-from robomamba_ros.offline.low_level_spec import InteractionConfig, rotation_log
+from robomamba_ros.tasks.low_level_pull import InteractionConfig
 
 LEVELS = ('expert', 'medium', 'perturbed', 'random')
 # Fraction of the remaining error closed per control step.
@@ -37,7 +37,7 @@ class ScriptedController:
     Phase-based pose controller emitting (twist, attach) actions.
 
     :param task_config: the task's
-        :class:`~robomamba_ros.offline.low_level_spec.LowLevelTaskConfig`.
+        :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`.
     :param level: one of :data:`LEVELS`.
     :param rng: a ``numpy.random.Generator``.
     :param interaction: pre-contact, contact and pull offsets.
@@ -67,7 +67,7 @@ class ScriptedController:
     def _twist_to(self, T, R_target, p_target):
         hz = self.task_config.control_hz
         linear = GAIN * hz * (p_target - T[:3, 3])
-        angular = GAIN * hz * rotation_log(R_target @ T[:3, :3].T)
+        angular = GAIN * hz * geometry.rotation_log(R_target @ T[:3, :3].T)
         return linear, angular
 
     def __call__(self, observation):
@@ -91,7 +91,7 @@ class ScriptedController:
         if self.phase < 2:
             p_target = aim - offsets[self.phase] * up
             error = np.linalg.norm(p_target - position)
-            angle = np.linalg.norm(rotation_log(R_target @ T[:3, :3].T))
+            angle = np.linalg.norm(geometry.rotation_log(R_target @ T[:3, :3].T))
             if self.phase == 0 and error < REACHED_M and angle < REACHED_RAD:
                 self.phase = 1
                 p_target = aim - offsets[1] * up

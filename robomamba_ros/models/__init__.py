@@ -17,6 +17,9 @@ Torch models: RoboMamba, Decision MetaMamba, the DT baseline and the shared Mamb
 * ``manipulation_policy`` -- a RoboMamba folder as a simulator policy.
 * ``dmm`` -- Decision MetaMamba with token mixers and an O(1) recurrent step.
 * ``dt_baseline`` -- Decision Transformer (transformers) with the same interface.
+
+May import: :mod:`robomamba_ros.geometry`, :mod:`robomamba_ros.tasks`, torch, transformers
+(vision encoders, tokenizers, the DT baseline); never ``ros``, ``sim`` or anything above.
 """
 
 __all__ = [

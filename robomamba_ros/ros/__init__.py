@@ -11,6 +11,7 @@ ROS message conversions and bag I/O; works on rclpy and rosbags message classes 
 * :mod:`robomamba_ros.ros.bag`: rosbag2 (MCAP, metadata version 8) writer and reader; needs
   ``rosbags``.
 
+May import: :mod:`robomamba_ros.geometry`, :mod:`robomamba_ros.tasks`, numpy, rosbags (bag I/O).
 Nothing here imports rclpy (or rosbags, except :mod:`~robomamba_ros.ros.bag`) at import time.
 """
 

@@ -19,7 +19,9 @@ Modules, from the bottom up:
 * ``policies`` and ``evaluate`` -- closed-loop evaluation; ``cli`` -- the ``datagen`` and
   ``eval`` commands.
 
-Nothing here imports sapien at package import time; import the submodules you need.
+May import: :mod:`robomamba_ros.geometry`, :mod:`robomamba_ros.tasks`, ``models`` (a trained
+pose source as a policy), sapien; never ``ros``, ``train``, ``offline`` or ``nodes``. Nothing
+here imports sapien at package import time; import the submodules you need.
 """
 
 __all__ = []

@@ -634,17 +634,22 @@ def rotation_log(R):
     """
     R = np.asarray(R, dtype=np.float64)
     cos = np.clip((np.trace(R) - 1.0) / 2.0, -1.0, 1.0)
-    angle = float(np.arccos(cos))
     axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
-    sin = np.sin(angle)
-    if sin < 1e-6:
+    if cos > -0.9:
+        angle = float(np.arccos(cos))
         if angle < 1e-6:
             return np.zeros(3)
-        # Near pi: the axis is the dominant column of R + I.
-        M = R + np.eye(3)
-        axis = M[:, np.argmax(np.linalg.norm(M, axis=0))]
-        return angle * axis / np.linalg.norm(axis)
-    return angle * axis / (2.0 * sin)
+        return angle * axis / (2.0 * np.sin(angle))
+    # Near a half turn the arccos of the trace loses digits and the antisymmetric part vanishes:
+    # take the angle from both parts, and the axis k from the symmetric part, which is
+    # (1 - cos) k k^T + cos I, signed like the antisymmetric part.
+    angle = float(np.arctan2(np.linalg.norm(axis) / 2.0, cos))
+    M = (R + R.T) / 2.0 - cos * np.eye(3)
+    direction = M[:, np.argmax(np.linalg.norm(M, axis=0))]
+    direction = direction / np.linalg.norm(direction)
+    if direction @ axis < 0.0:
+        direction = -direction
+    return angle * direction
 
 
 def rotation_angle(R_a, R_b):
@@ -655,8 +660,13 @@ def rotation_angle(R_a, R_b):
     :param R_b: shape (3, 3).
     :return: the angle of ``R_a^T R_b``.
     """
-    cos = (np.trace(np.asarray(R_a).T @ np.asarray(R_b)) - 1.0) / 2.0
-    return float(np.arccos(np.clip(cos, -1.0, 1.0)))
+    R = np.asarray(R_a, dtype=np.float64).T @ np.asarray(R_b, dtype=np.float64)
+    cos = (np.trace(R) - 1.0) / 2.0
+    if cos > -0.9:
+        return float(np.arccos(min(cos, 1.0)))
+    # Near a half turn: arccos of the trace alone loses digits (see rotation_log).
+    sin = np.linalg.norm([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]]) / 2.0
+    return float(np.arctan2(sin, cos))
 
 
 def quat_angle(q0, q1):

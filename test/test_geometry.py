@@ -679,6 +679,8 @@ def test_gripper_and_tcp_twists_differ_by_the_lever_arm():
     np.testing.assert_array_equal(w_back, [0.0, 0.0, 1.0])
 
 
+# ----------------------------------------------------------------------------- poses
+
 def test_rotation_log_inverts_small_and_half_turns():
     for vector in (np.array([0.1, -0.2, 0.3]), np.array([0.0, np.pi, 0.0])):
         angle = np.linalg.norm(vector)
@@ -730,3 +732,94 @@ def test_repeated_steps_converge_without_jumps():
         if reached:
             break
     assert reached and np.allclose(p, [0.3, -0.2, 0.1])
+
+
+@st.composite
+def poses(draw):
+    position = draw(hnp.arrays(np.float64, 3, elements=_finite(-1.0, 1.0)))
+    # Below a half turn from the identity, so that two such poses never sit at the antipodal
+    # ambiguity of the short way.
+    R = _axis_angle(draw(unit_vectors()), draw(_finite(0.0, 1.5)))
+    return position, g.matrix_to_quat_xyzw(R)
+
+
+@SETTINGS
+@given(poses(), poses(), _finite(1e-4, 0.5), _finite(1e-4, 1.0))
+def test_step_toward_moves_within_both_bounds_by_one_shared_fraction(start, target, step_m,
+                                                                     step_rad):
+    (p0, q0), (p1, q1) = start, target
+    p, q, reached = g.step_toward(p0, q0, p1, q1, step_m, step_rad)
+    moved_m, turned = np.linalg.norm(p - p0), g.quat_angle(q0, q)
+    assert moved_m <= step_m + 1e-9 and turned <= step_rad + 1e-7
+    distance, angle = np.linalg.norm(p1 - p0), g.quat_angle(q0, q1)
+    if reached:
+        assert distance <= step_m + 1e-12 and angle <= step_rad + 1e-12
+        assert np.array_equal(p, p1) and _same_quat(q, q1)
+        return
+    # Not there yet: one bound is used up, and rotation went as far (as a fraction) as
+    # translation, along the straight line and the slerp arc.
+    assert math.isclose(moved_m, step_m, rel_tol=1e-9) or \
+        math.isclose(turned, step_rad, rel_tol=1e-6)
+    fraction = moved_m / distance if distance > 1e-9 else turned / angle
+    if distance > 1e-9:
+        np.testing.assert_allclose(p, p0 + fraction * (p1 - p0), atol=1e-12)
+    if angle > 1e-6:
+        assert turned == pytest.approx(fraction * angle, abs=1e-7)
+        assert g.quat_angle(q, q1) == pytest.approx((1.0 - fraction) * angle, abs=1e-7)
+
+
+@SETTINGS
+@given(poses(), poses(), _finite(1e-3, 0.2), _finite(1e-3, 0.5), st.integers(2, 10))
+def test_many_small_steps_follow_the_path_of_one_large_step(
+        start, target, step_m, step_rad, n):
+    # Why the simulator (a step per physics tick) follows the node's goal stream (a step per
+    # goal tick) exactly: n steps of (a, b) land where one step of (n a, n b) does.
+    (p0, q0), (p1, q1) = start, target
+    p, q = p0, q0
+    for _ in range(n):
+        p, q, _ = g.step_toward(p, q, p1, q1, step_m, step_rad)
+    p_one, q_one, _ = g.step_toward(p0, q0, p1, q1, n * step_m, n * step_rad)
+    np.testing.assert_allclose(p, p_one, atol=1e-9)
+    assert g.quat_angle(q, q_one) < 1e-6
+
+
+@SETTINGS
+@given(poses(), poses(), _finite(1e-3, 0.2), _finite(1e-3, 0.5))
+def test_step_transform_toward_is_step_toward_on_matrices(start, target, step_m, step_rad):
+    T0, T1 = g.pose_to_matrix(*start), g.pose_to_matrix(*target)
+    T, reached = g.step_transform_toward(T0, T1, step_m, step_rad)
+    p, q, expected_reached = g.step_toward(*start, *target, step_m, step_rad)
+    assert reached == expected_reached
+    np.testing.assert_allclose(T, g.pose_to_matrix(p, q), atol=1e-12)
+
+
+def test_limit_twist_clips_components_then_the_norm():
+    linear, angular = g.limit_twist([0.3, 0.0, 0.0], [0.0, 0.0, -0.1], 0.4, 1.5)
+    assert linear.tolist() == [0.3, 0.0, 0.0] and angular.tolist() == [0.0, 0.0, -0.1]
+    linear, _ = g.limit_twist([5.0, 5.0, 0.0], [0, 0, 0], 0.4, 1.5)
+    # Each component is clipped to 0.4 first, then the (0.4, 0.4) vector is scaled to norm 0.4.
+    np.testing.assert_allclose(linear, [0.4 / math.sqrt(2.0)] * 2 + [0.0])
+    assert np.allclose(g.clip_norm([3.0, 4.0], 1.0), [0.6, 0.8])
+    assert g.clip_norm([0.3, 0.4], 1.0).tolist() == [0.3, 0.4]
+
+
+@SETTINGS
+@given(rotations(), rotations())
+def test_rotation_angle_is_the_norm_of_the_relative_rotation_log(R_a, R_b):
+    angle = g.rotation_angle(R_a, R_b)
+    # rotation_log calls a turn below 1e-6 rad none.
+    assert angle == pytest.approx(np.linalg.norm(g.rotation_log(R_b @ R_a.T)), abs=1e-6)
+    assert angle == pytest.approx(g.quat_angle(g.matrix_to_quat_xyzw(R_a),
+                                               g.matrix_to_quat_xyzw(R_b)), abs=1e-7)
+
+
+@SETTINGS
+@given(unit_vectors(), st.one_of(_finite(0.0, math.pi), near_pi_angles()))
+def test_rotation_log_inverts_axis_angle_to_matrix_up_to_a_half_turn(axis, angle):
+    rotvec = g.rotation_log(g.axis_angle_to_matrix(angle * axis))
+    if angle < 1e-6:
+        assert np.linalg.norm(rotvec) < 1e-6
+        return
+    assert np.linalg.norm(rotvec) == pytest.approx(angle, abs=1e-9)
+    if angle < math.pi - 1e-9:  # a half turn about -axis is the same rotation
+        np.testing.assert_allclose(rotvec, angle * axis, atol=1e-8)

@@ -56,9 +56,9 @@ task spec's (:mod:`robomamba_ros.tasks.low_level_pull`, no SAPIEN).
 import numpy as np
 
 from robomamba_ros import geometry
-from robomamba_ros.sim import contact_sampling, success
+from robomamba_ros.sim import contact_sampling
 from robomamba_ros.sim.episode import Episode, episode_rng
-from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.sim.episode_runner import EpisodeRunner, RunnerConfig
 from robomamba_ros.tasks.low_level_pull import (
     ACTION_SIZE, ATTACH_THRESHOLD, InteractionConfig, LowLevelTaskConfig, ROTATION_WEIGHT_M)
 
@@ -84,6 +84,7 @@ class LowLevelPullTask:
         self.config = config or LowLevelTaskConfig()
         self.interaction = interaction or InteractionConfig()
         self.episode = None
+        self.runner = None
 
     # ----- episode -----------------------------------------------------------------------------
     def reset(self, category, seed, target=None, episode=None):
@@ -140,12 +141,13 @@ class LowLevelPullTask:
         start = self.pre_contact.copy()
         start[:3, 3] += -back * self.up + c.start_jitter_m * side / max(np.linalg.norm(side), 1)
         start[:3, :3] = geometry.axis_angle_to_matrix(turn) @ start[:3, :3]
-        ep.gripper.teleport(start)
-        ep.gripper.set_fingers(0.0)
-        self.q_start = ep.object.get_q()
-        self.T_link_start = ep.object.link_pose()
+        # The bridge's suction and judge; its limits bound pose goals only (actions are clipped
+        # here, to the task's bounds).
+        self.runner = EpisodeRunner(RunnerConfig(
+            max_linear_mps=c.max_linear_mps, max_angular_radps=c.max_angular_radps,
+            contact_offset_m=ic.contact_offset_m, attach_tolerance_m=c.attach_tolerance_m))
+        self.runner.reset(ep, start)
         self.steps = 0
-        self.ever_attached = False
         self.touched_object = self.touched_part = False
         self._contact_ids = (ep.gripper.entity_ids(), ep.object.entity_ids(),
                              ep.object.movable_entity_ids())
@@ -167,6 +169,21 @@ class LowLevelPullTask:
                 return label
         return None
 
+    @property
+    def q_start(self):
+        """Joint position at the start of the episode."""
+        return self.runner.q_start
+
+    @property
+    def T_link_start(self):
+        """Pose of the movable link at the start of the episode, shape (4, 4)."""
+        return self.runner.T_link_start
+
+    @property
+    def ever_attached(self):
+        """True once the suction held the movable part in this episode."""
+        return self.runner.ever_attached
+
     def contact_distance(self):
         """Return the hand's distance to the contact pose (m, plus 0.1 m per rad)."""
         T = self.episode.gripper.pose()
@@ -175,17 +192,16 @@ class LowLevelPullTask:
 
     def open_fraction(self):
         """Return the part's opening since the start as a fraction of its range (privileged)."""
-        obj = self.episode.object
-        return float((obj.get_q() - self.q_start) / obj.joint_range)
+        return self.runner.open_fraction()
 
     def observe(self):
         """Return the observation, shape (23,), float32."""
-        gripper = self.episode.gripper
-        T = gripper.pose()
-        fingers = float(np.sum(gripper.articulation.get_qpos()))
+        hand = self.runner.observe()
+        T = hand.T_world_gripper
+        fingers = float(np.sum(hand.finger_qpos))
         return np.concatenate([
             T[:3, 3], geometry.matrix_to_rot6d(T[:3, :3]), [fingers], self.point, self.up,
-            self.forward, [float(gripper.attached)], self.point - T[:3, 3]]).astype(np.float32)
+            self.forward, [float(hand.holding)], self.point - T[:3, 3]]).astype(np.float32)
 
     def _try_attach(self):
         c = self.config
@@ -194,12 +210,8 @@ class LowLevelPullTask:
         angle = np.rad2deg(geometry.rotation_angle(T[:3, :3], self.contact[:3, :3]))
         if position_error > c.attach_tolerance_m or angle > c.attach_tolerance_deg:
             return False
-        if self.external_target:
-            cup = T[:3, 3] + self.interaction.contact_offset_m * T[:3, 2]
-            if part_proximity(self.episode.object, cup)[0] > c.attach_tolerance_m:
-                return False
-        self.episode.gripper.attach(self.episode.object.movable_link)
-        return True
+        # Sampled labels lie on the part: the pose test alone, as the datasets were made.
+        return self.runner.close_suction(check_reach=self.external_target)[0]
 
     def _update_touch(self):
         """Record whether the hand touches the object or its movable part (external target)."""
@@ -234,13 +246,11 @@ class LowLevelPullTask:
         reward = 0.0
         if action[6] > ATTACH_THRESHOLD and not gripper.attached and self._try_attach():
             reward += 1.0
-            self.ever_attached = True
-        elif action[6] < -ATTACH_THRESHOLD and gripper.attached:
-            gripper.detach()
+        elif action[6] < -ATTACH_THRESHOLD:
+            self.runner.open_suction()
         opened_before = self.open_fraction()
-        gripper.set_twist(action[:3], action[3:6])
-        for _ in range(self.substeps):
-            gripper.step()
+        self.runner.set_twist(action[:3], action[3:6])
+        self.runner.step(self.substeps)
         self.steps += 1
         if self.external_target and not self.touched_part:
             self._update_touch()
@@ -264,14 +274,14 @@ class LowLevelPullTask:
         The success test is the same with and without an upstream target; with one, the touch
         flags (and so the failure reason) come from the hand's contacts, else from the suction.
         """
-        obj = self.episode.object
-        motion = success.contact_motion(self.T_link_start, obj.link_pose(), self.point)
         touched_object = touched_part = self.ever_attached
         if self.external_target:
             touched_part = self.touched_part or self.ever_attached
             touched_object = self.touched_object or touched_part
-        return success.judge(obj.get_q() - self.q_start, obj.joint_range, motion, -self.up,
-                             touched_object, touched_part, 'pull')
+        # The target point moves with the part from the start (the bridge's judge follows the
+        # point where the suction attached).
+        return self.runner.judge(self.runner.contact_at_start(self.point, self.up),
+                                 touched_object, touched_part)
 
 
 def _parse_target(target):

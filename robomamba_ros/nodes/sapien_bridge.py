@@ -20,8 +20,11 @@ and never goes back, also across episodes.
 
 Commands (world frame, TCP = ``panda_hand_tcp``):
 
-* pose goal (PoseStamped of the TCP): the hand's drive target moves towards it at most at
-  ``max_linear_mps`` / ``max_angular_radps``, so a far goal never teleports the hand;
+* pose goal (PoseStamped of the TCP): the drive target of the TCP moves towards it at most at
+  ``max_linear_mps`` / ``max_angular_radps`` per physics step, along the straight line and the
+  slerp arc together (:func:`~robomamba_ros.geometry.step_transform_toward`, the rate limiter of
+  robomamba_node's goal stream), so a far goal never teleports the hand and a goal stream is
+  followed on the path robomamba_node limited it to;
 * twist (TwistStamped, velocity of the TCP point): the drive target moves at that twist,
   clipped; a twist older than ``twist_timeout_s`` stops and pose goals apply again;
 * grasp (Bool): True closes the suction when its cup (``contact_offset_m`` in front of the
@@ -37,6 +40,10 @@ attached) goes to ``~/result`` (latched).
 
 The scene renderer draws the object only, so a picture changes only when the object moves: a
 camera tick re-renders when the joint positions changed and reuses the last picture otherwise.
+
+The bridge translates between topics and an
+:class:`~robomamba_ros.sim.episode_runner.EpisodeRunner`, which owns the hand commands, the
+suction, the rest test and the judge (shared with ``LowLevelPull-v1``).
 """
 
 from dataclasses import dataclass
@@ -53,20 +60,17 @@ from robomamba_ros.ros.messages import (
     make_pose_stamped, make_string, NS_PER_S, numpy_to_image, pose_stamped_to_numpy,
     twist_stamped_to_numpy)
 from robomamba_ros.ros.tf_messages import make_clock, make_tf_message, make_transform_stamped
-from robomamba_ros.sim import language, success
+from robomamba_ros.sim import language
 from robomamba_ros.sim.camera import CameraConfig
 from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SEEN_CATEGORIES
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
-from robomamba_ros.sim.evaluate import eval_episode_seed
-from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.sim.episode_runner import EpisodeRunner, home_pose, RunnerConfig
+from robomamba_ros.sim.evaluate import eval_episode_plan
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
-# A held part rests while its joint stays within this fraction of its range and the hand within
-# this distance (m) of where they were when the rest began.
-_SETTLE_RANGE_FRACTION, _SETTLE_HAND_M = 0.005, 0.005
 
 
 @dataclass
@@ -128,9 +132,12 @@ class SapienBridgeParameters:
     settle_s: float = parameter(2.0, 'Episode ends once the suction held the part and neither '
                                 'the part (by 0.5 % of its range) nor the hand (by 5 mm) moved '
                                 'for this long (sim time); 0: never.', low=0.0)
-    max_linear_mps: float = parameter(0.4, 'Largest speed of twists (TCP) and of the drive '
-                                      'target towards pose goals (hand origin).', low=0.001)
-    max_angular_radps: float = parameter(1.5, 'Largest angular speed.', low=0.001)
+    max_linear_mps: float = parameter(0.4, 'Largest speed of the TCP under twists and of its '
+                                      'drive target towards pose goals (per physics step).',
+                                      low=0.001)
+    max_angular_radps: float = parameter(1.5, 'Largest angular speed under twists and towards '
+                                         'pose goals; a goal is approached on the straight '
+                                         'line and the slerp arc together.', low=0.001)
     twist_timeout_s: float = parameter(0.25, 'A twist older than this stops the hand.',
                                        low=0.001)
     workspace_radius_m: float = parameter(3.0, 'Pose goals farther than this from the object '
@@ -141,27 +148,6 @@ class SapienBridgeParameters:
                                           'movable part.', low=0.0, high=0.5)
     home_clearance_m: float = parameter(0.3, 'Home pose: hand origin this far outside the '
                                         "object's bounding sphere.", low=0.15, high=5.0)
-
-
-def home_pose(center_m, radius_m, camera_position_m, clearance_m):
-    """
-    Hand pose outside an object's bounding sphere, on the camera side, facing the object.
-
-    :param center_m: object centre, shape (3,).
-    :param radius_m: bounding radius.
-    :param camera_position_m: camera position, shape (3,).
-    :param clearance_m: distance of the hand origin outside the sphere.
-    :return: ``T_world_gripper``, approach axis (z) towards the centre, shape (4, 4).
-    """
-    center = np.asarray(center_m, dtype=np.float64)
-    direction = np.asarray(camera_position_m, dtype=np.float64) - center
-    direction /= np.linalg.norm(direction)
-    position = center + (float(radius_m) + clearance_m) * direction
-    up = -direction
-    forward = np.array([0.0, 0.0, 1.0])
-    if abs(up @ forward) > 0.95:
-        forward = np.array([1.0, 0.0, 0.0])
-    return geometry.make_transform(geometry.gripper_rotation(up, forward), position)
 
 
 class SapienBridgeCore(NodeCore):
@@ -187,6 +173,9 @@ class SapienBridgeCore(NodeCore):
         self._categories = resolve_categories(p.categories)
         self._config = EpisodeConfig(camera=CameraConfig(
             width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg))
+        self._runner = EpisodeRunner(RunnerConfig(
+            max_linear_mps=p.max_linear_mps, max_angular_radps=p.max_angular_radps,
+            contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m))
         self._dt_ns = int(round(self._config.scene.timestep_s * NS_PER_S))
         self._substeps = max(1, int(round(1.0 / (p.control_rate_hz *
                                                  self._config.scene.timestep_s))))
@@ -200,23 +189,16 @@ class SapienBridgeCore(NodeCore):
         self._last_now_ns = None
         self._carry_ns = 0
         self._start_pending = bool(p.autostart)
-        self._episode = None
         self._episode_index = -1
         self._observation = None
         self._clear_episode_state()
 
     def _clear_episode_state(self):
-        self._goal = None
         self._twist = None
         self._twist_rx_ns = None
-        self._twist_mode = False
         self._done = False
         self._result = None
-        self._attach = None
-        self._still = None  # (since_ns, q, hand position) while the held part rests
         self._next_camera_ns = None
-        self._picture = None
-        self._picture_qpos = None
         self._scene_index = None
         self._episode_seed = None
         self._instruction = ''
@@ -254,9 +236,14 @@ class SapienBridgeCore(NodeCore):
 
     # ----- read-only state ---------------------------------------------------------------------
     @property
+    def runner(self):
+        """The :class:`~robomamba_ros.sim.episode_runner.EpisodeRunner` of the episodes."""
+        return self._runner
+
+    @property
     def episode(self):
         """The current :class:`~robomamba_ros.sim.episode.Episode` (None before the first)."""
-        return self._episode
+        return self._runner.episode
 
     @property
     def observation(self):
@@ -294,10 +281,8 @@ class SapienBridgeCore(NodeCore):
 
         :param k: episode number (wraps around after every pair ran once).
         """
-        n = len(self._categories)
-        pair = k % (n * self.params.scenes_per_category)
-        category, scene = self._categories[pair % n], pair // n
-        return category, scene, eval_episode_seed(self.params.seed, category, scene)
+        return eval_episode_plan(k, self._categories, self.params.scenes_per_category,
+                                 self.params.seed)
 
     # ----- episodes ----------------------------------------------------------------------------
     def _start_episode(self):
@@ -307,24 +292,16 @@ class SapienBridgeCore(NodeCore):
         category, scene, seed = self.episode_plan(self._episode_index)
         self._scene_index, self._episode_seed = scene, seed
         episode = Episode(category, seed, config=self._config)
-        self._episode = episode
         obj = episode.object
-        T_home = home_pose(obj.center_m, obj.bounding_radius_m,
-                           episode.camera.T_world_camera[:3, 3], self.params.home_clearance_m)
-        episode.gripper.teleport(T_home)
-        episode.gripper.set_fingers(0.0)
-        self._q_start = obj.get_q()
-        self._start_ns = self._sim_ns
+        self._runner.reset(episode, home_pose(obj.center_m, obj.bounding_radius_m,
+                                              episode.camera.T_world_camera[:3, 3],
+                                              self.params.home_clearance_m))
         # The camera keeps its rate across episodes: two frames (of two scenes) are never closer
         # than a camera period, so no synchroniser can pair one scene's colour image with the
         # previous scene's depth.
         self._next_camera_ns = self._sim_ns if self._last_camera_ns is None else \
             max(self._sim_ns, self._last_camera_ns + self._camera_period_ns)
-        self._observation = None
-        if self._render:
-            self._observation = episode.observe()
-            self._picture = self._observation
-            self._picture_qpos = np.array(obj.articulation.get_qpos(), dtype=np.float64)
+        self._observation = self._runner.picture() if self._render else None
         self._instruction = language.instruction(
             category, obj.part_name, episode_rng(category, seed, 'instruction'))
         self.log.info(f'episode {self._episode_index}: {category} scene {scene} (seed {seed}): '
@@ -340,37 +317,26 @@ class SapienBridgeCore(NodeCore):
 
     def open_fraction(self):
         """Return the part's opening since the episode start as a fraction of its range."""
-        obj = self._episode.object
-        return float((obj.get_q() - self._q_start) / obj.joint_range)
+        return self._runner.open_fraction()
 
     def _finish(self, reason_end):
-        obj = self._episode.object
-        gripper = self._episode.gripper
-        if self._attach is not None:
-            motion = success.contact_motion(self._attach['T_link'], obj.link_pose(),
-                                            self._attach['point'])
-            action = -self._attach['approach']
-        else:
-            motion = np.zeros(3)
-            action = -gripper.pose()[:3, 2]
-        touched = self._attach is not None
-        judged = success.judge(obj.get_q() - self._q_start, obj.joint_range, motion, action,
-                               touched, touched, 'pull')
+        runner = self._runner
+        attach = runner.attach_record
         record = {
             'episode_index': self._episode_index,
-            'category': self._episode.category,
-            'split': self._episode.split,
+            'category': runner.episode.category,
+            'split': runner.episode.split,
             'scene_index': self._scene_index,
             'episode_seed': self._episode_seed,
             'instruction': self._instruction,
             'end': reason_end,
-            'open_fraction': self.open_fraction(),
-            'attached': touched,
-            'duration_s': (self._sim_ns - self._start_ns) / NS_PER_S,
+            'open_fraction': runner.open_fraction(),
+            'attached': attach is not None,
+            'duration_s': runner.elapsed_ns / NS_PER_S,
         }
-        record.update(judged.to_dict())
-        if touched:
-            record['contact_point_world_m'] = [float(x) for x in self._attach['point']]
+        record.update(runner.judge().to_dict())
+        if attach is not None:
+            record['contact_point_world_m'] = [float(x) for x in attach.point_m]
         self._result = record
         self._done = True
         self.log.info(f'{self._describe()} ended ({reason_end}): success={record["success"]} '
@@ -390,14 +356,15 @@ class SapienBridgeCore(NodeCore):
         except ValueError as exc:
             self.warn_throttled(f'pose goal ignored: {exc}', now_ns)
             return []
-        if self._episode is not None:
-            distance = float(np.linalg.norm(T_tcp[:3, 3] - self._episode.object.center_m))
-            if distance > self.params.workspace_radius_m:
-                self.warn_throttled(f'pose goal ignored: {distance:.2f} m from the object, beyond '
-                                    f'workspace_radius_m {self.params.workspace_radius_m}', now_ns,
-                                    key='goal-workspace')
-                return []
-        self._goal = geometry.tcp_pose_to_gripper(T_tcp)
+        if self.episode is None:
+            return []
+        distance = float(np.linalg.norm(T_tcp[:3, 3] - self.episode.object.center_m))
+        if distance > self.params.workspace_radius_m:
+            self.warn_throttled(f'pose goal ignored: {distance:.2f} m from the object, beyond '
+                                f'workspace_radius_m {self.params.workspace_radius_m}', now_ns,
+                                key='goal-workspace')
+            return []
+        self._runner.set_pose_goal(T_tcp)
         return []
 
     def on_twist(self, msg, now_ns):
@@ -414,76 +381,35 @@ class SapienBridgeCore(NodeCore):
         if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
             self.warn_throttled('twist ignored: non-finite values', now_ns)
             return []
-        self._twist = (geometry.clip_norm(data.linear, self.params.max_linear_mps),
-                       geometry.clip_norm(data.angular, self.params.max_angular_radps))
+        self._twist = (data.linear, data.angular)
         self._twist_rx_ns = now_ns
         return []
 
     def on_grasp(self, msg, now_ns):
         """Close the suction near the movable part (True) or release it (False)."""
         close = bool_msg_to_bool(msg)
-        if self._episode is None:
+        if self.episode is None:
             return []
-        gripper = self._episode.gripper
         if not close:
-            if gripper.attached:
-                gripper.detach()
+            self._runner.open_suction()
             return []
-        if gripper.attached:
+        if self.episode.gripper.attached:
             return []
-        T = gripper.pose()
-        cup = T[:3, 3] + self.params.contact_offset_m * T[:3, 2]
-        distance, closest = part_proximity(self._episode.object, cup)
-        if distance > self.params.attach_tolerance_m:
+        holding, distance = self._runner.close_suction()
+        if not holding:
             self.warn_throttled(f'grasp refused: suction cup {distance:.3f} m from the movable '
                                 f'part (tolerance {self.params.attach_tolerance_m} m)', now_ns,
                                 key='grasp')
-            return []
-        gripper.attach(self._episode.object.movable_link)
-        if self._attach is None:
-            self._attach = {'point': closest, 'T_link': self._episode.object.link_pose(),
-                            'approach': T[:3, 2].copy()}
         return []
 
-    def _apply_twist(self, now_ns):
-        """Select the command of this tick; return True when the pose goal drives the target."""
-        gripper = self._episode.gripper
-        fresh = self._twist is not None and \
-            now_ns - self._twist_rx_ns <= self.params.twist_timeout_s * NS_PER_S
-        if fresh:
-            linear_tcp, angular = self._twist
-            linear, angular = geometry.tcp_twist_to_gripper(linear_tcp, angular,
-                                                            gripper.target()[:3, :3])
-            gripper.set_twist(linear, angular)
-            self._twist_mode = True
-            return False
-        self._twist = None
-        if self._twist_mode:
-            # Stop where the twist left the target.
-            gripper.set_target(gripper.target())
-            self._twist_mode = False
-        return self._goal is not None
-
-    def _move_target_towards_goal(self, dt_s):
-        """Move the drive target one physics step towards the goal, within the speed limits."""
-        gripper = self._episode.gripper
-        T = gripper.target()
-        goal = self._goal
-        dp = goal[:3, 3] - T[:3, 3]
-        dist = float(np.linalg.norm(dp))
-        max_step = self.params.max_linear_mps * dt_s
-        step = dp if dist <= max_step else dp * (max_step / dist)
-        rotvec = geometry.rotation_log(goal[:3, :3] @ T[:3, :3].T)
-        angle = float(np.linalg.norm(rotvec))
-        max_angle = self.params.max_angular_radps * dt_s
-        if angle > max_angle:
-            rotvec = rotvec * (max_angle / angle)
-        new = np.eye(4)
-        new[:3, :3] = geometry.axis_angle_to_matrix(rotvec) @ T[:3, :3]
-        new[:3, 3] = T[:3, 3] + step
-        if dist <= max_step and angle <= max_angle:
-            new = goal
-        gripper.set_target(new, step / dt_s)
+    def _select_command(self, now_ns):
+        """Let a fresh twist drive the hand; once it is stale the pose goal applies again."""
+        if self._twist is not None and \
+                now_ns - self._twist_rx_ns <= self.params.twist_timeout_s * NS_PER_S:
+            self._runner.set_tcp_twist(*self._twist)
+        else:
+            self._twist = None
+            self._runner.stop_twist()
 
     # ----- ticks -------------------------------------------------------------------------------
     def _steps_this_tick(self, now_ns):
@@ -505,54 +431,29 @@ class SapienBridgeCore(NodeCore):
         else:
             steps = self._steps_this_tick(now_ns)
             self._last_now_ns = int(now_ns)
-            if self._episode is not None and steps:
-                self._simulate(steps, now_ns)
+            if self.episode is not None and steps:
+                self._select_command(now_ns)
+                self._runner.step(steps)
             self._sim_ns += steps * self._dt_ns
         if self._start_pending:
             self._start_pending = False
             outputs += self._start_episode()
         if self.params.publish_clock:
             outputs.append(('clock', make_clock(self._sim_ns, self.types)))
-        if self._episode is None:
+        if self.episode is None:
             return outputs
         outputs += self._state_outputs()
         if not self._done:
-            if self.open_fraction() >= self.params.open_fraction_done:
-                outputs += self._finish('opened')
-            elif self._settled():
-                outputs += self._finish('settled')
-            elif self._sim_ns - self._start_ns >= self.params.episode_timeout_s * NS_PER_S:
-                outputs += self._finish('timeout')
+            p = self.params
+            end = self._runner.end_reason(p.open_fraction_done, p.settle_s, p.episode_timeout_s)
+            if end is not None:
+                outputs += self._finish(end)
         return outputs
-
-    def _settled(self):
-        """Return True once the held part and the hand rested for ``settle_s``."""
-        if self.params.settle_s <= 0.0 or self._attach is None:
-            return False
-        obj = self._episode.object
-        q, hand = obj.get_q(), self._episode.gripper.pose()[:3, 3]
-        still = self._still
-        if still is None or abs(q - still[1]) > _SETTLE_RANGE_FRACTION * obj.joint_range or \
-                np.linalg.norm(hand - still[2]) > _SETTLE_HAND_M:
-            self._still = (self._sim_ns, q, hand)
-            return False
-        return self._sim_ns - still[0] >= self.params.settle_s * NS_PER_S
-
-    def _simulate(self, steps, now_ns):
-        gripper = self._episode.gripper
-        drive_goal = self._apply_twist(now_ns)
-        dt_s = self._dt_ns / NS_PER_S
-        for _ in range(steps):
-            if drive_goal:
-                self._move_target_towards_goal(dt_s)
-            gripper.step()
 
     def _state_outputs(self):
         p, types, stamp = self.params, self.types, self._sim_ns
-        episode = self._episode
-        gripper = episode.gripper
-        T_tcp = geometry.gripper_pose_to_tcp(gripper.pose())
-        tcp = make_transform_stamped(T_tcp, p.world_frame, p.ee_frame, stamp, types)
+        hand = self._runner.observe()
+        tcp = make_transform_stamped(hand.T_world_tcp, p.world_frame, p.ee_frame, stamp, types)
         transforms = [tcp]
         outputs = []
         camera_tick = stamp >= self._next_camera_ns
@@ -561,7 +462,7 @@ class SapienBridgeCore(NodeCore):
             self._next_camera_ns += self._camera_period_ns
             if self._next_camera_ns <= stamp:
                 self._next_camera_ns = stamp + self._camera_period_ns
-            transforms.append(make_transform_stamped(episode.camera.T_world_camera,
+            transforms.append(make_transform_stamped(self.episode.camera.T_world_camera,
                                                      p.world_frame, p.camera_frame, stamp,
                                                      types))
         outputs.append(('tf', make_tf_message(transforms, types)))
@@ -569,11 +470,10 @@ class SapienBridgeCore(NodeCore):
         t, r = tcp.transform.translation, tcp.transform.rotation
         outputs.append(('ee_pose', make_pose_stamped((t.x, t.y, t.z), (r.x, r.y, r.z, r.w),
                                                      p.world_frame, stamp, types)))
-        qpos = np.asarray(gripper.articulation.get_qpos(), dtype=np.float64)
-        qvel = np.asarray(gripper.articulation.get_qvel(), dtype=np.float64)
-        outputs.append(('joint_states', make_joint_state(p.finger_joint_names, qpos, qvel, [],
-                                                         stamp, types)))
-        outputs.append(('holding', make_bool(gripper.attached, types)))
+        outputs.append(('joint_states', make_joint_state(
+            p.finger_joint_names, np.asarray(hand.finger_qpos, dtype=np.float64),
+            np.asarray(hand.finger_qvel, dtype=np.float64), [], stamp, types)))
+        outputs.append(('holding', make_bool(hand.holding, types)))
         if camera_tick:
             outputs += self._camera_outputs(stamp)
             if self._instruction_pending:
@@ -581,22 +481,14 @@ class SapienBridgeCore(NodeCore):
                 outputs.append(('instruction', make_string(self._instruction, self.types)))
         return outputs
 
-    def _current_picture(self):
-        """Return a picture of the object's current state (re-rendered only when it moved)."""
-        qpos = np.array(self._episode.object.articulation.get_qpos(), dtype=np.float64)
-        if self._picture is None or np.max(np.abs(qpos - self._picture_qpos), initial=0.0) > 1e-4:
-            self._picture = self._episode.observe()
-            self._picture_qpos = qpos
-        return self._picture
-
     def _camera_outputs(self, stamp):
         p, types = self.params, self.types
-        K = self._episode.camera.K
+        K = self.episode.camera.K
         outputs = [('camera_info', make_camera_info(K, p.image_width, p.image_height, types,
                                                     p.camera_frame, stamp))]
         if not self._render:
             return outputs
-        picture = self._current_picture()
+        picture = self._runner.picture()
         depth = encode_depth(picture.depth_m, p.depth_encoding)
         return [('color', numpy_to_image(picture.rgb, 'rgb8', types, stamp, p.camera_frame)),
                 ('depth', numpy_to_image(depth, p.depth_encoding, types, stamp, p.camera_frame)),
@@ -613,7 +505,7 @@ class SapienBridgeCore(NodeCore):
         return {'success': True, 'message': f'started {self._describe()}'}, outputs
 
 
-__all__ = ['DEPTH_ENCODINGS', 'SapienBridgeCore', 'SapienBridgeParameters', 'home_pose']
+__all__ = ['DEPTH_ENCODINGS', 'SapienBridgeCore', 'SapienBridgeParameters']
 
 
 def main(args=None):

@@ -212,6 +212,24 @@ def eval_episode_seed(seed, category, scene_index):
     return DATAGEN_SEED_SPACE + zlib.crc32(key)
 
 
+def eval_episode_plan(k, categories, scenes_per_category, seed):
+    """
+    Return the ``k``-th evaluation episode in scene-major order.
+
+    Scene 0 of every category, then scene 1, ...; after every pair ran once the order repeats.
+
+    :param k: episode number (>= 0).
+    :param categories: category names, in order.
+    :param scenes_per_category: scenes per category before the order repeats.
+    :param seed: evaluation seed.
+    :return: ``(category, scene index, episode seed)``.
+    """
+    n = len(categories)
+    pair = k % (n * scenes_per_category)
+    category, scene = categories[pair % n], pair // n
+    return category, scene, eval_episode_seed(seed, category, scene)
+
+
 def _parse_action(action):
     pixel, up, forward = action
     pixel = np.asarray(pixel, dtype=np.float64).reshape(-1)
@@ -462,6 +480,7 @@ __all__ = [
     'SCRIPTED_EXECUTOR',
     'aggregate',
     'builtin_executor',
+    'eval_episode_plan',
     'eval_episode_seed',
     'format_table',
     'predict',

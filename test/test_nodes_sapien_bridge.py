@@ -1,6 +1,11 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""The SAPIEN bridge in the in-process graph: state topics, commands, episodes and results."""
+"""
+The SAPIEN bridge in the in-process graph: state topics, commands, episodes and results.
+
+The bridge's logic does not depend on the ROS distribution, so the tests run on one; the state
+topics (message types and bytes) run on both.
+"""
 
 import json
 import logging
@@ -11,10 +16,11 @@ import pytest
 from robomamba_ros import geometry
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters, validate
+from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters
 from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import (
     camera_info_to_intrinsics, depth_image_to_m, encode_depth, image_to_rgb,
-    joint_state_to_numpy, make_bool, make_pose_stamped, make_twist_stamped,
+    joint_state_to_numpy, make_bool, make_pose_stamped, make_twist_stamped, numpy_to_image,
     pose_stamped_to_numpy, time_to_ns)
 from robomamba_ros.ros.tf_messages import tf_message_to_transforms
 from robomamba_ros.sim import contact_sampling, language
@@ -80,11 +86,7 @@ def attach_at_pullable_contact(graph, bridge):
     return point, R
 
 
-@pytest.fixture(params=DISTROS)
-def distro(request):
-    return request.param
-
-
+@pytest.mark.parametrize('distro', DISTROS)
 def test_state_topics_tf_and_ee_pose_agree(distro):
     graph, bridge = make_bridge(distro)
     taps = {name: graph.tap(topic) for name, topic in (
@@ -135,8 +137,8 @@ def test_state_topics_tf_and_ee_pose_agree(distro):
     assert [msg.data for _, msg in taps['instruction']] == [text]
 
 
-def test_twist_moves_the_tcp_at_the_commanded_velocity(distro):
-    graph, bridge = make_bridge(distro)
+def test_twist_moves_the_tcp_at_the_commanded_velocity():
+    graph, bridge = make_bridge()
     graph.advance(0.05)
     v_tcp, w = np.array([0.05, -0.1, 0.08]), np.array([0.0, 0.0, 0.4])
     samples = []
@@ -153,8 +155,8 @@ def test_twist_moves_the_tcp_at_the_commanded_velocity(distro):
     assert turned / seconds == pytest.approx(0.4, rel=0.08)
 
 
-def test_twist_is_clipped_and_a_stale_twist_stops(distro):
-    graph, bridge = make_bridge(distro, twist_timeout_s=0.2, max_linear_mps=0.2)
+def test_twist_is_clipped_and_a_stale_twist_stops():
+    graph, bridge = make_bridge(twist_timeout_s=0.2, max_linear_mps=0.2)
     graph.advance(0.05)
     start = tcp_pose(graph)[:3, 3]
     send_twist(graph, [0.0, 0.0, 1.0])  # clipped to 0.2 m/s
@@ -169,8 +171,8 @@ def test_twist_is_clipped_and_a_stale_twist_stops(distro):
     assert np.linalg.norm(end - middle) < 1e-3
 
 
-def test_pose_goal_converges_without_jumps(distro):
-    graph, bridge = make_bridge(distro, max_linear_mps=0.4, max_angular_radps=1.0)
+def test_pose_goal_converges_without_jumps():
+    graph, bridge = make_bridge(max_linear_mps=0.4, max_angular_radps=1.0)
     graph.advance(0.05)
     start = tcp_pose(graph)
     goal = start.copy()
@@ -192,8 +194,137 @@ def test_pose_goal_converges_without_jumps(distro):
     assert cos > np.cos(np.radians(2.0))
 
 
-def test_fresh_twist_overrides_the_goal_which_applies_again_later(distro):
-    graph, bridge = make_bridge(distro, twist_timeout_s=0.1)
+class FixedAnswer:
+    """A pose source for robomamba_node that gives the answer the test set."""
+
+    answer = None
+
+    def __call__(self, rgb, depth, K, instruction):
+        return self.answer
+
+
+def stream_goals_into_the_bridge(repo_root, seconds, **bridge_limits):
+    """
+    Let robomamba_node stream goals into the bridge; sample the bridge's drive target per tick.
+
+    The node sees a flat depth image and answers a contact in front of the object with the
+    approach tilted by 0.5 rad and turned by 1 rad from the home pose, so the path both moves
+    and turns.
+
+    :return: ``(bridge, start (TCP drive target before the stream), target (the node's goal
+        target, 4x4), goals [4x4], samples [(goals so far, drive target of the TCP)])``.
+    """
+    graph, bridge = make_bridge(image_width=64, image_height=48, **bridge_limits)
+    source = FixedAnswer()
+    node = graph.add(RoboMambaNodeCore, load_parameters(
+        RoboMambaNodeParameters, 'robomamba_node',
+        [repo_root / 'config' / 'robomamba.yaml', repo_root / 'config' / 'sim.yaml']),
+        pose_source=source)
+    infos, goal_msgs = graph.tap('/camera/color/camera_info'), graph.tap(GOAL)
+    graph.advance(0.01)  # the first tick starts the episode and its first camera frame
+    episode = bridge.episode
+    T_world_camera = episode.camera.T_world_camera
+    start = bridge.runner.drive_target_tcp()
+    R_home = start[:3, :3]
+    towards_camera = T_world_camera[:3, 3] - episode.object.center_m
+    towards_camera /= np.linalg.norm(towards_camera)
+    contact = episode.object.center_m + (episode.object.bounding_radius_m - 0.15) * towards_camera
+    R_tilted = geometry.axis_angle_to_matrix(0.5 * R_home[:, 0]) @ R_home
+    R_goal = geometry.axis_angle_to_matrix(1.0 * R_tilted[:, 2]) @ R_tilted
+    p_cam = geometry.transform_points(geometry.invert_transform(T_world_camera), contact)
+    R_cam_world = T_world_camera[:3, :3].T
+    source.answer = (geometry.project(p_cam, episode.camera.K), R_cam_world @ R_goal[:, 2],
+                     R_cam_world @ R_goal[:, 0])
+    stamp = time_to_ns(infos[-1][1].header.stamp)
+    frame = 'camera_color_optical_frame'
+    graph.publish('/camera/color/image_raw', 'sensor_msgs/msg/Image', numpy_to_image(
+        np.zeros((48, 64, 3), np.uint8), 'rgb8', graph.types, stamp, frame))
+    graph.publish('/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
+                  numpy_to_image(np.full((48, 64), p_cam[2], np.float32), '32FC1', graph.types,
+                                 stamp, frame))
+    samples = []
+    for _ in range(int(round(seconds / 0.01))):
+        graph.advance(0.01)
+        samples.append((len(goal_msgs), bridge.runner.drive_target_tcp()))
+    result = node.last_result
+    target = geometry.pose_to_matrix(result['goal_target'], result['quat_xyzw'])
+    goals = []
+    for _, msg in goal_msgs:
+        data = pose_stamped_to_numpy(msg)
+        goals.append(geometry.pose_to_matrix(data.position, data.quat_xyzw))
+    return bridge, start, target, goals, samples
+
+
+def on_path(T, start, end):
+    """
+    Place a pose on the straight line and slerp arc from ``start`` to ``end``.
+
+    :return: ``(fraction s of the way by position, distance of the position from the line (m),
+        distance of the quaternion from the slerp at s)``.
+    """
+    p0, q0 = geometry.matrix_to_pose(start)
+    p1, q1 = geometry.matrix_to_pose(end)
+    p, q = geometry.matrix_to_pose(T)
+    d = p1 - p0
+    s = float((p - p0) @ d / (d @ d))
+    q_path = geometry.slerp(q0, q1, s)
+    return s, float(np.linalg.norm(p - (p0 + s * d))), \
+        float(min(np.linalg.norm(q - q_path), np.linalg.norm(q + q_path)))
+
+
+def same_pose(A, B, tol=1e-9):
+    return np.abs(A[:3, 3] - B[:3, 3]).max() < tol and np.abs(A[:3, :3] - B[:3, :3]).max() < tol
+
+
+def test_the_drive_target_follows_robomamba_nodes_goal_stream_goal_by_goal(repo_root):
+    # Faster than the node's stream (0.25 m/s, 1.5 rad/s): one tick reaches each goal.
+    bridge, start, target, goals, samples = stream_goals_into_the_bridge(
+        repo_root, 1.3, max_linear_mps=1.0, max_angular_radps=6.0)
+    assert len(goals) > 40 and same_pose(goals[-1], target)
+    distance = np.linalg.norm(target[:3, 3] - start[:3, 3])
+    angle = geometry.rotation_angle(target[:3, :3], start[:3, :3])
+    assert distance > 0.15 and angle > 1.0  # the path moves and turns
+    # The node's goals walk the straight line and the slerp arc from the TCP to its target.
+    fractions = []
+    for goal in goals:
+        s, off_line, off_arc = on_path(goal, start, target)
+        assert off_line < 1e-6 and off_arc < 1e-6
+        fractions.append(s)
+    assert np.all(np.diff(fractions) >= 0.0) and fractions[-1] == pytest.approx(1.0)
+    # The TCP's drive target is on that path at every tick and at each goal once it came.
+    previous = 0
+    for count, drive in samples:
+        s, off_line, off_arc = on_path(drive, start, target)
+        assert off_line < 1e-6 and off_arc < 1e-6
+        if count and count == previous:
+            assert same_pose(drive, goals[count - 1])
+        previous = count
+    assert same_pose(samples[-1][1], target)
+
+
+def test_a_slower_bridge_lags_on_the_goal_streams_path_at_its_own_speed_limit(repo_root):
+    # Slower than the node's stream: the bridge's limit binds, translation first (0.1 m/s).
+    bridge, start, target, goals, samples = stream_goals_into_the_bridge(
+        repo_root, 1.0, max_linear_mps=0.1, max_angular_radps=1.5)
+    dt = bridge.episode.scene.timestep
+    step_m, step_rad = 0.1 * dt * bridge.substeps, 1.5 * dt * bridge.substeps
+    moving = [(count, drive) for count, drive in samples if count]
+    assert len(moving) > 50
+    for (_, drive), (count, following) in zip(moving, moving[1:]):
+        # On the node's path, behind its newest goal.
+        s, off_line, off_arc = on_path(following, start, target)
+        assert off_line < 1e-6 and off_arc < 1e-6
+        assert s < on_path(goals[count - 1], start, target)[0] - 0.01
+        # A tick's physics steps toward any goal ahead on the path move the target as one
+        # step of the tick's length toward the node's final target: translation and rotation
+        # advance by one shared fraction, so the path does not depend on how it was cut.
+        expected, reached = geometry.step_transform_toward(drive, target, step_m, step_rad)
+        assert not reached and same_pose(following, expected)
+        assert np.linalg.norm(following[:3, 3] - drive[:3, 3]) == pytest.approx(step_m)
+
+
+def test_fresh_twist_overrides_the_goal_which_applies_again_later():
+    graph, bridge = make_bridge(twist_timeout_s=0.1)
     graph.advance(0.05)
     start = tcp_pose(graph)
     send_goal(graph, start)  # hold here
@@ -206,8 +337,8 @@ def test_fresh_twist_overrides_the_goal_which_applies_again_later(distro):
     assert np.linalg.norm(tcp_pose(graph)[:3, 3] - start[:3, 3]) < 3e-3
 
 
-def test_bad_commands_are_ignored_with_a_warning(distro, caplog):
-    graph, bridge = make_bridge(distro)
+def test_bad_commands_are_ignored_with_a_warning(caplog):
+    graph, bridge = make_bridge()
     graph.advance(0.05)
     start = tcp_pose(graph)
     far = start.copy()
@@ -236,8 +367,8 @@ def test_bad_commands_are_ignored_with_a_warning(distro, caplog):
     assert sum('twist ignored' in w for w in warnings) == 2
 
 
-def test_grasp_attaches_only_near_the_movable_part(distro, caplog):
-    graph, bridge = make_bridge(distro)
+def test_grasp_attaches_only_near_the_movable_part(caplog):
+    graph, bridge = make_bridge()
     holding = graph.tap('/gripper/holding')
     graph.advance(0.05)
     caplog.set_level(logging.WARNING)
@@ -261,8 +392,8 @@ def test_grasp_attaches_only_near_the_movable_part(distro, caplog):
     assert holding[-1][1].data is False and not episode.gripper.attached
 
 
-def test_pull_opens_the_part_and_publishes_a_success_record(distro):
-    graph, bridge = make_bridge(distro, max_linear_mps=0.3)
+def test_pull_opens_the_part_and_publishes_a_success_record():
+    graph, bridge = make_bridge(max_linear_mps=0.3)
     results = graph.tap(NODE + '/result')
     point, R = attach_at_pullable_contact(graph, bridge)
     episode = bridge.episode
@@ -303,8 +434,8 @@ def test_a_pull_that_came_to_rest_ends_the_episode_as_settled():
     assert record['duration_s'] == pytest.approx(4.0)
 
 
-def test_timeout_publishes_a_failure_record_and_auto_reset_starts_the_next(distro):
-    graph, bridge = make_bridge(distro, episode_timeout_s=0.3, auto_reset=True,
+def test_timeout_publishes_a_failure_record_and_auto_reset_starts_the_next():
+    graph, bridge = make_bridge(episode_timeout_s=0.3, auto_reset=True,
                                 categories=('drawer_cabinet', 'laptop'))
     results = graph.tap(NODE + '/result')
     instructions = graph.tap('/robomamba/instruction')
@@ -323,8 +454,8 @@ def test_timeout_publishes_a_failure_record_and_auto_reset_starts_the_next(distr
     assert len(instructions) == 2
 
 
-def test_without_auto_reset_the_episode_stays_done_until_reset(distro):
-    graph, bridge = make_bridge(distro, episode_timeout_s=0.2,
+def test_without_auto_reset_the_episode_stays_done_until_reset():
+    graph, bridge = make_bridge(episode_timeout_s=0.2,
                                 categories=('drawer_cabinet', 'laptop'), scenes_per_category=2)
     results = graph.tap(NODE + '/result')
     instructions = graph.tap('/robomamba/instruction')

@@ -11,9 +11,11 @@ driven by the task's actions attach and are judged alike. It holds an
 * the start state: the hand placed at a start pose (e.g. :func:`home_pose`), the joint position
   and the movable link's pose at that moment;
 * the hand commands: a twist of the hand origin or of the TCP (``panda_hand_tcp``), or a TCP pose
-  goal that the drive target approaches through the one pose rate limiter,
-  :func:`robomamba_ros.geometry.step_transform_toward`, at ``max_linear_mps`` and
-  ``max_angular_radps`` per physics step (the path robomamba_node's goal stream takes);
+  goal that the TCP's drive target approaches through the one pose rate limiter,
+  :func:`robomamba_ros.geometry.step_toward` (the pose form of
+  :func:`~robomamba_ros.geometry.step_transform_toward`), by ``max_linear_mps * dt`` and
+  ``max_angular_radps * dt`` per physics step: the straight line and the slerp arc that
+  robomamba_node's goal stream takes;
 * the suction: it closes when its cup (``contact_offset_m`` along the hand's approach axis from
   the hand origin, where the contact point is at the protocol's contact pose) is within
   ``attach_tolerance_m`` of the movable part; the first attach is recorded as a
@@ -30,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import sapien
+
 from robomamba_ros import geometry
 from robomamba_ros.sim import success
 from robomamba_ros.sim.suction import part_proximity
@@ -38,9 +42,6 @@ NS_PER_S = 1_000_000_000
 # A held part rests while its joint stays within this fraction of its range and the hand within
 # this distance (m) of where they were when the rest began.
 SETTLE_RANGE_FRACTION, SETTLE_HAND_M = 0.005, 0.005
-# The drive target the runner last set differs from the one read back by float32 rounding only;
-# more means something else moved it (a twist, a teleport), and the pose drive starts from there.
-_DRIVE_SYNC_TOL = 1e-5
 
 
 @dataclass
@@ -159,7 +160,10 @@ class EpisodeRunner:
         self.attach_record = None
         self._goal = None
         self._twist_mode = False
-        self._drive = None  # (T_gripper, T_tcp) the pose drive last set, float64
+        # The pose drive's TCP (position, quaternion) in float64 and the drive target as read
+        # back after it was set (float32): a different read-back means something else moved the
+        # target (a twist, a teleport), and the drive continues from there.
+        self._drive = None
         self._still = None  # (since_ns, q, hand position) while the held part rests
         self._picture = self._picture_qpos = None
 
@@ -211,35 +215,42 @@ class EpisodeRunner:
 
         :param T_world_tcp: goal pose of the TCP (``panda_hand_tcp``), shape (4, 4).
         """
-        self._goal = np.array(T_world_tcp, dtype=np.float64)
+        self._goal = geometry.matrix_to_pose(T_world_tcp)
 
     @property
     def pose_goal(self):
         """The TCP pose goal (4, 4), or None."""
-        return self._goal
+        return None if self._goal is None else geometry.pose_to_matrix(*self._goal)
 
     def drive_target_tcp(self):
         """Return the TCP pose the hand's drive pulls towards, shape (4, 4)."""
         T = self.episode.gripper.target()
-        if self._drive is not None and np.max(np.abs(self._drive[0] - T)) <= _DRIVE_SYNC_TOL:
-            return self._drive[1].copy()
+        if self._drive is not None and np.array_equal(self._drive[2], T):
+            return geometry.pose_to_matrix(self._drive[0], self._drive[1])
         return geometry.gripper_pose_to_tcp(T)
 
     def _drive_towards_goal(self, dt_s):
         """Move the drive target one physics step towards the goal on the TCP's path."""
         gripper = self.episode.gripper
         T = gripper.target()
-        if self._drive is not None and np.max(np.abs(self._drive[0] - T)) <= _DRIVE_SYNC_TOL:
-            T, T_tcp = self._drive  # the full-precision pose of the path, not float32
+        if self._drive is not None and np.array_equal(self._drive[2], T):
+            position, quat, _, hand = self._drive  # the path in full precision
         else:
-            T_tcp = geometry.gripper_pose_to_tcp(T)
+            position, quat = geometry.matrix_to_pose(geometry.gripper_pose_to_tcp(T))
+            hand = T[:3, 3]
         c = self.config
-        T_tcp_new, _ = geometry.step_transform_toward(
-            T_tcp, self._goal, c.max_linear_mps * dt_s, c.max_angular_radps * dt_s)
-        T_new = geometry.tcp_pose_to_gripper(T_tcp_new)
+        position, quat, _ = geometry.step_toward(position, quat, *self._goal,
+                                                 c.max_linear_mps * dt_s,
+                                                 c.max_angular_radps * dt_s)
+        # Per physics step: the hand origin from the quaternion's z axis directly, and a
+        # sapien.Pose without the validating matrix conversions.
+        x, y, z, w = quat
+        approach = np.array([2.0 * (x * z + w * y), 2.0 * (y * z - w * x),
+                             1.0 - 2.0 * (x * x + y * y)])
+        hand_new = position - geometry.TCP_OFFSET_M * approach
         # The target's velocity, so the drive's damping does not hold the hand back.
-        gripper.set_target(T_new, (T_new[:3, 3] - T[:3, 3]) / dt_s)
-        self._drive = (T_new, T_tcp_new)
+        gripper.set_target_pose(sapien.Pose(hand_new, [w, x, y, z]), (hand_new - hand) / dt_s)
+        self._drive = (position, quat, gripper.target(), hand_new)
 
     def close_suction(self, check_reach=True):
         """

@@ -306,7 +306,7 @@ def test_a_slower_bridge_lags_on_the_goal_streams_path_at_its_own_speed_limit(re
     # Slower than the node's stream: the bridge's limit binds, translation first (0.1 m/s).
     bridge, start, target, goals, samples = stream_goals_into_the_bridge(
         repo_root, 1.0, max_linear_mps=0.1, max_angular_radps=1.5)
-    dt = bridge.episode.scene.timestep
+    dt = bridge.runner.dt_ns / 1e9
     step_m, step_rad = 0.1 * dt * bridge.substeps, 1.5 * dt * bridge.substeps
     moving = [(count, drive) for count, drive in samples if count]
     assert len(moving) > 50

@@ -452,12 +452,12 @@ def test_bad_inputs_are_ignored_with_a_warning(distro, caplog):
         rig.graph.publish(TARGET, 'geometry_msgs/msg/PoseStamped', zero_quat)
         rig.target(T, frame='unknown_frame')
         rig.graph.publish('/dmm_node/return_to_go', 'std_msgs/msg/Float32',
-                          messages.make_float32(float('nan'), rig.types))
+                          rig.types.new('std_msgs/msg/Float32', data=float('nan')))
     assert rig.core.target is None and executor.returns == []
     assert 'zero quaternion' in caplog.text and 'unknown_frame' in caplog.text
     assert 'non-finite return-to-go' in caplog.text
     rig.graph.publish('/dmm_node/return_to_go', 'std_msgs/msg/Float32',
-                      messages.make_float32(3.5, rig.types))
+                      rig.types.new('std_msgs/msg/Float32', data=3.5))
     assert executor.returns == [3.5]
 
 

@@ -107,7 +107,7 @@ def test_node_runs_a_model_folder(distro, tmp_path, caplog):
     graph.publish('/robomamba_node/contact_pose', 'geometry_msgs/msg/PoseStamped',
                   messages.make_pose_stamped(p, q, 'panda_link0', graph.now_ns, graph.types))
     graph.publish('/dmm_node/return_to_go', 'std_msgs/msg/Float32',
-                  messages.make_float32(9.0, graph.types))
+                  graph.types.new('std_msgs/msg/Float32', data=9.0))
     assert core.executor.return_to_go == 9.0
     for _ in range(6):
         ts = make_transform_stamped(geometry.gripper_pose_to_tcp(T_hand), 'panda_link0',

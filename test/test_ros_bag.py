@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Tests for robomamba_ros.ros.bag: MCAP rosbag2 writing and reading."""
 
+from conftest import DISTROS, image_msg
 import numpy as np
 import pytest
 from rosbags.typesys import get_types_from_msg
@@ -23,7 +24,6 @@ from robomamba_ros.ros.messages import (
     time_to_ns,
 )
 
-DISTROS = ['humble', 'jazzy']
 _K = np.array([[300.0, 0.0, 167.5], [0.0, 300.0, 167.5], [0.0, 0.0, 1.0]])
 _MCAP_MAGIC = b'\x89MCAP0\r\n'
 
@@ -36,9 +36,9 @@ def _write_sample_bag(path, distro):
         types = bag.types
         written = [
             ('/camera/color/image_raw', 'sensor_msgs/msg/Image', 100,
-             numpy_to_image(rgb, 'rgb8', types, 100, 'cam', step=16)),
+             image_msg(types, rgb, 'rgb8', step=16, stamp_ns=100, frame_id='cam')),
             ('/camera/depth/image_raw', 'sensor_msgs/msg/Image', 110,
-             numpy_to_image(depth, '16UC1', types, 110, 'cam', is_bigendian=True)),
+             image_msg(types, depth, '16UC1', is_bigendian=True, stamp_ns=110, frame_id='cam')),
             ('/camera/color/camera_info', 'sensor_msgs/CameraInfo', 120,
              make_camera_info(_K, 336, 336, types, 'cam', 120)),
             ('/robomamba/goal', 'geometry_msgs/msg/PoseStamped', 130,

@@ -9,6 +9,7 @@ typestores) before it is read back, so the tests see what a subscriber would rec
 
 import math
 
+from conftest import cdr_round_trip as wire, DISTROS, image_msg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import numpy as np
@@ -18,14 +19,12 @@ from robomamba_ros.ros.messages import (
     bool_msg_to_bool,
     camera_info_to_intrinsics,
     depth_image_to_m,
-    float32_msg_to_float,
     IMAGE_ENCODINGS,
     image_to_numpy,
     image_to_rgb,
     joint_state_to_numpy,
     make_bool,
     make_camera_info,
-    make_float32,
     make_header,
     make_joint_state,
     make_pose_stamped,
@@ -40,7 +39,6 @@ from robomamba_ros.ros.messages import (
 )
 from robomamba_ros.ros.type_source import RosbagsTypes
 
-DISTROS = ['humble', 'jazzy']
 _TYPES = {}
 
 
@@ -54,12 +52,6 @@ def get_types(distro):
 @pytest.fixture(params=DISTROS)
 def types(request):
     return get_types(request.param)
-
-
-def wire(types, msg):
-    """Serialise to CDR and back, as a subscriber on the other side would see it."""
-    type_name = msg.__msgtype__
-    return types.deserialize(types.serialize(msg, type_name), type_name)
 
 
 def raw_image(types, height, width, encoding, step, data, is_bigendian=0):
@@ -127,8 +119,11 @@ def test_image_roundtrip(types, encoding, is_bigendian, pad):
     pixels = _SAMPLES[encoding]
     dtype, channels = IMAGE_ENCODINGS[encoding]
     row_bytes = pixels.shape[1] * channels * dtype.itemsize
-    msg = numpy_to_image(pixels, encoding, types, stamp_ns=42, frame_id='cam_optical',
-                         step=row_bytes + pad, is_bigendian=is_bigendian)
+    if pad or is_bigendian:
+        msg = image_msg(types, pixels, encoding, step=row_bytes + pad,
+                        is_bigendian=is_bigendian, stamp_ns=42, frame_id='cam_optical')
+    else:
+        msg = numpy_to_image(pixels, encoding, types, stamp_ns=42, frame_id='cam_optical')
     msg = wire(types, msg)
     assert (msg.height, msg.width, msg.step) == (2, 3, row_bytes + pad)
     assert msg.encoding == encoding and bool(msg.is_bigendian) == is_bigendian
@@ -176,11 +171,6 @@ def test_padded_rows_are_ignored(types):
     np.testing.assert_array_equal(image_to_numpy(msg), [[[9, 8, 7]], [[6, 5, 4]]])
 
 
-def test_written_padding_is_zero(types):
-    msg = numpy_to_image(np.full((2, 2), 7, dtype=np.uint8), 'mono8', types, step=4)
-    assert bytes(wire(types, msg).data) == bytes([7, 7, 0, 0, 7, 7, 0, 0])
-
-
 def test_bgr8_to_rgb(types):
     bgr = np.array([[[255, 0, 0], [0, 0, 255]], [[10, 20, 30], [0, 255, 0]]], dtype=np.uint8)
     msg = wire(types, numpy_to_image(bgr, 'bgr8', types))
@@ -222,8 +212,7 @@ def test_depth_16uc1_mm_to_m(types):
 
 def test_depth_32fc1_invalid_readings(types):
     metres = np.array([[0.0, 1.25, np.nan], [np.inf, -np.inf, -0.5]], dtype=np.float32)
-    depth = depth_image_to_m(wire(types, numpy_to_image(metres, '32FC1', types,
-                                                        is_bigendian=True)))
+    depth = depth_image_to_m(wire(types, image_msg(types, metres, '32FC1', is_bigendian=True)))
     assert depth.dtype == np.float32
     assert depth[0, 1] == 1.25
     assert np.isnan(depth).sum() == 5
@@ -287,10 +276,6 @@ def test_image_write_errors(types):
         numpy_to_image(np.zeros((0, 3), np.uint8), 'mono8', types)
     with pytest.raises(ValueError, match='width'):
         numpy_to_image(np.zeros((2, 0, 3), np.uint8), 'rgb8', types)
-    with pytest.raises(ValueError, match='step'):
-        numpy_to_image(rgb, 'rgb8', types, step=8)
-    with pytest.raises(ValueError, match='step'):
-        numpy_to_image(rgb, 'rgb8', types, step=9.0)
     with pytest.raises(ValueError, match='stamp_ns'):
         numpy_to_image(rgb, 'rgb8', types, stamp_ns=-5)
 
@@ -328,14 +313,15 @@ def test_image_fuzz(distro, case):
     row_bytes = width * channels * dtype.itemsize
     step = row_bytes + extra
     if extra < 0:
-        with pytest.raises(ValueError, match='step'):
-            numpy_to_image(pixels, encoding, types, step=step, is_bigendian=big)
         step = max(step, 0)  # Image.step is uint32
         bad = raw_image(types, height, width, encoding, step, bytes(height * step), int(big))
         with pytest.raises(ValueError, match='step'):
             image_to_numpy(wire(types, bad))
         return
-    msg = wire(types, numpy_to_image(pixels, encoding, types, step=step, is_bigendian=big))
+    if extra or big:
+        msg = wire(types, image_msg(types, pixels, encoding, step=step, is_bigendian=big))
+    else:
+        msg = wire(types, numpy_to_image(pixels, encoding, types))
     # The bytes on the wire follow the message's declared layout, checked independently.
     rows = pixels.astype(dtype.newbyteorder('>' if big else '<')).reshape(height, -1)
     expected = b''.join(r.tobytes() + bytes(extra) for r in rows)
@@ -532,13 +518,13 @@ def test_std_msgs_roundtrip(types):
     assert string_msg_to_str(wire(types, make_string('', types))) == ''
     assert bool_msg_to_bool(wire(types, make_bool(np.bool_(True), types))) is True
     assert bool_msg_to_bool(wire(types, make_bool(False, types))) is False
-    assert float32_msg_to_float(wire(types, make_float32(0.75, types))) == 0.75
-    rounded = float32_msg_to_float(wire(types, make_float32(0.1, types)))
+
+    def float32(value):
+        return float(wire(types, types.new('std_msgs/msg/Float32', data=value)).data)
+
+    assert float32(0.75) == 0.75
+    rounded = float32(0.1)
     assert rounded == float(np.float32(0.1))
-    assert math.isnan(float32_msg_to_float(wire(types, make_float32(float('nan'), types))))
+    assert math.isnan(float32(float('nan')))
     with pytest.raises(ValueError, match='String.data'):
         make_string(b'bytes', types)
-    with pytest.raises(ValueError, match='Float32.data'):
-        make_float32(1e39, types)
-    with pytest.raises(ValueError, match='Float32.data'):
-        make_float32('x', types)

@@ -4,11 +4,11 @@
 
 import array
 import importlib
-import pathlib
 import subprocess
 import sys
 import types as pytypes
 
+from conftest import DISTROS, image_msg, REPO_ROOT
 import numpy as np
 import pytest
 
@@ -20,9 +20,6 @@ from robomamba_ros.ros.type_source import (
     RclpyTypes,
     RosbagsTypes,
 )
-
-DISTROS = ['humble', 'jazzy']
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope='module', params=DISTROS)
@@ -186,12 +183,12 @@ def test_rclpy_array_forms():
 
 def test_rclpy_types_real():
     pytest.importorskip('sensor_msgs.msg', reason='needs the ROS 2 message packages')
-    from robomamba_ros.ros.messages import image_to_numpy, numpy_to_image
+    from robomamba_ros.ros.messages import image_to_numpy
 
     types = RclpyTypes()
     with pytest.raises(ValueError, match='no_such_pkg'):
         types.get('no_such_pkg/msg/X')
     pixels = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
-    msg = numpy_to_image(pixels, 'rgb8', types, stamp_ns=5, frame_id='cam', step=13)
+    msg = image_msg(types, pixels, 'rgb8', step=13, stamp_ns=5, frame_id='cam')
     assert type(msg).__name__ == 'Image'
     np.testing.assert_array_equal(image_to_numpy(msg), pixels)

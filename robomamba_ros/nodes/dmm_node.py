@@ -298,7 +298,7 @@ class DMMNodeCore(NodeCore):
 
     def on_return_to_go(self, msg, now_ns):
         """Condition the executor on another return."""
-        value = messages.float32_msg_to_float(msg)
+        value = float(msg.data)
         if not math.isfinite(value):
             self.warn_throttled(f'ignoring non-finite return-to-go {value}', now_ns, key='bad_rtg')
             return []

@@ -16,7 +16,6 @@ the offending field.
 """
 
 from dataclasses import dataclass
-import math
 import operator
 from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -28,7 +27,6 @@ from robomamba_ros.ros.type_source import as_uint8_vector, TypeSource
 NS_PER_S = 1_000_000_000
 _INT32_MAX = 2**31 - 1
 _UINT32_MAX = 2**32 - 1
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Quaternions shorter than this are treated as zero: normalising them would amplify noise.
 _MIN_QUAT_NORM = 1e-9
 
@@ -223,10 +221,9 @@ def image_to_numpy(msg: Any) -> np.ndarray:
 
 
 def numpy_to_image(array: np.ndarray, encoding: str, types: TypeSource, stamp_ns: int = 0,
-                   frame_id: str = '', step: Optional[int] = None,
-                   is_bigendian: bool = False) -> Any:
+                   frame_id: str = '') -> Any:
     """
-    Encode a numpy array as a ``sensor_msgs/Image``.
+    Encode a numpy array as a ``sensor_msgs/Image`` with packed, little-endian rows.
 
     :param array: ``(H, W)`` (or ``(H, W, 1)``) for one-channel encodings, ``(H, W, C)``
         otherwise, channels in the encoding's order; dtype uint8 for ``rgb8``, ``bgr8``,
@@ -236,11 +233,9 @@ def numpy_to_image(array: np.ndarray, encoding: str, types: TypeSource, stamp_ns
     :param types: type source.
     :param stamp_ns: acquisition time (ns).
     :param frame_id: camera optical frame.
-    :param step: bytes per row including padding (padding is zero-filled); default: no padding.
-    :param is_bigendian: store multi-byte pixels big-endian.
-    :return: the Image message.
-    :raises ValueError: unsupported ``encoding``, shape or dtype not matching it, zero height or
-        width, or ``step`` smaller than a row.
+    :return: the Image message (``step`` is one row, ``is_bigendian`` 0).
+    :raises ValueError: unsupported ``encoding``, shape or dtype not matching it, or zero height
+        or width.
     """
     dtype, channels = _image_format(encoding)
     if not isinstance(array, np.ndarray):
@@ -261,37 +256,18 @@ def numpy_to_image(array: np.ndarray, encoding: str, types: TypeSource, stamp_ns
     if width == 0:
         raise ValueError('Image.width must be > 0, got an array with 0 columns')
     row_bytes = width * channels * dtype.itemsize
-    if step is None:
-        step = row_bytes
-    elif isinstance(step, bool):
-        raise ValueError(f'Image.step must be an integer, got {step!r}')
-    else:
-        try:
-            step = operator.index(step)
-        except TypeError:
-            raise ValueError(f'Image.step must be an integer, got {step!r}') from None
-        if step < row_bytes:
-            raise ValueError(
-                f'Image.step {step} is smaller than one row of {encoding}: width {width} x '
-                f'{channels * dtype.itemsize} bytes = {row_bytes}')
-    if step > _UINT32_MAX or height > _UINT32_MAX or width > _UINT32_MAX:
-        raise ValueError('Image.step, height and width must fit in uint32')
-    packed = np.ascontiguousarray(array, dtype=_wire_dtype(dtype, bool(is_bigendian)))
-    packed = packed.view(np.uint8).reshape(height, row_bytes)
-    if step == row_bytes:
-        data = packed
-    else:
-        data = np.zeros((height, step), dtype=np.uint8)
-        data[:, :row_bytes] = packed
+    if row_bytes > _UINT32_MAX or height > _UINT32_MAX:
+        raise ValueError('Image.step and height must fit in uint32')
+    packed = np.ascontiguousarray(array, dtype=_wire_dtype(dtype, False))
     return types.new(
         'sensor_msgs/msg/Image',
         header=make_header(frame_id, stamp_ns, types),
         height=height,
         width=width,
         encoding=encoding,
-        is_bigendian=int(bool(is_bigendian)),
-        step=int(step),
-        data=types.uint8_array(data.reshape(-1)),
+        is_bigendian=0,
+        step=row_bytes,
+        data=types.uint8_array(packed.view(np.uint8).reshape(-1)),
     )
 
 
@@ -698,77 +674,27 @@ def make_joint_state(names: Sequence[str], position: Any, velocity: Any, effort:
 
 
 # --------------------------------------------------------------------------------------------
-# std_msgs String, Bool, Float32
+# std_msgs String and Bool
 
 
 def make_string(text: str, types: TypeSource) -> Any:
-    """
-    Build a ``std_msgs/String``.
-
-    :param text: the text.
-    :param types: type source.
-    :return: the String message.
-    """
+    """Build a ``std_msgs/String``; ``text`` must be a str."""
     return types.new('std_msgs/msg/String', data=_as_str(text, 'String.data'))
 
 
 def string_msg_to_str(msg: Any) -> str:
-    """
-    Read a ``std_msgs/String``.
-
-    :param msg: object with ``data``.
-    :return: the text.
-    """
+    """Read a ``std_msgs/String``."""
     return str(msg.data)
 
 
 def make_bool(value: bool, types: TypeSource) -> Any:
-    """
-    Build a ``std_msgs/Bool``.
-
-    :param value: the flag (anything with a truth value; numpy bools included).
-    :param types: type source.
-    :return: the Bool message.
-    """
+    """Build a ``std_msgs/Bool`` from anything with a truth value."""
     return types.new('std_msgs/msg/Bool', data=bool(value))
 
 
 def bool_msg_to_bool(msg: Any) -> bool:
-    """
-    Read a ``std_msgs/Bool``.
-
-    :param msg: object with ``data``.
-    :return: the flag.
-    """
+    """Read a ``std_msgs/Bool``."""
     return bool(msg.data)
-
-
-def make_float32(value: float, types: TypeSource) -> Any:
-    """
-    Build a ``std_msgs/Float32``; the value is rounded to float32 on the wire.
-
-    :param value: the number (NaN and infinities allowed).
-    :param types: type source.
-    :return: the Float32 message.
-    :raises ValueError: finite values beyond the float32 range.
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f'Float32.data must be a number, got {value!r}') from None
-    if math.isfinite(number) and abs(number) > _FLOAT32_MAX:
-        raise ValueError(f'Float32.data {number} is outside the float32 range')
-    return types.new('std_msgs/msg/Float32', data=number)
-
-
-def float32_msg_to_float(msg: Any) -> float:
-    """
-    Read a ``std_msgs/Float32``.
-
-    :param msg: object with ``data``.
-    :return: the number.
-    """
-    return float(msg.data)
 
 
 __all__ = [
@@ -783,14 +709,12 @@ __all__ = [
     'camera_info_to_intrinsics',
     'depth_image_to_m',
     'encode_depth',
-    'float32_msg_to_float',
     'header_to_frame_ns',
     'image_to_numpy',
     'image_to_rgb',
     'joint_state_to_numpy',
     'make_bool',
     'make_camera_info',
-    'make_float32',
     'make_header',
     'make_joint_state',
     'make_pose_stamped',

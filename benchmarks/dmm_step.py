@@ -137,12 +137,17 @@ def main(argv=None):
         print(f'DT re-forward / DMM step ratio: {row["dt_reforward_ms"] / dmm_step:.2f}')
         print(f'DMM re-forward / DMM step ratio: {row["dmm_reforward_ms"] / dmm_step:.2f}')
         print(f'DMM torch step / DMM step ratio: {row["dmm_torch_step_ms"] / dmm_step:.2f}')
-    long, short = (results['lengths'][n]['dmm_step_ms'] for n in EPISODE_LENGTHS[::-1])
-    print(f'\nDMM step at {EPISODE_LENGTHS[1]} / at {EPISODE_LENGTHS[0]} steps ratio: '
-          f'{long / short:.2f}')
+        print(f'DT re-forward / DMM torch step ratio: '
+              f'{row["dt_reforward_ms"] / row["dmm_torch_step_ms"]:.2f}')
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results['peak_rss_mib'] = peak_mib
-    print(f'process peak RSS: {peak_mib:.0f} MiB')
+    print(f'\nprocess peak RSS: {peak_mib:.0f} MiB')
+    long, short = (results['lengths'][n]['dmm_step_ms'] for n in EPISODE_LENGTHS[::-1])
+    print(f'DMM step at {EPISODE_LENGTHS[1]} / at {EPISODE_LENGTHS[0]} steps ratio: '
+          f'{long / short:.2f}')
+    # The goal (>= 10x) as the last line: the lower ratio of the episode lengths.
+    worst = min(row['dt_reforward_ms'] / row['dmm_step_ms'] for row in results['lengths'].values())
+    print(f'DT re-forward / DMM step ratio (lower of the episode lengths): {worst:.2f}')
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
             json.dump(results, f, indent=1)

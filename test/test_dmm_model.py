@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Decision MetaMamba: shapes, causality, recurrent step == forward, save/load, learning."""
 
+from dmm_helpers import ACT_DIM, dmm_model as _model, dmm_sequence as _sequence, STATE_DIM
 import numpy as np
 import pytest
 import torch
@@ -9,22 +10,6 @@ import torch
 from robomamba_ros.models.configuration_dmm import DMMConfig, MIXERS
 from robomamba_ros.models.dmm import DecisionMetaMamba
 from robomamba_ros.models.dmm_recurrent import RecurrentState
-
-STATE_DIM, ACT_DIM = 5, 2
-
-
-def _model(mixer='dense', use_conv=True, **fields):
-    torch.manual_seed(0)
-    config = DMMConfig(state_dim=STATE_DIM, act_dim=ACT_DIM, mixer=mixer, use_conv=use_conv,
-                       action_low=(-1.0, -0.5), action_high=(1.0, 0.5), **fields)
-    return DecisionMetaMamba(config).eval()
-
-
-def _sequence(batch, length, seed=1):
-    g = torch.Generator().manual_seed(seed)
-    return (torch.randn(batch, length, 1, generator=g),
-            torch.randn(batch, length, STATE_DIM, generator=g),
-            torch.rand(batch, length, ACT_DIM, generator=g) - 0.5)
 
 
 def test_shapes_bounds_and_parameter_count():

@@ -2,29 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Decision MetaMamba's numpy step: equals the forward, follows weight and mode changes."""
 
+from dmm_helpers import dmm_model as _model, dmm_sequence as _sequence, STATE_DIM
 import numpy as np
 import pytest
 import torch
 
-from robomamba_ros.models.configuration_dmm import DMMConfig, MIXERS
-from robomamba_ros.models.dmm import DecisionMetaMamba
+from robomamba_ros.models.configuration_dmm import MIXERS
 from robomamba_ros.models.dmm_recurrent import RecurrentDMM, RecurrentState
-
-STATE_DIM, ACT_DIM = 5, 2
-
-
-def _model(mixer='dense', use_conv=True, seed=0, **fields):
-    torch.manual_seed(seed)
-    config = DMMConfig(state_dim=STATE_DIM, act_dim=ACT_DIM, mixer=mixer, use_conv=use_conv,
-                       action_low=(-1.0, -0.5), action_high=(1.0, 0.5), **fields)
-    return DecisionMetaMamba(config).eval()
-
-
-def _sequence(batch, length, seed=1):
-    g = torch.Generator().manual_seed(seed)
-    return (torch.randn(batch, length, 1, generator=g),
-            torch.randn(batch, length, STATE_DIM, generator=g),
-            torch.rand(batch, length, ACT_DIM, generator=g) - 0.5)
 
 
 def _rollout(model, rtg, states, actions, steps, start=0):
@@ -91,25 +75,25 @@ def test_new_weights_take_effect_at_the_next_episode():
     rtg, states, actions = _sequence(2, 20)
     model.reset(batch_size=2)
     _rollout(model, rtg, states, actions, 20)
-    first = model.__dict__['_recurrent']
+    first = model._twin
     # Same weights: the twin is kept.
     model.reset(batch_size=2)
     _rollout(model, rtg, states, actions, 2)
-    assert model.__dict__['_recurrent'] is first
+    assert model._twin is first
     # load_state_dict copies in place; the next episode rebuilds the twin.
     model.load_state_dict(_model(seed=5).state_dict())
     model.reset(batch_size=2)
     torch.testing.assert_close(_rollout(model, rtg, states, actions, 20),
                                _full(model, rtg, states, actions), atol=1e-5, rtol=0)
-    assert model.__dict__['_recurrent'] is not first
+    assert model._twin is not first
     # So does an optimiser step.
-    before = model.__dict__['_recurrent']
+    before = model._twin
     with torch.no_grad():
         model.layers[1].mamba.out_proj.weight.mul_(1.5)
     model.reset(batch_size=2)
     torch.testing.assert_close(_rollout(model, rtg, states, actions, 20),
                                _full(model, rtg, states, actions), atol=1e-5, rtol=0)
-    assert model.__dict__['_recurrent'] is not before
+    assert model._twin is not before
     # The twin is not a submodule: it never reaches the state dict.
     assert not any('recurrent' in key for key in model.state_dict())
 
@@ -175,3 +159,50 @@ def test_twin_state_converts_to_the_torch_layout():
         assert torch.count_nonzero(history[:, :config.window - 3]) == 0
         assert conv.shape == (3, inner, config.conv_kernel - 1)
         assert ssm.shape == (3, inner, config.d_state) and ssm.dtype == torch.float32
+
+
+@pytest.mark.parametrize('use_conv', (True, False))
+@pytest.mark.parametrize('mixer', MIXERS)
+def test_twin_step_equals_torch_step_over_300_steps(mixer, use_conv):
+    twin = _model(mixer, use_conv, window=4, num_layers=2)
+    with torch.no_grad():
+        for name, p in twin.named_parameters():
+            if 'norm' in name or name.endswith(('A_log', '.D')):
+                p.add_(0.3 * torch.randn_like(p))
+    layers = _model(mixer, use_conv, window=4, num_layers=2)
+    layers.load_state_dict(twin.state_dict())
+    layers.fast_step = False
+    rtg, states, actions = _sequence(2, 300, seed=4)
+    for model in (twin, layers):
+        model.reset(batch_size=2)
+    stepped = [_rollout(model, rtg, states, actions, 300) for model in (twin, layers)]
+    assert isinstance(twin._state, RecurrentState)
+    assert isinstance(layers._state, list)
+    torch.testing.assert_close(stepped[0], stepped[1], atol=1e-5, rtol=0)
+
+
+def test_weights_loaded_under_inference_mode_are_folded_at_every_episode():
+    with torch.inference_mode():
+        model = _model()  # its weights are inference tensors: no version counters
+    assert model.embed_state.weight.is_inference()
+    rtg, states, actions = _sequence(1, 10)
+    model.reset()
+    _rollout(model, rtg, states, actions, 10)
+    first = model._twin
+    assert isinstance(model._state, RecurrentState)
+    model.reset()
+    torch.testing.assert_close(_rollout(model, rtg, states, actions, 10),
+                               _full(model, rtg, states, actions), atol=1e-5, rtol=0)
+    assert model._twin is not first
+
+
+def test_an_episode_begun_in_train_mode_stays_on_the_torch_layers():
+    model = _model(dropout=0.0).train()
+    rtg, states, actions = _sequence(1, 20)
+    model.reset()
+    first = _rollout(model, rtg, states, actions, 5)
+    model.eval()
+    rest = _rollout(model, rtg, states, actions, 15, start=5)
+    assert isinstance(model._state, list)
+    torch.testing.assert_close(torch.cat([first, rest], dim=1), _full(model, rtg, states, actions),
+                               atol=1e-5, rtol=0)

@@ -17,18 +17,12 @@ bounds.
 last ``w - 1`` inputs and each Mamba block its conv and SSM state, so a control step costs the
 same at step 10 and step 10 000, and equals the full-sequence forward.
 
-Why ``step`` has a numpy fast path (measured with ``benchmarks/dmm_step.py``: h=64, 3 layers,
-batch 1, one thread, a 2-core shared CPU, medians): on the torch layers a step costs 0.85-0.95
-ms, almost all of it per-operator and per-module dispatch on 3 x 64 tensors, while a Decision
-Transformer re-forwarding its K=20 window costs 1.5-1.65 ms under inference mode, so the
-recurrence bought only ~1.7x. In eval mode with float32 weights on the CPU, ``step``
-therefore runs on :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, a numpy twin of
-the network with folded weights and ~35 array operations per layer: 0.17-0.19 ms per step
-(0.13 ms at best), about 5x the torch step and 8.6-8.8x the DT re-forward, flat in episode
-length. Further cuts are bounded by the numpy call count, not arithmetic. The twin is rebuilt
-at the first step of an episode when any weight has changed; train mode, another device or
-dtype, or ``fast_step = False`` use the torch layers. Both equal :meth:`predict` to 1e-5
-(tests cover every mixer, with and without conv1d, over 200 steps).
+In eval mode with float32 weights on the CPU, ``step`` runs on
+:class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, a numpy twin of the network with
+folded weights, made from the model at the first step of an episode when a weight has changed;
+train mode, another device or dtype, or ``fast_step = False`` use the torch layers. Both equal
+:meth:`~DecisionMetaMamba.predict`. Why the twin exists (the measured step costs): the README's
+Decision MetaMamba section.
 """
 
 import math
@@ -40,7 +34,7 @@ import torch.nn.functional as F
 
 from robomamba_ros.models.checkpoint import PretrainedMixin
 from robomamba_ros.models.configuration_dmm import DMMConfig
-from robomamba_ros.models.dmm_recurrent import RecurrentDMM, RecurrentState, weights_key
+from robomamba_ros.models.dmm_recurrent import RecurrentDMM, RecurrentState
 from robomamba_ros.models.mamba_block import Mamba, MambaState
 
 
@@ -157,6 +151,28 @@ class DMMLayer(nn.Module):
         return x + (self.dropout(out) if self.training else out), (history, mamba_state)
 
 
+class _Episode:
+    """
+    What :meth:`DecisionMetaMamba.step` keeps between the steps of an episode.
+
+    A plain object, so a step writes its fields without ``nn.Module.__setattr__``.
+
+    :param batch_size: episodes run side by side.
+    """
+
+    __slots__ = ('batch_size', 'state', 'twin', 'weight', 'previous_action', 'previous_array')
+
+    def __init__(self, batch_size):
+        self.batch_size = batch_size
+        #: None before the first step; then a RecurrentState (on the twin) or, on the torch
+        #: layers, per layer ``(mixer history, MambaState)``.
+        self.state = None
+        self.twin = None  # the RecurrentDMM the episode runs on, if any
+        self.weight = None  # a parameter, to see a move to another device or dtype cheaply
+        self.previous_action = None  # tensor
+        self.previous_array = None  # the same action as an array, on the twin
+
+
 class DecisionMetaMamba(PretrainedMixin, nn.Module):
     """
     Decision MetaMamba policy over normalised states and scaled returns-to-go.
@@ -242,6 +258,7 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
     #: Run :meth:`step` through the numpy twin (:class:`RecurrentDMM`) when the model is in
     #: eval mode with float32 weights on the CPU; False always uses the torch layers.
     fast_step = True
+    _twin = None  # the RecurrentDMM of the weights at its making, kept across episodes
 
     def reset(self, batch_size=1):
         """
@@ -249,48 +266,47 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
 
         :param batch_size: episodes run side by side.
         """
-        self._batch_size = batch_size
-        self._state = None
-        self._previous_action = None
-        self._previous_array = None
+        self._episode = _Episode(batch_size)
 
-    def _fast_runner(self):
-        """Return the numpy twin to step with, or None to use the torch layers."""
+    @property
+    def _state(self):
+        """The current episode's recurrent state: None before its first step (read-only)."""
+        return self._episode.state
+
+    def _step_twin(self):
+        """Return the numpy twin this step runs on, or None to use the torch layers."""
         if self.training or not self.fast_step:
             return None
-        episode = self._state
-        if episode is not None:
-            # Stay on what the episode began on, while the weights stay float32 on the CPU.
-            runner = self.__dict__['_recurrent']
-            probe = runner.probe
-            if isinstance(episode, RecurrentState) and probe.is_cpu and \
-                    probe.dtype == torch.float32:
-                return runner
-            return None
-        weight = self.embed_state.weight
+        episode = self._episode
+        if episode.state is not None:
+            # An episode stays on what it began on, while the weights stay float32 on the CPU.
+            weight = episode.weight
+            if episode.twin is None or not weight.is_cpu or weight.dtype != torch.float32:
+                return None
+            return episode.twin
+        weight = episode.weight = self.embed_state.weight
         if not weight.is_cpu or weight.dtype != torch.float32:
             return None
-        # A new episode: rebuild the twin if any weight changed since it was made.
-        runner = self.__dict__.get('_recurrent')
-        if runner is None or runner.key != weights_key(self):
-            runner = RecurrentDMM(self)
-            runner.probe = weight
-            self.__dict__['_recurrent'] = runner  # a plain attribute, not a submodule
-        return runner
+        twin = self._twin
+        if twin is None or not twin.is_current(self):
+            twin = self._twin = RecurrentDMM(self)
+        episode.twin = twin
+        return twin
 
     def _advance(self, tokens):
         """Run a chunk of embedded tokens (B, n, h) on from the kept state; return the last."""
-        if self._state is None:
-            self._state = [layer.allocate_state(tokens.shape[0]) for layer in self.layers]
-        elif isinstance(self._state, RecurrentState):
+        episode = self._episode
+        if episode.state is None:
+            episode.state = [layer.allocate_state(tokens.shape[0]) for layer in self.layers]
+        elif isinstance(episode.state, RecurrentState):
             # The episode began on the numpy twin (e.g. train() was called since).
-            self._state = [
+            episode.state = [
                 (None if history is None else history.to(self.device),
                  MambaState(conv.to(self.device), ssm.to(self.device), seqlen_offset=seen))
-                for history, (conv, ssm, seen) in self.__dict__['_recurrent'].torch_state(
-                    self._state)]
+                for history, (conv, ssm, seen) in episode.twin.torch_state(episode.state)]
+            episode.twin = None
         for i, layer in enumerate(self.layers):
-            tokens, self._state[i] = layer(tokens, self._state[i])
+            tokens, episode.state[i] = layer(tokens, episode.state[i])
         return tokens[:, -1]
 
     def step(self, returns_to_go, state, previous_action=None):
@@ -300,8 +316,8 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
         The previous action, the return-to-go and the state go through the layers as one chunk
         of three tokens (two at the first step), continuing from the kept state. In eval mode
         with float32 weights on the CPU this runs on the numpy twin
-        :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, rebuilt from the weights at
-        the first step of an episode when they have changed; otherwise on the torch layers.
+        :class:`~robomamba_ros.models.dmm_recurrent.RecurrentDMM`, made again from the weights
+        at the first step of an episode when they have changed; otherwise on the torch layers.
 
         :param returns_to_go: scaled return-to-go, (B, 1) or (B,) or a float.
         :param state: normalised state, (B, state_dim) or (state_dim,).
@@ -309,46 +325,45 @@ class DecisionMetaMamba(PretrainedMixin, nn.Module):
             default: the one this method returned. Ignored at the first step.
         :return: action (B, act_dim) in action units.
         """
-        runner = self._fast_runner()
-        if runner is None:
+        twin = self._step_twin()
+        if twin is None:
             return self._torch_step(returns_to_go, state, previous_action)
-        config, episode = self.config, self.__dict__
+        config, episode = self.config, self._episode
         observation = _rows(state, config.state_dim, 'state')
         rtg = _rows(returns_to_go, 1, 'returns_to_go')
         if rtg.shape[0] != observation.shape[0]:
             rtg = np.broadcast_to(rtg, (observation.shape[0], 1))
-        if self._state is None:
-            # Plain attribute writes: nn.Module.__setattr__ costs microseconds per call.
-            episode['_state'] = runner.zero_state(observation.shape[0])
+        if episode.state is None:
+            episode.state = twin.zero_state(observation.shape[0])
             previous = None
         elif previous_action is not None:
             previous = _rows(previous_action, config.act_dim, 'previous_action')
         else:
-            previous = self._previous_array
-        action = runner.step(self._state, rtg, observation, previous)
-        episode['_previous_array'] = action
-        episode['_previous_action'] = action = torch.from_numpy(action)
+            previous = episode.previous_array
+        action = twin.step(episode.state, rtg, observation, previous)
+        episode.previous_array = action
+        episode.previous_action = action = torch.from_numpy(action)
         return action
 
     @torch.inference_mode()
     def _torch_step(self, returns_to_go, state, previous_action):
         """:meth:`step` on the torch layers."""
-        device = self.device
+        device, episode = self.device, self._episode
         state = torch.as_tensor(state, dtype=torch.float32, device=device).reshape(
             -1, self.config.state_dim)
         rtg = torch.as_tensor(returns_to_go, dtype=torch.float32, device=device).reshape(
             -1, 1).expand(state.shape[0], 1)
         tokens = [self.embed_return(rtg), self.embed_state(state)]
-        if self._state is not None:
+        if episode.state is not None:
             if previous_action is not None:
-                self._previous_action = torch.as_tensor(
+                episode.previous_action = torch.as_tensor(
                     previous_action, dtype=torch.float32, device=device).reshape(
                         -1, self.config.act_dim)
-            tokens.insert(0, self.embed_action(self._previous_action.to(device)))
+            tokens.insert(0, self.embed_action(episode.previous_action.to(device)))
         hidden = self._advance(self.embed_norm(torch.stack(tokens, dim=1)))
         action = self._to_action(self.final_norm(hidden))
-        self._previous_action = action
-        self._previous_array = None
+        episode.previous_action = action
+        episode.previous_array = None
         return action
 
     @torch.no_grad()

@@ -23,11 +23,15 @@ prepared once from the model's weights, with as few array operations as possible
   layer only projects the state token;
 * every view a step reads or writes (ring slots and windows at each ring position) and its
   work arrays are made at their first use in an episode and kept with the state, so a step
-  looks them up and writes most results in place: about 10 % of a step's time went into
-  making views and arrays.
+  looks them up and writes most results in place.
 
-Folding happens in float64, computation in float32. The result equals
-:meth:`~robomamba_ros.models.dmm.DecisionMetaMamba.predict` to float32 rounding.
+One entry point folds: ``RecurrentDMM(model)`` (the model's fold in ``RecurrentDMM.__init__``,
+each layer's in ``_Layer.__init__``, next to the step that reads their layout);
+:meth:`RecurrentDMM.is_current` tells whether the model's weights changed since. Folding happens
+in float64, computation in float32. The result equals
+:meth:`~robomamba_ros.models.dmm.DecisionMetaMamba.predict` to float32 rounding; a change to
+the torch layers needs the matching change here, which ``test/test_dmm_recurrent.py`` checks
+step by step for every mixer, with and without conv1d.
 """
 
 import numpy as np
@@ -42,10 +46,14 @@ def weights_key(model):
     and ``.to()`` or ``.data = ...`` give new storage, so the key covers both.
 
     :param model: an ``nn.Module``.
-    :return: a hashable tuple.
+    :return: a hashable tuple, or None when a tensor is an inference tensor (made under
+        ``torch.inference_mode``), which keeps no version counter.
     """
+    tensors = (*model.parameters(), *model.buffers())
+    if any(t.is_inference() for t in tensors):
+        return None
     return tuple((t.data_ptr(), t._version, t.dtype, t.device)
-                 for t in (*model.parameters(), *model.buffers()))
+                 for t in tensors)
 
 
 if hasattr(np, 'vecdot'):
@@ -204,7 +212,7 @@ class RecurrentDMM:
     Numpy twin of a :class:`~robomamba_ros.models.dmm.DecisionMetaMamba` for recurrent steps.
 
     Build it from a model; it copies (and folds) the weights, so rebuild it when they change
-    (compare :attr:`key` with :func:`weights_key`). Dropout is never applied (eval mode).
+    (:meth:`is_current`). Dropout is never applied (eval mode).
 
     :param model: the DecisionMetaMamba.
     :param dtype: numpy compute dtype.
@@ -255,6 +263,15 @@ class RecurrentDMM:
         self.half_range = cast(_array(model.action_half_range))
         self.center = cast(_array(model.action_center))
         self.no_action = np.zeros((1, act), dtype)
+
+    def is_current(self, model):
+        """
+        Return whether ``model``'s weights are still those this twin was folded from.
+
+        :param model: the DecisionMetaMamba it was made from.
+        :return: False when a weight may have changed (always for inference tensors).
+        """
+        return self.key is not None and self.key == weights_key(model)
 
     def zero_state(self, batch):
         """

@@ -5,13 +5,14 @@
 import json
 import sys
 
+from conftest import DISTROS
 import pytest
 
 from robomamba_ros import doctor
 from robomamba_ros.ros.bag import bag_topics
 
 
-@pytest.mark.parametrize('distro', ['humble', 'jazzy'])
+@pytest.mark.parametrize('distro', DISTROS)
 def test_rgbd_round_trip_lifts_pixels_onto_the_plane(tmp_path, distro):
     report = doctor.rgbd_bag_round_trip(tmp_path, distro=distro)
     assert report['ok'], report

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 
+from conftest import DISTROS
 import cv2
 import numpy as np
 import pytest
@@ -143,7 +144,7 @@ def test_demo_bag_is_compressed_and_readable_with_both_typestores(demo_run):
         assert custom[f'robomamba_ros.demo.{key}'] == str(value)
     topics = bag_topics(bag)
     expected = {topic: count for topic, (_, count) in topics.items()}
-    for distro in ('humble', 'jazzy'):
+    for distro in DISTROS:
         seen = collections.Counter()
         for m in read_bag(bag, distro=distro):
             seen[m.topic] += 1

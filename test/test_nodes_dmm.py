@@ -1,10 +1,16 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""dmm_node core in the in-process graph: gating, limits, watchdog, e-stop, resets, config."""
+"""
+dmm_node core in the in-process graph: gating, limits, watchdog, e-stop, resets, config.
+
+The node's logic does not depend on the ROS distribution, so the tests run on one; the test that
+feeds every input message type runs on both.
+"""
 
 import dataclasses
 import logging
 
+from conftest import DISTROS
 import numpy as np
 import pytest
 import yaml
@@ -19,7 +25,6 @@ from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
 from robomamba_ros.ros import messages
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 
-DISTROS = ('humble', 'jazzy')
 BASE, TCP = 'panda_link0', 'panda_hand_tcp'
 TWIST, GRASP, RESET = '/dmm_node/twist', '/dmm_node/grasp', '/dmm_node/reset'
 TARGET, ESTOP, HOLDING = '/robomamba_node/contact_pose', '/robomamba/estop', '/gripper/holding'
@@ -65,7 +70,7 @@ def _pre_contact_hand(point=POINT, up=UP, forward=FORWARD, back=0.0):
 class Rig:
     """A graph with a dmm_node and helpers to feed it like a robot would."""
 
-    def __init__(self, distro, executor=None, **overrides):
+    def __init__(self, executor=None, distro=DISTROS[0], **overrides):
         self.graph = InProcessGraph(distro=distro)
         self.types = self.graph.types
         params = load_parameters(DMMNodeParameters, 'dmm_node', [], overrides)
@@ -142,9 +147,8 @@ def test_config_file_names_every_parameter_and_matches_the_defaults(repo_root):
         load_parameters(DMMNodeParameters, 'dmm_node', [path], {'max_speed': 1.0})
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_ports_follow_the_parameters(distro):
-    rig = Rig(distro, FixedExecutor())
+def test_ports_follow_the_parameters():
+    rig = Rig(FixedExecutor())
     ports = {p.name: p for p in rig.core.ports()}
     assert 'ee_pose' not in ports  # TF mode by default
     assert ports['estop'].qos == LATCHED and ports['estop'].direction == IN
@@ -155,7 +159,7 @@ def test_ports_follow_the_parameters(distro):
     topics = rig.graph.topics()
     assert topics[TWIST] == 'geometry_msgs/msg/TwistStamped'
     assert topics['/dmm_node/return_to_go'] == 'std_msgs/msg/Float32'
-    rig = Rig(distro, FixedExecutor(), ee_pose_topic='/franka/ee_pose', control_rate_hz=100.0)
+    rig = Rig(FixedExecutor(), ee_pose_topic='/franka/ee_pose', control_rate_hz=100.0)
     assert rig.core.port('ee_pose').qos == SENSOR
     assert [t.period_s for t in rig.core.timers()] == [pytest.approx(0.01)]
 
@@ -164,21 +168,20 @@ def test_model_executor_without_model_path_runs_the_shipped_dmm():
     from robomamba_ros.nodes.core import NodeContext
     from robomamba_ros.ros.type_source import RosbagsTypes
     core = DMMNodeCore(DMMNodeParameters(executor='model'),
-                       NodeContext(types=RosbagsTypes('humble')))
+                       NodeContext(types=RosbagsTypes(DISTROS[0])))
     assert core.executor.name.startswith('model')
     with pytest.raises(ValueError, match='/nonexistent/dmm'):
         DMMNodeCore(DMMNodeParameters(executor='model', model_path='/nonexistent/dmm'),
-                    NodeContext(types=RosbagsTypes('humble')))
+                    NodeContext(types=RosbagsTypes(DISTROS[0])))
 
 
 # --------------------------------------------------------------------------------------------
 # Engagement, output, limits
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_nothing_until_engaged_then_twists_at_the_control_rate(distro):
+def test_nothing_until_engaged_then_twists_at_the_control_rate():
     executor = FixedExecutor()
-    rig = Rig(distro, executor)
+    rig = Rig(executor)
     far = _pre_contact_hand(back=0.6)
     rig.hand(far)
     rig.graph.advance(0.5)
@@ -216,7 +219,7 @@ def test_nothing_until_engaged_then_twists_at_the_control_rate(distro):
 @pytest.mark.parametrize('distro', DISTROS)
 def test_joint_states_holding_and_target_frame_reach_the_observation(distro):
     executor = FixedExecutor()
-    rig = Rig(distro, executor)
+    rig = Rig(executor, distro=distro)
     # The target arrives in a camera frame; TF moves it to the base frame.
     T_base_cam = geometry.make_transform(geometry.quat_xyzw_to_matrix([0, 0, 0.6, 0.8]),
                                          [0.2, -0.1, 0.9])
@@ -240,11 +243,10 @@ def test_joint_states_holding_and_target_frame_reach_the_observation(distro):
     assert rig.grasps[-1][1].data is True
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_twist_is_moved_to_the_tcp_and_bounded(distro):
+def test_twist_is_moved_to_the_tcp_and_bounded():
     # A pure rotation of the hand about its origin moves the TCP: v = w x (R @ [0, 0, d]).
     executor = FixedExecutor((0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0))
-    rig = Rig(distro, executor).engaged_rig()
+    rig = Rig(executor).engaged_rig()
     data = _twist(rig.twists[-1][1])
     lever = rig.T_hand[:3, :3] @ [0, 0, geometry.TCP_OFFSET_M]
     np.testing.assert_allclose(data.linear, np.cross([0, 0.5, 0], lever), atol=1e-9)
@@ -269,17 +271,16 @@ def test_twist_is_moved_to_the_tcp_and_bounded(distro):
     rig.tick()
     assert rig.grasps[-1][1].data is False
     # Tighter limits from the parameters.
-    slow = Rig(distro, FixedExecutor((1.0, 1.0, 0.0, 0.0, 0.0, 3.0, 0.0)), max_linear_mps=0.1,
+    slow = Rig(FixedExecutor((1.0, 1.0, 0.0, 0.0, 0.0, 3.0, 0.0)), max_linear_mps=0.1,
                max_angular_radps=0.2).engaged_rig()
     data = _twist(slow.twists[-1][1])
     assert np.linalg.norm(data.linear) == pytest.approx(0.1)
     np.testing.assert_allclose(data.angular, [0, 0, 0.2], atol=1e-12)
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_a_failing_executor_gives_zero_twists(distro, caplog):
+def test_a_failing_executor_gives_zero_twists(caplog):
     executor = FixedExecutor((np.nan, 0, 0, 0, 0, 0, 0))
-    rig = Rig(distro, executor)
+    rig = Rig(executor)
     with caplog.at_level(logging.WARNING):
         rig.engaged_rig()
     assert _is_zero(rig.twists[-1][1])
@@ -290,10 +291,9 @@ def test_a_failing_executor_gives_zero_twists(distro, caplog):
 # Watchdog
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_watchdog_zero_twist_and_warning_when_the_state_is_stale(distro, caplog):
+def test_watchdog_zero_twist_and_warning_when_the_state_is_stale(caplog):
     executor = FixedExecutor((0.1, 0, 0, 0, 0, 0, 1.0))
-    rig = Rig(distro, executor, state_timeout_s=0.2).engaged_rig()
+    rig = Rig(executor, state_timeout_s=0.2).engaged_rig()
     assert not _is_zero(rig.twists[-1][1]) and rig.grasps[-1][1].data is True
     calls = len(executor.observations)
     with caplog.at_level(logging.WARNING):
@@ -314,9 +314,8 @@ def test_watchdog_zero_twist_and_warning_when_the_state_is_stale(distro, caplog)
     assert _is_zero(rig.twists[-1][1])
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_watchdog_on_the_pose_topic(distro, caplog):
-    rig = Rig(distro, FixedExecutor(), ee_pose_topic='/franka/ee_pose', state_timeout_s=0.1)
+def test_watchdog_on_the_pose_topic(caplog):
+    rig = Rig(FixedExecutor(), ee_pose_topic='/franka/ee_pose', state_timeout_s=0.1)
     rig.target(_target_pose())
     with caplog.at_level(logging.WARNING):
         rig.graph.advance(0.3)
@@ -341,10 +340,9 @@ def test_watchdog_on_the_pose_topic(distro, caplog):
 # E-stop and reset
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_estop_halts_until_released_and_reset(distro):
+def test_estop_halts_until_released_and_reset():
     executor = FixedExecutor((0.1, 0, 0, 0, 0, 0, 1.0))
-    rig = Rig(distro, executor).engaged_rig()
+    rig = Rig(executor).engaged_rig()
     n_grasp = len(rig.grasps)
     rig.estop(True)
     assert len(rig.twists) == 2 and _is_zero(rig.twists[-1][1])  # at once, not on the tick
@@ -368,9 +366,8 @@ def test_estop_halts_until_released_and_reset(distro):
     assert len(rig.twists) == 12 and not _is_zero(rig.twists[-1][1])
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_latched_estop_reaches_a_node_started_later(distro):
-    graph = InProcessGraph(distro=distro)
+def test_latched_estop_reaches_a_node_started_later():
+    graph = InProcessGraph()
     graph.publish(ESTOP, 'std_msgs/msg/Bool', messages.make_bool(True, graph.types), qos=LATCHED)
     core = graph.add(DMMNodeCore, DMMNodeParameters(), executor=FixedExecutor())
     twists = graph.tap(TWIST)
@@ -385,10 +382,9 @@ def test_latched_estop_reaches_a_node_started_later(distro):
     assert core.estop and core.halted and len(twists) == 5 and _is_zero(twists[-1][1])
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_reset_without_estop_clears_the_target(distro):
+def test_reset_without_estop_clears_the_target():
     executor = FixedExecutor()
-    rig = Rig(distro, executor).engaged_rig()
+    rig = Rig(executor).engaged_rig()
     count = len(rig.twists)
     response = rig.graph.call_service(RESET)
     assert response['success'] is True and 'e-stop' not in response['message']
@@ -401,10 +397,9 @@ def test_reset_without_estop_clears_the_target(distro):
 # New targets reset the executor
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_new_target_resets_executor_and_engagement(distro):
+def test_new_target_resets_executor_and_engagement():
     executor = FixedExecutor()
-    rig = Rig(distro, executor).engaged_rig()
+    rig = Rig(executor).engaged_rig()
     resets, count = executor.resets, len(rig.twists)
     # Re-sent with 5 mm and 3 degrees of noise: the same target, no reset.
     T = _target_pose()
@@ -434,10 +429,9 @@ def test_new_target_resets_executor_and_engagement(distro):
     assert len(rig.twists) == count and not rig.core.engaged
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_bad_inputs_are_ignored_with_a_warning(distro, caplog):
+def test_bad_inputs_are_ignored_with_a_warning(caplog):
     executor = FixedExecutor()
-    rig = Rig(distro, executor)
+    rig = Rig(executor)
     T = _target_pose()
     p, _ = geometry.matrix_to_pose(T)
     zero_quat = rig.types.new('geometry_msgs/msg/PoseStamped',
@@ -461,10 +455,9 @@ def test_bad_inputs_are_ignored_with_a_warning(distro, caplog):
     assert executor.returns == [3.5]
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_max_steps_holds_still_until_a_new_target(distro, caplog):
+def test_max_steps_holds_still_until_a_new_target(caplog):
     executor = FixedExecutor()
-    rig = Rig(distro, executor, max_steps=3).engaged_rig()
+    rig = Rig(executor, max_steps=3).engaged_rig()
     with caplog.at_level(logging.WARNING):
         rig.tick(4)
     assert [_is_zero(m) for _, m in rig.twists] == [False] * 3 + [True] * 2
@@ -476,6 +469,6 @@ def test_max_steps_holds_still_until_a_new_target(distro, caplog):
 
 def test_scripted_executor_by_default_and_model_path_alone_is_ignored_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING):
-        rig = Rig('humble', model_path='/nonexistent/model')
+        rig = Rig(model_path='/nonexistent/model')
     assert isinstance(rig.core.executor, lle.ScriptedExecutor)
     assert "is ignored with executor 'scripted'" in caplog.text

@@ -5,6 +5,7 @@
 from dataclasses import dataclass
 import logging
 
+from conftest import DISTROS
 import numpy as np
 import pytest
 
@@ -18,8 +19,6 @@ from robomamba_ros.ros.messages import make_string, NS_PER_S, string_msg_to_str
 from robomamba_ros.ros.tf_buffer import TransformBuffer, TransformUnavailable
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 from robomamba_ros.ros.type_source import RosbagsTypes
-
-DISTROS = ('humble', 'jazzy')
 
 
 @dataclass

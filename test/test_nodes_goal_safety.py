@@ -4,6 +4,7 @@
 
 import math
 
+from conftest import cdr_round_trip, DISTROS
 import numpy as np
 import pytest
 
@@ -93,7 +94,7 @@ def test_workspace_clamps_near_goals_and_refuses_far_ones():
     assert not gs.clamp_to_workspace([np.nan, 0, 0], low, high, 1.0).ok
 
 
-@pytest.mark.parametrize('distro', ['humble', 'jazzy'])
+@pytest.mark.parametrize('distro', DISTROS)
 def test_refusal_counter_diagnostics(distro):
     types = RosbagsTypes(distro)
     counter = gs.RefusalCounter(recent_ns=2_000_000_000)
@@ -114,8 +115,7 @@ def test_refusal_counter_diagnostics(distro):
     assert values['invalid_depth'] == '2' and values['tf_stale'] == '1'
     assert values['accepted'] == '1' and values['last_refusal'] == 'tf_stale'
     # The bytes survive the CDR round trip.
-    data = types.serialize(msg, 'diagnostic_msgs/msg/DiagnosticArray')
-    again = types.deserialize(data, 'diagnostic_msgs/msg/DiagnosticArray')
+    again = cdr_round_trip(types, msg)
     assert again.status[0].values[0].key == gs.REASONS[0]
     # Long after the last refusal the status is OK again, counts kept.
     later = counter.to_diagnostic_array(types, 10_000_000_000, 'x').status[0]

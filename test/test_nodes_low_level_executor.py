@@ -16,7 +16,6 @@ from robomamba_ros.nodes.parameters import load_parameters
 from robomamba_ros.ros import messages
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 
-DISTROS = ('humble', 'jazzy')
 LOW = np.array([-0.4] * 3 + [-1.5] * 3 + [-1.0])
 POINT, UP, FORWARD = np.array([0.5, 0.1, 0.3]), np.array([1.0, 0.0, 0.0]), np.array([0, 0, 1.0])
 
@@ -91,10 +90,9 @@ def test_model_executor_rejects_unusable_folders(tmp_path):
         lle.make_executor('magic')
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_node_runs_a_model_folder(distro, tmp_path, caplog):
+def test_node_runs_a_model_folder(tmp_path, caplog):
     run = _tiny_policy_run(tmp_path / 'run', control_hz=10.0)
-    graph = InProcessGraph(distro=distro)
+    graph = InProcessGraph()
     params = load_parameters(DMMNodeParameters, 'dmm_node', [], {
         'executor': 'model', 'model_path': str(run), 'target_return': 4.0})
     with caplog.at_level(logging.WARNING):

@@ -20,7 +20,8 @@ so a change of machine load hits all of them; a median pools the timed steps of 
 Memory is the bytes held between steps (recurrent state or K-window history; the DMM step also
 keeps work arrays, shown apart) and the process peak RSS.
 
-Every comparison ends with one line ``<what> ratio: <number>`` (medians).
+Every comparison ends with one line ``<what> ratio: <number>`` (medians); the last line is the
+goal's, the DT re-forward over the DMM step at the episode length where it is lower.
 
 Usage: ``python benchmarks/dmm_step.py [--context 20] [--hidden 64] [--layers 3] [--rounds 3]
 [--json out]``

@@ -21,9 +21,10 @@ robust depth, moves the result to ``base_frame`` through TF and publishes
   the approach axis, same orientation;
 * ``~/markers`` (MarkerArray) and ``~/debug_image`` (annotated RGB, also for refusals);
 * the arm goal on ``goal_topic``: the pregrasp pose after the safety layer, streamed by the
-  ``goal`` timer at ``goal_rate_hz`` from the current end-effector pose (TF ``base_frame`` ->
-  ``ee_frame``) or the previous goal, by at most ``max_goal_step_m`` / ``max_goal_step_rad`` per
-  tick (the Franka Cartesian controllers abort on discontinuous goals).
+  ``goal`` timer at ``goal_rate_hz`` (:mod:`robomamba_ros.nodes.goal_stream`) from the current
+  end-effector pose (TF ``base_frame`` -> ``ee_frame``) or, while the arm is within
+  ``goal_restart_m`` of it, the previous goal, by at most ``max_goal_step_m`` /
+  ``max_goal_step_rad`` per tick (the Franka Cartesian controllers abort on discontinuous goals).
 
 The safety layer (:mod:`robomamba_ros.nodes.goal_safety`) refuses a goal when the frame is stale
 or broken, the model fails or outputs non-finite numbers, the depth at and around the contact
@@ -35,14 +36,15 @@ pose is known, or the e-stop is engaged. Every refusal is logged with its reason
 ``~/answer`` (String) answers each ``~/question`` about the newest frame with RoboMamba's
 language head (text only when no fresh frame exists). ``~/reset`` (Trigger) forgets the target
 and the goal stream, so the next goal starts again from the end-effector pose.
+
+Each prediction is timed by stage (:data:`STAGES`, :mod:`robomamba_ros.nodes.latency_profile`):
+:attr:`RoboMambaNodeCore.timings` and :meth:`RoboMambaNodeCore.latency_medians_ms`.
 """
 
-import collections
 from dataclasses import dataclass
 import math
 import os
 import threading
-import time
 
 import numpy as np
 
@@ -50,6 +52,8 @@ from robomamba_ros import geometry
 from robomamba_ros.nodes import goal_safety
 from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
 from robomamba_ros.nodes.frame_sync import FrameSync
+from robomamba_ros.nodes.goal_stream import GoalStream
+from robomamba_ros.nodes.latency_profile import LatencyProfile
 from robomamba_ros.nodes.parameters import parameter
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
 from robomamba_ros.ros import messages
@@ -196,7 +200,8 @@ class RoboMambaNodeCore(NodeCore):
         self.counter = goal_safety.RefusalCounter(
             recent_ns=int(p.refusal_warn_window_s * NS_PER_S))
         # Intake, goal stream, services and parameters run in one callback group, inference in
-        # another (the rclpy binding): state both touch is guarded by these locks.
+        # another (the rclpy binding): state both touch is guarded by these locks (the goal
+        # stream has its own).
         self._lock = threading.Lock()
         self._counter_lock = threading.Lock()
         self._workspace = (np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float))
@@ -211,15 +216,12 @@ class RoboMambaNodeCore(NodeCore):
         self._retry_frame_serial = None  # frame of a refusal that may clear: wait for a newer one
         self._infer_refusal = None  # reason of the last prediction's refusal (inference only)
         self._question = None
-        self._estop = False
-        # Safe target (position, quat) of the goal stream and the last goal published.
-        self._target = None
-        self._goal = None
-        self._start_refused = False
-        self._streamed_target = None
+        # Safe target, last goal and e-stop of the arm goal stream.
+        self.goal_stream = GoalStream(self._ee_pose, p.max_goal_step_m, p.max_goal_step_rad,
+                                      p.goal_restart_m)
         self.last_result = None  # dict of the last accepted prediction (for tests and tools)
         # Wall-clock milliseconds per stage of each recent prediction (see latency_medians_ms).
-        self.timings = collections.deque(maxlen=_TIMINGS_KEPT)
+        self.profile = LatencyProfile(STAGES, kept=_TIMINGS_KEPT)
 
     # ----- parameters --------------------------------------------------------------------------
     def check_parameters(self, params):
@@ -238,9 +240,10 @@ class RoboMambaNodeCore(NodeCore):
                              f'{p.depth_window_px}')
 
     def parameters_applied(self):
-        """Take the new workspace box and diagnostics window."""
+        """Take the new workspace box, goal step limits and diagnostics window."""
         p = self.params
         self._workspace = (np.asarray(p.workspace_min, float), np.asarray(p.workspace_max, float))
+        self.goal_stream.configure(p.max_goal_step_m, p.max_goal_step_rad, p.goal_restart_m)
         with self._counter_lock:
             self.counter.recent_ns = int(p.refusal_warn_window_s * NS_PER_S)
 
@@ -314,11 +317,12 @@ class RoboMambaNodeCore(NodeCore):
         if not text:
             self.log.warning('empty instruction ignored')
             return []
+        # The previous target belongs to the previous task: stop streaming towards it (before
+        # the new instruction becomes visible to inference, so its target is never cleared).
+        self.goal_stream.clear_target()
         with self._lock:
             self._instruction = text
             self._instruction_serial += 1
-            # The previous target belongs to the previous task: stop streaming towards it.
-            self._target = None
         self.log.info(f'instruction: {text!r}')
         return []
 
@@ -333,19 +337,12 @@ class RoboMambaNodeCore(NodeCore):
     def on_estop(self, msg, now_ns):
         """Engage (True) or release (False) the e-stop; engaging stops the goal stream."""
         engaged = messages.bool_msg_to_bool(msg)
-        outputs = []
-        with self._lock:
-            changed = engaged != self._estop
-            self._estop = engaged
-            if engaged:
-                self._target = None
-                self._goal = None
-        if changed:
+        if self.goal_stream.set_estop(engaged):
             if engaged:
                 self.log.warning('e-stop engaged: goal stream stopped')
             else:
                 self.log.info('e-stop released: a new instruction starts the next goal')
-        return outputs
+        return []
 
     def on_estop_volatile(self, msg, now_ns):
         """Handle the e-stop from a volatile publisher like :meth:`on_estop`."""
@@ -353,10 +350,8 @@ class RoboMambaNodeCore(NodeCore):
 
     def on_reset(self, request, now_ns):
         """Forget the target and the goal stream (the next goal starts from the EE pose)."""
+        self.goal_stream.reset()
         with self._lock:
-            self._target = None
-            self._goal = None
-            self._start_refused = False
             self._served_serial = self._instruction_serial
             self._retry_frame_serial = None
         return {'success': True, 'message': 'target and goal stream cleared'}, []
@@ -488,19 +483,15 @@ class RoboMambaNodeCore(NodeCore):
 
     def _predict(self, frame, instruction, now_ns):
         self._infer_refusal = None
-        timing = {'frame_age_ms': (now_ns - frame.stamp_ns) / 1e6}
-        self.timings.append(timing)
-        clock = [time.perf_counter()]
-
-        def lap(stage):
-            now = time.perf_counter()
-            timing[stage] = timing.get(stage, 0.0) + 1e3 * (now - clock[0])
-            clock[0] = now
-
-        outputs = self._predict_timed(frame, instruction, now_ns, lap)
-        lap('publish')
-        timing['total'] = sum(timing.get(stage, 0.0) for stage in STAGES)
+        with self.profile.run(frame_age_ms=(now_ns - frame.stamp_ns) / 1e6) as lap:
+            outputs = self._predict_timed(frame, instruction, now_ns, lap)
+            lap('publish')
         return outputs
+
+    @property
+    def timings(self):
+        """Return the recent predictions' ``{stage: milliseconds}`` dicts, oldest first."""
+        return self.profile.runs
 
     def latency_medians_ms(self):
         """
@@ -516,15 +507,7 @@ class RoboMambaNodeCore(NodeCore):
         :return: ``{stage: milliseconds}`` (empty before the first prediction) and
             ``predictions``, the number of predictions they are taken over.
         """
-        timings = list(self.timings)
-        medians = {}
-        for stage in ('frame_age_ms',) + STAGES + ('total',):
-            values = [t[stage] for t in timings if stage in t]
-            if values:
-                medians[stage] = float(np.median(values))
-        if timings:
-            medians['predictions'] = len(timings)
-        return medians
+        return self.profile.medians_ms(count_key='predictions')
 
     def _predict_timed(self, frame, instruction, now_ns, lap):
         p = self.params
@@ -595,12 +578,7 @@ class RoboMambaNodeCore(NodeCore):
         if check.detail:
             self.log.warning(f'pregrasp {check.detail}')
         goal_position = check.value
-        with self._lock:
-            estop = self._estop
-            if not estop:
-                self._target = (goal_position, quat)
-                self._start_refused = False
-        if estop:
+        if not self.goal_stream.set_target(goal_position, quat):
             return refuse(goal_safety.refused('estop', 'e-stop engaged: prediction not used'))
         lap('safety')
         with self._counter_lock:
@@ -631,54 +609,20 @@ class RoboMambaNodeCore(NodeCore):
             image, 'rgb8', self.types, frame.stamp_ns, camera_frame)))
 
     # ----- goal stream -------------------------------------------------------------------------
+    def _ee_pose(self, now_ns):
+        """Return ``(T_base_ee, None)`` or ``(None, refusal Check)`` for the goal stream."""
+        return self._lookup(self.params.base_frame, self.params.ee_frame, now_ns)
+
     def on_goal(self, now_ns):
         """Move the streamed goal one bounded step toward the safe target and publish it."""
-        p = self.params
         outputs = []
-        with self._lock:
-            target, goal, estop = self._target, self._goal, self._estop
-        if target is None or estop:
-            return outputs
-        if goal is not None and target is not self._streamed_target:
-            # A new target continues from the previous goal while the arm is still near it;
-            # after the arm was moved by something else (another controller, a simulator
-            # reset) it starts again from where the arm is.
-            T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
-            if failure is None and np.linalg.norm(T[:3, 3] - goal[0]) > p.goal_restart_m:
-                goal = None
-        self._streamed_target = target
-        if goal is None:
-            T, failure = self._lookup(p.base_frame, p.ee_frame, now_ns)
-            if failure is not None:
-                if self._first_start_refusal():
-                    self._refuse(goal_safety.refused(
-                        'no_start_pose', f'no end-effector pose and no previous goal to start '
-                                         f'the goal stream from ({failure.reason}: '
-                                         f'{failure.detail})'), now_ns, outputs)
-                return outputs
-            try:
-                goal = geometry.matrix_to_pose(T)
-            except ValueError as exc:
-                if self._first_start_refusal():
-                    check = goal_safety.refused('no_start_pose',
-                                                f'end-effector pose is not rigid: {exc}')
-                    self._refuse(check, now_ns, outputs)
-                return outputs
-        position, quat, _ = geometry.step_toward(goal[0], goal[1], target[0], target[1],
-                                                 p.max_goal_step_m, p.max_goal_step_rad)
-        with self._lock:
-            if self._target is not target:
-                return outputs  # reset or e-stop while stepping
-            self._goal = (position, quat)
-        outputs.append(('goal_pose', messages.make_pose_stamped(position, quat, p.base_frame,
-                                                                now_ns, self.types)))
+        goal, refusal = self.goal_stream.tick(now_ns)
+        if refusal is not None:
+            self._refuse(refusal, now_ns, outputs)
+        if goal is not None:
+            outputs.append(('goal_pose', messages.make_pose_stamped(
+                goal[0], goal[1], self.params.base_frame, now_ns, self.types)))
         return outputs
-
-    def _first_start_refusal(self):
-        """Return True once per target when the goal stream cannot start (then retries)."""
-        with self._lock:
-            first, self._start_refused = not self._start_refused, True
-        return first
 
 
 def main(args=None):

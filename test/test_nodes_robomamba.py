@@ -3,10 +3,13 @@
 """
 robomamba_node core: synchronisation, prediction, safety refusals, goal streaming, config.
 
-Most tests run the core in the in-process graph with real rosbags messages (Humble and Jazzy):
-camera messages and TF go in through the graph, outputs come back through taps after a CDR
-round trip. The pose source is a small deterministic policy callable; one test loads a tiny
-random RoboMamba folder.
+Most tests run the core in the in-process graph with real rosbags messages: camera messages and
+TF go in through the graph, outputs come back through taps after a CDR round trip. The node's
+logic does not depend on the ROS distribution, so the tests run on one; the test that sends and
+receives every message type runs on each of ``DISTROS``. The pose source is a small
+deterministic policy callable; one test loads a tiny random RoboMamba folder. The goal stream and
+the stage timings have their own unit tests (``test_nodes_goal_stream.py``,
+``test_nodes_latency_profile.py``).
 """
 
 import dataclasses
@@ -14,7 +17,7 @@ import logging
 import math
 import time
 
-from conftest import REPO_ROOT
+from conftest import DISTROS, REPO_ROOT
 import numpy as np
 import pytest
 import yaml
@@ -32,7 +35,6 @@ from robomamba_ros.ros import messages
 from robomamba_ros.ros.tf_messages import make_tf_message, make_transform_stamped
 from robomamba_ros.ros.type_source import RosbagsTypes
 
-DISTROS = ('humble', 'jazzy')
 CONFIG = REPO_ROOT / 'config' / 'robomamba.yaml'
 BASE, CAM, TCP = 'panda_link0', 'camera_color_optical_frame', 'panda_hand_tcp'
 NODE = '/robomamba_node'
@@ -77,12 +79,16 @@ def _params(**overrides):
 class Rig:
     """A graph with a robomamba_node fed like a RealSense and a Franka would feed it."""
 
-    def __init__(self, distro, policy=None, static_camera=True, **overrides):
+    def __init__(self, policy=None, answerer=None, static_camera=True, distro=DISTROS[0],
+                 **overrides):
         self.graph = InProcessGraph(distro=distro)
         self.types = self.graph.types
         self.policy = policy or FixedPolicy()
         self.params = _params(**overrides)
-        self.core = self.graph.add(RoboMambaNodeCore, self.params, pose_source=self.policy)
+        # A model_path override loads that model instead of the policy.
+        pose_source = None if 'model_path' in overrides else self.policy
+        self.core = self.graph.add(RoboMambaNodeCore, self.params, pose_source=pose_source,
+                                   answerer=answerer)
         self.contact = self.graph.tap(f'{NODE}/contact_pose')
         self.pregrasp = self.graph.tap(f'{NODE}/pregrasp_pose')
         self.markers = self.graph.tap(f'{NODE}/markers')
@@ -137,6 +143,18 @@ class Rig:
         self.graph.publish('/robomamba/instruction', 'std_msgs/msg/String',
                            messages.make_string(text, self.types), LATCHED)
 
+    def ask(self, text):
+        self.graph.publish(f'{NODE}/question', 'std_msgs/msg/String',
+                           messages.make_string(text, self.types))
+
+    def predict(self, seconds=0.06, text='Pull the drawer open.', tcp=T_BASE_TCP, **frame):
+        """Send the TCP pose (unless ``tcp`` is None), a camera frame and an instruction; run."""
+        if tcp is not None:
+            self.tcp_tf(tcp)
+        self.frame(**frame)
+        self.instruct(text)
+        self.graph.advance(seconds)
+
     def counts(self):
         status = self.diagnostics[-1][1].status[0]
         return {kv.key: kv.value for kv in status.values}, status
@@ -159,7 +177,7 @@ def _assert_refused(rig, reason, count='1'):
 
 @pytest.mark.parametrize('distro', DISTROS)
 def test_instruction_gives_contact_pregrasp_markers_debug_image_and_a_goal_stream(distro):
-    rig = Rig(distro)
+    rig = Rig(distro=distro)
     rig.tcp_tf()
     rig.frame()
     rig.instruct()
@@ -206,9 +224,8 @@ def test_instruction_gives_contact_pregrasp_markers_debug_image_and_a_goal_strea
     assert len(rig.policy.calls) == 1
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_jittered_stamps_are_synchronised_and_the_newest_frame_is_used(distro):
-    rig = Rig(distro, sync_slop_s=0.01)
+def test_jittered_stamps_are_synchronised_and_the_newest_frame_is_used():
+    rig = Rig(sync_slop_s=0.01)
     rig.tcp_tf()
     rig.graph.advance(0.1)
     first = rig.now
@@ -223,9 +240,8 @@ def test_jittered_stamps_are_synchronised_and_the_newest_frame_is_used(distro):
     assert len(rig.contact) == 1
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_streams_farther_apart_than_the_slop_wait_for_a_matching_frame(distro):
-    rig = Rig(distro, sync_slop_s=0.01)
+def test_streams_farther_apart_than_the_slop_wait_for_a_matching_frame():
+    rig = Rig(sync_slop_s=0.01)
     rig.tcp_tf()
     rig.instruct()  # before any frame: the request waits
     rig.frame(jitter_ns=(25 * MS, 0))
@@ -236,11 +252,10 @@ def test_streams_farther_apart_than_the_slop_wait_for_a_matching_frame(distro):
     assert len(rig.policy.calls) == 1 and len(rig.contact) == 1
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_a_new_scene_is_lifted_with_its_own_depth_not_the_previous_frames(distro):
+def test_a_new_scene_is_lifted_with_its_own_depth_not_the_previous_frames():
     # A simulator teleports to a new scene between two camera frames 10 ms apart (within the
     # slop): the new colour image arrives before its depth and first pairs with the old one.
-    rig = Rig(distro, sync_slop_s=0.02)
+    rig = Rig(sync_slop_s=0.02)
     rig.tcp_tf()
     old = rig.now
     rig.frame(stamp_ns=old, depth=np.full((H, W), 0.3, np.float32))
@@ -262,7 +277,7 @@ def test_each_prediction_is_timed_by_stage():
             time.sleep(0.03)
             return super().__call__(*args)
 
-    rig = Rig('humble', policy=SlowPolicy())
+    rig = Rig(policy=SlowPolicy())
     assert rig.core.latency_medians_ms() == {}
     rig.tcp_tf()
     rig.frame()
@@ -277,10 +292,7 @@ def test_each_prediction_is_timed_by_stage():
     assert all(timing[s] < timing['model'] for s in ('decode', 'lift', 'safety', 'publish'))
     assert timing['total'] == pytest.approx(sum(timing[s] for s in STAGES))
     # A prediction refused at the depth check never reaches the safety stage.
-    depth = np.zeros((H, W), np.float32)
-    rig.frame(depth=depth)
-    rig.instruct('Open the door.')
-    rig.graph.advance(0.06)
+    rig.predict(text='Open the door.', tcp=None, depth=np.zeros((H, W), np.float32))
     assert len(rig.core.timings) == 2 and 'safety' not in rig.core.timings[1]
     medians = rig.core.latency_medians_ms()
     assert medians['predictions'] == 2 and medians['safety'] == timing['safety']
@@ -290,9 +302,8 @@ def test_each_prediction_is_timed_by_stage():
 # ----- refusals -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_stale_frame_is_refused_with_a_warning_then_a_fresh_one_is_used(distro, caplog):
-    rig = Rig(distro, max_frame_age_s=0.5)
+def test_stale_frame_is_refused_with_a_warning_then_a_fresh_one_is_used(caplog):
+    rig = Rig(max_frame_age_s=0.5)
     rig.tcp_tf()
     rig.frame()
     rig.graph.advance(1.0)
@@ -309,16 +320,12 @@ def test_stale_frame_is_refused_with_a_warning_then_a_fresh_one_is_used(distro, 
     assert len(rig.policy.calls) == 1 and len(rig.contact) == 1
 
 
-@pytest.mark.parametrize('distro', DISTROS)
 @pytest.mark.parametrize('encoding', ['32FC1', '16UC1'])
-def test_invalid_depth_at_or_around_the_contact_is_refused(distro, encoding):
-    rig = Rig(distro)
-    rig.tcp_tf()
+def test_invalid_depth_at_or_around_the_contact_is_refused(encoding):
+    rig = Rig()
     depth = np.full((H, W), PLANE_DEPTH_M, np.float32)
     depth[20:28, 28:36] = np.nan  # a hole around the image centre
-    rig.frame(depth=depth, encoding=encoding)
-    rig.instruct()
-    rig.graph.advance(0.06)
+    rig.predict(depth=depth, encoding=encoding)
     assert len(rig.policy.calls) == 1
     assert rig.policy.calls[0]['depth'][24, 32] == 0.0  # the policy sees 0 = no reading
     _assert_refused(rig, 'invalid_depth')
@@ -328,36 +335,29 @@ def test_invalid_depth_at_or_around_the_contact_is_refused(distro, encoding):
     assert len(rig.debug) == 1
 
     # Mostly missing around a valid centre pixel: refused too.
-    rig = Rig(distro, min_valid_depth_fraction=0.6)
+    rig = Rig(min_valid_depth_fraction=0.6)
     depth = np.full((H, W), PLANE_DEPTH_M, np.float32)
     depth[21:27, 29:35] = 0.0
     depth[24, 32] = depth[23, 31] = PLANE_DEPTH_M
-    rig.frame(depth=depth, encoding=encoding)
-    rig.instruct()
-    rig.graph.advance(0.06)
+    rig.predict(tcp=None, depth=depth, encoding=encoding)
     _assert_refused(rig, 'invalid_depth')
 
 
-@pytest.mark.parametrize('distro', DISTROS)
 @pytest.mark.parametrize('output', [
     {'pixel': (np.nan, 10.0)},
     {'up': (0.0, np.inf, 1.0)},
     {'forward': (np.nan, np.nan, np.nan)},
     {'pixel': (1.0, 2.0, 3.0)},
 ])
-def test_non_finite_model_output_is_refused(distro, output):
-    rig = Rig(distro, policy=FixedPolicy(**output))
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.5)
+def test_non_finite_model_output_is_refused(output):
+    rig = Rig(policy=FixedPolicy(**output))
+    rig.predict(0.5)
     _assert_refused(rig, 'non_finite_output')
     assert not rig.goals
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_a_failing_model_is_refused_not_a_crash(distro, caplog):
-    rig = Rig(distro, policy=FixedPolicy(error=RuntimeError('CUDA out of memory')))
+def test_a_failing_model_is_refused_not_a_crash(caplog):
+    rig = Rig(policy=FixedPolicy(error=RuntimeError('CUDA out of memory')))
     rig.frame()
     with caplog.at_level(logging.WARNING, logger='robomamba_ros'):
         rig.instruct()
@@ -366,49 +366,33 @@ def test_a_failing_model_is_refused_not_a_crash(distro, caplog):
     assert any('CUDA out of memory' in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_an_approach_toward_the_camera_is_refused(distro):
-    rig = Rig(distro, policy=FixedPolicy(up=(0.0, 0.2, -1.0)))
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.06)
+def test_an_approach_toward_the_camera_is_refused():
+    rig = Rig(policy=FixedPolicy(up=(0.0, 0.2, -1.0)))
+    rig.predict(tcp=None)
     _assert_refused(rig, 'orientation')
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_missing_camera_transform_is_refused(distro):
-    rig = Rig(distro, static_camera=False)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.06)
+def test_missing_camera_transform_is_refused():
+    rig = Rig(static_camera=False)
+    rig.predict()
     _assert_refused(rig, 'tf_missing')
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_stale_camera_transform_is_refused(distro):
-    rig = Rig(distro, static_camera=False, tf_max_age_s=0.2)
+def test_stale_camera_transform_is_refused():
+    rig = Rig(static_camera=False, tf_max_age_s=0.2)
     rig.camera_tf()  # a dynamic transform (hand-mounted camera) that stops coming
     rig.graph.advance(1.0)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.06)
+    rig.predict()
     _assert_refused(rig, 'tf_stale')
     # The same transform, refreshed, is accepted.
     rig.camera_tf()
-    rig.frame()
-    rig.instruct('Pull the drawer open again.')
-    rig.graph.advance(0.06)
+    rig.predict(text='Pull the drawer open again.', tcp=None)
     assert len(rig.contact) == 1
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_goal_stream_needs_a_start_pose(distro):
-    rig = Rig(distro)  # no end-effector transform, no previous goal
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(1.0)
+def test_goal_stream_needs_a_start_pose():
+    rig = Rig()  # no end-effector transform, no previous goal
+    rig.predict(1.0, tcp=None)
     assert len(rig.contact) == 1 and not rig.goals
     counts, _ = rig.counts()
     assert counts['no_start_pose'] == '1'  # counted once per target, not per tick
@@ -419,45 +403,31 @@ def test_goal_stream_needs_a_start_pose(distro):
     assert np.linalg.norm(first - T_BASE_TCP[:3, 3]) <= rig.params.max_goal_step_m + 1e-9
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_workspace_clamps_a_goal_slightly_outside_and_refuses_one_far_outside(distro):
+def test_workspace_clamps_a_goal_slightly_outside_and_refuses_one_far_outside():
     # The pregrasp pose (z = 0.25) is 3 cm above the box: clamped, contact unchanged.
-    rig = Rig(distro, workspace_max=(0.8, 0.6, 0.22), workspace_margin_m=0.05)
-    rig.tcp_tf(geometry.make_transform(R_TARGET, [0.5, 0.0, 0.2]))
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(1.0)
+    rig = Rig(workspace_max=(0.8, 0.6, 0.22), workspace_margin_m=0.05)
+    rig.predict(1.0, tcp=geometry.make_transform(R_TARGET, [0.5, 0.0, 0.2]))
     assert _pose(rig.contact[0][1])[0] == pytest.approx(CONTACT, abs=1e-6)
     assert _pose(rig.pregrasp[0][1])[0] == pytest.approx(PREGRASP, abs=1e-6)
     assert _pose(rig.goals[-1][1])[0] == pytest.approx([0.5, 0.0, 0.22], abs=1e-6)
     assert max(_pose(m)[0][2] for _, m in rig.goals) <= 0.22 + 1e-9
 
     # The contact itself 20 cm beyond the box: refused.
-    rig = Rig(distro, workspace_max=(0.3, 0.6, 0.8))
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.5)
+    rig = Rig(workspace_max=(0.3, 0.6, 0.8))
+    rig.predict(0.5)
     _assert_refused(rig, 'workspace')
     assert not rig.goals
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_a_new_target_is_approached_from_the_previous_goal_without_a_jump(distro):
-    rig = Rig(distro, max_goal_step_m=0.01, max_goal_step_rad=0.05)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.3)  # part of the way to the first target
+def test_a_new_target_is_approached_from_the_previous_goal_without_a_jump():
+    rig = Rig(max_goal_step_m=0.01, max_goal_step_rad=0.05)
+    rig.predict(0.3)  # part of the way to the first target
     assert 0 < len(rig.goals) < 20
     # The arm tracked the stream; a second prediction far away and turned: the stream
     # continues from the last goal.
     p_last, q_last, _ = _pose(rig.goals[-1][1])
-    rig.tcp_tf(geometry.pose_to_matrix(p_last, q_last))
     rig.policy.pixel, rig.policy.forward = (5.0, 5.0), np.array([0.0, 1.0, 0.0])
-    rig.frame()
-    rig.instruct('Open the other door.')
-    rig.graph.advance(2.0)
+    rig.predict(2.0, 'Open the other door.', tcp=geometry.pose_to_matrix(p_last, q_last))
     goals = [_pose(m) for _, m in rig.goals]
     for (p0, q0, _), (p1, q1, _) in zip(goals, goals[1:]):
         assert np.linalg.norm(p1 - p0) <= 0.01 + 1e-9
@@ -467,33 +437,23 @@ def test_a_new_target_is_approached_from_the_previous_goal_without_a_jump(distro
     assert geometry.quat_angle(goals[-1][1], second[1]) < 1e-6
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_estop_stops_the_goal_stream_and_refuses_new_goals(distro):
-    rig = Rig(distro)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.2)
+def test_estop_stops_the_goal_stream_and_refuses_new_goals():
+    rig = Rig()
+    rig.predict(0.2)
     assert rig.goals
     rig.graph.publish('/robomamba/estop', 'std_msgs/msg/Bool',
                       messages.make_bool(True, rig.types), LATCHED)
     n = len(rig.goals)
     rig.graph.advance(0.5)
     assert len(rig.goals) == n
-    rig.frame()
-    rig.instruct('Try again.')
-    rig.graph.advance(0.1)
+    rig.predict(0.1, 'Try again.', tcp=None)
     counts, _ = rig.counts()
     assert counts['estop'] == '1' and len(rig.goals) == n
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_reset_forgets_the_target(distro):
-    rig = Rig(distro)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.2)
+def test_reset_forgets_the_target():
+    rig = Rig()
+    rig.predict(0.2)
     response = rig.graph.call_service(f'{NODE}/reset')
     assert response['success']
     n = len(rig.goals)
@@ -505,9 +465,8 @@ def test_reset_forgets_the_target(distro):
 # ----- modes and questions --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_continuous_mode_predicts_on_newer_frames_at_most_at_its_rate(distro):
-    rig = Rig(distro, continuous_rate_hz=5.0)
+def test_continuous_mode_predicts_on_newer_frames_at_most_at_its_rate():
+    rig = Rig(continuous_rate_hz=5.0)
     rig.tcp_tf()
     rig.instruct()
     for _ in range(30):  # 1 s of a 30 Hz camera
@@ -521,46 +480,32 @@ def test_continuous_mode_predicts_on_newer_frames_at_most_at_its_rate(distro):
     assert len(rig.policy.calls) == n
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_questions_are_answered_about_the_newest_frame(distro, caplog):
+def test_questions_are_answered_about_the_newest_frame(caplog):
     seen = []
 
     def answerer(rgb, question):
         seen.append(rgb)
         return f'I see {int(rgb.mean())} grey' if rgb is not None else 'no image'
 
-    graph = InProcessGraph(distro=distro)
-    graph.add(RoboMambaNodeCore, _params(), pose_source=FixedPolicy(), answerer=answerer)
-    answers = graph.tap(f'{NODE}/answer')
-    graph.publish('/camera/color/image_raw', 'sensor_msgs/msg/Image',
-                  messages.numpy_to_image(np.full((H, W, 3), 77, np.uint8), 'rgb8', graph.types,
-                                          graph.now_ns, CAM), SENSOR)
-    graph.publish('/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
-                  messages.numpy_to_image(np.ones((H, W), np.float32), '32FC1', graph.types,
-                                          graph.now_ns, CAM), SENSOR)
-    graph.publish('/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
-                  messages.make_camera_info(K, W, H, graph.types, CAM, graph.now_ns), SENSOR)
-    graph.publish(f'{NODE}/question', 'std_msgs/msg/String',
-                  messages.make_string('What do you see?', graph.types))
-    graph.advance(0.06)
-    assert [m.data for _, m in answers] == ['I see 77 grey']
+    rig = Rig(answerer=answerer)
+    rig.frame(rgb=np.full((H, W, 3), 77, np.uint8), depth=np.ones((H, W), np.float32))
+    rig.ask('What do you see?')
+    rig.graph.advance(0.06)
+    assert [m.data for _, m in rig.answers] == ['I see 77 grey']
     # Without a fresh frame the question is answered from the text alone, with a warning.
-    graph.advance(2.0)
+    rig.graph.advance(2.0)
     with caplog.at_level(logging.WARNING, logger='robomamba_ros'):
-        graph.publish(f'{NODE}/question', 'std_msgs/msg/String',
-                      messages.make_string('Which tool opens a door?', graph.types))
-        graph.advance(0.06)
-    assert answers[-1][1].data == 'no image' and seen[-1] is None
+        rig.ask('Which tool opens a door?')
+        rig.graph.advance(0.06)
+    assert rig.answers[-1][1].data == 'no image' and seen[-1] is None
     assert any('without an image' in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_questions_without_a_language_model_get_a_warning_only(distro, caplog):
-    rig = Rig(distro)
+def test_questions_without_a_language_model_get_a_warning_only(caplog):
+    rig = Rig()
     rig.frame()
     with caplog.at_level(logging.WARNING, logger='robomamba_ros'):
-        rig.graph.publish(f'{NODE}/question', 'std_msgs/msg/String',
-                          messages.make_string('What is this?', rig.types))
+        rig.ask('What is this?')
         rig.graph.advance(0.06)
     assert not rig.answers
     assert any('no language model' in r.getMessage() for r in caplog.records)
@@ -570,7 +515,7 @@ def test_questions_without_a_language_model_get_a_warning_only(distro, caplog):
 
 
 def test_ports_timers_and_qos():
-    core = RoboMambaNodeCore(_params(), NodeContext(types=RosbagsTypes('humble')),
+    core = RoboMambaNodeCore(_params(), NodeContext(types=RosbagsTypes(DISTROS[0])),
                              pose_source=FixedPolicy())
     ports = {p.name: p for p in core.ports()}
     for name in ('image', 'depth', 'camera_info'):
@@ -618,13 +563,13 @@ def test_deployment_files_override_the_node_file():
 
 
 def test_empty_model_path_loads_the_shipped_model():
-    core = RoboMambaNodeCore(_params(), NodeContext(types=RosbagsTypes('humble')))
+    core = RoboMambaNodeCore(_params(), NodeContext(types=RosbagsTypes(DISTROS[0])))
     assert core.pose_source.model.config.lm.hidden_size == 128  # robomamba-sapien-tiny
     assert core.answerer is not None
 
 
 def test_construction_errors_are_clear():
-    context = NodeContext(types=RosbagsTypes('humble'))
+    context = NodeContext(types=RosbagsTypes(DISTROS[0]))
     with pytest.raises(ValueError, match='workspace'):
         RoboMambaNodeCore(_params(workspace_min=(1.0, 0.0, 0.0)), context,
                           pose_source=FixedPolicy())
@@ -651,9 +596,8 @@ class CameraOnly(TransformSource):
         raise TransformUnavailable(f'{target_frame} <- {source_frame}')
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_callbacks_directly_with_a_transform_source(distro):
-    types = RosbagsTypes(distro)
+def test_callbacks_directly_with_a_transform_source():
+    types = RosbagsTypes(DISTROS[0])
     transforms = CameraOnly()
     policy = FixedPolicy()
     core = RoboMambaNodeCore(_params(), NodeContext(types=types, transforms=transforms),
@@ -706,43 +650,22 @@ def tiny_model(tmp_path_factory):
 
 
 def test_a_tiny_robomamba_folder_drives_the_node(tiny_model):
-    graph = InProcessGraph(distro='humble')
-    graph.add(RoboMambaNodeCore, _params(model_path=str(tiny_model), answer_max_new_tokens=4))
-    debug = graph.tap(f'{NODE}/debug_image')
-    diagnostics = graph.tap('/diagnostics')
-    answers = graph.tap(f'{NODE}/answer')
-    types = graph.types
-    graph.publish('/tf_static', 'tf2_msgs/msg/TFMessage', make_tf_message(
-        [make_transform_stamped(T_BASE_CAM, BASE, CAM, 0, types)], types), LATCHED)
+    rig = Rig(model_path=str(tiny_model), answer_max_new_tokens=4)
+    rig.ask('What is this?')
     rgb = np.random.default_rng(0).integers(0, 256, (H, W, 3), dtype=np.uint8)
-    graph.publish('/camera/color/image_raw', 'sensor_msgs/msg/Image',
-                  messages.numpy_to_image(rgb, 'rgb8', types, graph.now_ns, CAM), SENSOR)
-    graph.publish('/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
-                  messages.numpy_to_image(np.full((H, W), 0.5, np.float32), '32FC1', types,
-                                          graph.now_ns, CAM), SENSOR)
-    graph.publish('/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
-                  messages.make_camera_info(K, W, H, types, CAM, graph.now_ns), SENSOR)
-    graph.publish('/robomamba/instruction', 'std_msgs/msg/String',
-                  messages.make_string('Pull the drawer open.', types), LATCHED)
-    graph.publish(f'{NODE}/question', 'std_msgs/msg/String',
-                  messages.make_string('What is this?', types))
-    graph.advance(0.06)
+    rig.predict(tcp=None, rgb=rgb)
     # The random model ran: its prediction was either accepted or refused for a safety reason,
     # never a crash, and shown on the debug image.
-    assert len(debug) == 1
-    counts = {kv.key: kv.value for kv in diagnostics[-1][1].status[0].values}
+    assert len(rig.debug) == 1
+    counts, status = rig.counts()
     assert counts['model_error'] == '0' and counts['non_finite_output'] == '0'
-    assert counts['accepted'] == '1' or diagnostics[-1][1].status[0].level == 1
-    assert len(answers) == 1 and isinstance(answers[0][1].data, str)
+    assert counts['accepted'] == '1' or status.level == status.WARN
+    assert len(rig.answers) == 1 and isinstance(rig.answers[0][1].data, str)
 
 
-@pytest.mark.parametrize('distro', DISTROS)
-def test_a_new_instruction_stops_the_old_stream_and_restarts_from_a_moved_arm(distro):
-    rig = Rig(distro)
-    rig.tcp_tf()
-    rig.frame()
-    rig.instruct()
-    rig.graph.advance(0.5)
+def test_a_new_instruction_stops_the_old_stream_and_restarts_from_a_moved_arm():
+    rig = Rig()
+    rig.predict(0.5)
     assert rig.goals
     rig.instruct('Open the door.')  # no fresh frame yet: the old target is dropped
     streamed = len(rig.goals)
@@ -751,9 +674,6 @@ def test_a_new_instruction_stops_the_old_stream_and_restarts_from_a_moved_arm(di
     # The arm was moved elsewhere meanwhile (e.g. a simulator reset): start from where it is.
     T_moved = T_BASE_TCP.copy()
     T_moved[:3, 3] += [0.0, 0.2, 0.1]
-    rig.tcp_tf(T_moved)
-    rig.frame()
-    rig.instruct('Open the door again.')
-    rig.graph.advance(0.1)
+    rig.predict(0.1, 'Open the door again.', tcp=T_moved)
     first = _pose(rig.goals[streamed][1])[0]
     assert np.linalg.norm(first - T_moved[:3, 3]) <= rig.params.max_goal_step_m + 1e-9

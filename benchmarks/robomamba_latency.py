@@ -21,7 +21,6 @@ Usage: ``python benchmarks/robomamba_latency.py [--configs tiny,small] [--reps 5
 import argparse
 import copy
 import json
-import statistics
 import time
 
 import numpy as np
@@ -31,6 +30,7 @@ from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausa
 from robomamba_ros.models.configuration_robomamba import (
     LanguageModelConfig, RoboMambaConfig, VisionConfig)
 from robomamba_ros.models.robomamba import RoboMamba
+from robomamba_ros.nodes.latency_profile import LatencyProfile
 
 VOCAB = 512
 CONFIGS = {
@@ -56,40 +56,44 @@ class _CharTokenizer:
         return ''.join(chr(32 + i % 90) for i in ids)
 
 
+def synced_seconds():
+    """Return ``time.perf_counter()`` once the GPU (if any) has finished its queued work."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
+def round_robin_medians(fns, reps, warmup=1):
+    """
+    Time functions in turn (f0, f1, ..., f0, f1, ...) and return each one's median (s).
+
+    Alternating keeps slow phases of a shared machine from landing on one side only.
+
+    :param fns: callables without arguments.
+    :param reps: timed rounds.
+    :param warmup: untimed rounds first.
+    :return: the median seconds of each function, in order.
+    """
+    names = [str(i) for i in range(len(fns))]
+    # Only the last ``reps`` rounds are kept: the warm-up rounds fall out.
+    profile = LatencyProfile(names, kept=reps, clock=synced_seconds)
+    for _ in range(warmup + reps):
+        with profile.run() as lap:
+            for name, fn in zip(names, fns):
+                fn()
+                lap(name)
+    medians = profile.medians_ms()
+    return [medians[name] / 1e3 for name in names]
+
+
 def median_seconds(fn, reps, warmup=1):
     """Return the median wall time of ``fn()`` over ``reps`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return round_robin_medians([fn], reps, warmup)[0]
 
 
 def paired_median_seconds(fn_a, fn_b, reps, warmup=1):
-    """
-    Time two functions alternately (a, b, a, b, ...) and return both medians.
-
-    Alternating keeps slow phases of a shared machine from landing on one side only.
-    """
-    times_a, times_b = [], []
-    for i in range(warmup + reps):
-        for fn, times in ((fn_a, times_a), (fn_b, times_b)):
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            fn()
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-    return statistics.median(times_a), statistics.median(times_b)
+    """Time two functions alternately (a, b, a, b, ...) and return both medians (s)."""
+    return tuple(round_robin_medians([fn_a, fn_b], reps, warmup))
 
 
 def llama_like(lm_config):

@@ -39,6 +39,14 @@ def _stream(ee=None):
     return GoalStream(ee, STEP_M, STEP_RAD, RESTART_M), ee
 
 
+def _moving():
+    """Return a stream five ticks on its way from the origin to x = 0.2 m, and its arm."""
+    stream, ee = _stream()
+    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
+    _walk(stream, 5)
+    return stream, ee
+
+
 def _walk(stream, ticks):
     """Tick ``ticks`` times; return the goals (None for ticks without one)."""
     return [stream.tick(0)[0] for _ in range(ticks)]
@@ -85,9 +93,7 @@ def test_new_limits_apply_from_the_next_tick():
 
 
 def test_a_new_target_continues_from_the_last_goal_while_the_arm_is_near_it():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     last = stream.goal
     assert last[0] == pytest.approx([0.05, 0.0, 0.0])
     ee.move([0.03, 0.0, 0.0])  # the arm lags 2 cm behind the goal: within restart_m
@@ -98,9 +104,7 @@ def test_a_new_target_continues_from_the_last_goal_while_the_arm_is_near_it():
 
 
 def test_a_new_target_restarts_from_the_arm_when_it_was_moved_away():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     ee.move([0.0, 0.5, 0.0])  # e.g. a simulator reset moved the arm
     stream.set_target([0.0, 0.6, 0.0], Q_IDENTITY)
     first = stream.tick(0)[0]
@@ -108,9 +112,7 @@ def test_a_new_target_restarts_from_the_arm_when_it_was_moved_away():
 
 
 def test_the_same_target_never_restarts_and_an_unknown_arm_pose_continues():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     ee.move([0.0, 0.5, 0.0])  # far away, but the target is not new: keep streaming
     assert stream.tick(0)[0][0] == pytest.approx([0.06, 0.0, 0.0])
     ee.move(None)  # a new target without an arm pose continues from the last goal
@@ -120,9 +122,7 @@ def test_the_same_target_never_restarts_and_an_unknown_arm_pose_continues():
 
 
 def test_clear_target_stops_the_stream_but_keeps_the_goal_as_the_next_start():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     stream.clear_target()
     assert stream.tick(0) == (None, None) and stream.target is None
     ee.move([0.04, 0.0, 0.0])
@@ -131,9 +131,7 @@ def test_clear_target_stops_the_stream_but_keeps_the_goal_as_the_next_start():
 
 
 def test_reset_forgets_target_and_goal_so_the_next_starts_at_the_arm():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     stream.reset()
     assert stream.tick(0) == (None, None)
     assert stream.target is None and stream.goal is None
@@ -143,9 +141,7 @@ def test_reset_forgets_target_and_goal_so_the_next_starts_at_the_arm():
 
 
 def test_estop_clears_the_stream_and_refuses_targets_until_released():
-    stream, ee = _stream()
-    stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY)
-    _walk(stream, 5)
+    stream, ee = _moving()
     assert stream.set_estop(True) is True and stream.set_estop(True) is False
     assert stream.estop and stream.target is None and stream.goal is None
     assert stream.set_target([0.2, 0.0, 0.0], Q_IDENTITY) is False

@@ -13,7 +13,9 @@ Modules, from the bottom up:
   ``renderer`` -- RGB-D pictures and part segmentation from a shared rendering scene.
 * ``contact_sampling``, ``interaction``, ``success`` -- labels, the pull/push primitives, the
   success test.
-* ``episode`` -- one seeded scene (object + camera + gripper).
+* ``episode`` -- one seeded scene (object + camera + gripper); ``episode_runner`` -- the hand
+  commands, suction, settle and success judge on it, shared by ``low_level_task``, the evaluator
+  and the ROS bridge.
 * ``datagen`` -- labelled interaction data; ``language`` -- instructions and LLaVA exports;
   ``figures`` -- sample grid and result table.
 * ``policies`` and ``evaluate`` -- closed-loop evaluation; ``cli`` -- the ``datagen`` and

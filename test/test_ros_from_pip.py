@@ -83,10 +83,18 @@ def _listen(topic):
     deadline = time.monotonic() + LISTEN_S
     while not received and time.monotonic() < deadline:
         rclpy.spin_once(node, timeout_sec=0.1)
+    # The graph learns a publisher's node name from a discovery topic of its own, which can
+    # arrive after the first message: wait a moment for it.
+    names_deadline = time.monotonic() + 5.0
+    infos = node.get_publishers_info_by_topic(topic)
+    while (not infos or any(info.node_name == '_NODE_NAME_UNKNOWN_' for info in infos)) and \
+            time.monotonic() < names_deadline:
+        rclpy.spin_once(node, timeout_sec=0.1)
+        infos = node.get_publishers_info_by_topic(topic)
     report = {'raw': None, 'transforms': [], 'publishers': [
         {'node': info.node_name, 'type': info.topic_type,
          'hash': str(getattr(info, 'topic_type_hash', ''))}
-        for info in node.get_publishers_info_by_topic(topic)]}
+        for info in infos]}
     if received:
         report['raw'] = received[0].hex()
         msg = deserialize_message(received[0], TFMessage)

@@ -37,6 +37,18 @@ CONTACT_OFFSET_M = 0.10
 PULL_OFFSET_M = 0.5
 
 
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require(config, names, test, wording):
+    """Raise ValueError naming the first field of ``names`` whose value fails ``test``."""
+    for name in names:
+        value = getattr(config, name)
+        if not test(value):
+            raise ValueError(f'{name} must be {wording}, got {value!r}')
+
+
 @dataclass
 class InteractionConfig:
     """
@@ -62,10 +74,8 @@ class InteractionConfig:
     hold_steps: int = 30
 
     def __post_init__(self):
-        for name in ('settle_steps', 'contact_steps', 'pull_steps', 'hold_steps'):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
+        _require(self, ('settle_steps', 'contact_steps', 'pull_steps', 'hold_steps'),
+                 lambda v: _is_int(v) and v >= 0, 'a non-negative integer')
         if not 0.0 < self.contact_offset_m < self.approach_offset_m < self.pull_offset_m:
             raise ValueError('need 0 < contact_offset_m < approach_offset_m < pull_offset_m, got '
                              f'{self.contact_offset_m}, {self.approach_offset_m}, '
@@ -101,14 +111,10 @@ class LowLevelTaskConfig:
     open_fraction_done: float = 0.5
 
     def __post_init__(self):
-        for name in ('control_hz', 'max_linear_mps', 'max_angular_radps', 'attach_tolerance_m',
-                     'attach_tolerance_deg', 'open_fraction_done'):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f'{name} must be a number > 0, got {value!r}')
-        if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, int) or \
-                self.max_steps < 1:
-            raise ValueError(f'max_steps must be an integer >= 1, got {self.max_steps!r}')
+        _require(self, ('control_hz', 'max_linear_mps', 'max_angular_radps',
+                        'attach_tolerance_m', 'attach_tolerance_deg', 'open_fraction_done'),
+                 lambda v: isinstance(v, (int, float)) and v > 0, 'a number > 0')
+        _require(self, ('max_steps',), lambda v: _is_int(v) and v >= 1, 'an integer >= 1')
         low, high = self.start_distance_m
         if not 0.0 <= low <= high:
             raise ValueError(f'start_distance_m must be (low, high) with 0 <= low <= high, '

@@ -36,6 +36,7 @@ protocol's contact pose the TCP ends up 3.4 mm past ``p``, inside the surface.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -219,23 +220,14 @@ def _round_half_up(x):
     return math.floor(x + 0.5)
 
 
-def robust_depth(depth, u, v, window=5):
+def _depth_window(depth, u, v, window):
     """
-    Median depth in metres of the valid readings in a square window around a pixel.
+    Return the window of a depth image around a pixel, in metres.
 
-    The encoding is taken from the dtype: ``uint16`` means millimetres (ROS ``16UC1``) and is
-    divided by 1000; ``float32``/``float64`` means metres (ROS ``32FC1``).  A reading is valid when
-    it is finite and > 0 (0, NaN and inf mean "no reading").  The pixel is rounded to the nearest
-    integer (halves up) and the window is clipped to the image.
-
-    :param depth: depth image, shape (H, W), uint16 millimetres or float32/float64 metres.
-    :param u: column of the pixel, pixels (any float).
-    :param v: row of the pixel, pixels (any float).
-    :param window: side of the square window in pixels, positive odd integer.
-    :return: the median in metres as a float, or None when the window holds no valid reading,
-        lies entirely outside the image, or u/v is not finite.
-    :raises ValueError: for a window that is not a positive odd integer, or a depth array that is
-        not 2D or has another dtype.
+    :return: ``(patch_m, rows, cols)``: float64 metres with NaN where there is no reading, and
+        the pixel rows and columns it covers; None when u/v is not finite or the window lies
+        outside the image.
+    :raises ValueError: as :func:`robust_depth`.
     """
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)):
         raise ValueError(f'window must be a positive odd integer, got {window!r}')
@@ -267,10 +259,106 @@ def robust_depth(depth, u, v, window=5):
     if r0 >= r1 or c0 >= c1:
         return None
     patch = depth[r0:r1, c0:c1].astype(np.float64)
-    values = patch[np.isfinite(patch) & (patch > 0.0)]
+    patch[~(np.isfinite(patch) & (patch > 0.0))] = np.nan
+    return patch * scale, np.arange(r0, r1), np.arange(c0, c1)
+
+
+def robust_depth(depth, u, v, window=5):
+    """
+    Median depth in metres of the valid readings in a square window around a pixel.
+
+    The encoding is taken from the dtype: ``uint16`` means millimetres (ROS ``16UC1``) and is
+    divided by 1000; ``float32``/``float64`` means metres (ROS ``32FC1``).  A reading is valid when
+    it is finite and > 0 (0, NaN and inf mean "no reading").  The pixel is rounded to the nearest
+    integer (halves up) and the window is clipped to the image.
+
+    :param depth: depth image, shape (H, W), uint16 millimetres or float32/float64 metres.
+    :param u: column of the pixel, pixels (any float).
+    :param v: row of the pixel, pixels (any float).
+    :param window: side of the square window in pixels, positive odd integer.
+    :return: the median in metres as a float, or None when the window holds no valid reading,
+        lies entirely outside the image, or u/v is not finite.
+    :raises ValueError: for a window that is not a positive odd integer, or a depth array that is
+        not 2D or has another dtype.
+    """
+    found = _depth_window(depth, u, v, window)
+    if found is None:
+        return None
+    patch = found[0]
+    values = patch[np.isfinite(patch)]
     if values.size == 0:
         return None
-    return float(np.median(values)) * scale
+    return float(np.median(values))
+
+
+class SurfaceNormal(NamedTuple):
+    """A plane fitted to the depth around a pixel (see :func:`estimate_surface_normal`)."""
+
+    normal: np.ndarray  # unit (3,), camera optical frame, pointing toward the camera
+    rms_m: float        # root mean square distance of the kept points from the plane
+    points: int         # points the plane was fitted to
+
+
+# The depth gate lets a surface tilt up to this much away from facing the camera.
+_MAX_TILT_SLOPE = math.tan(math.radians(80.0))
+# Depth noise always tolerated by the gate and the residual trim (RealSense ~1-2 mm at 1 m).
+_DEPTH_NOISE_M = 0.01
+
+
+def estimate_surface_normal(depth, u, v, K, window=15, min_points=10):
+    """
+    Fit a plane to the depth around a pixel and return its normal.
+
+    The window's valid readings are lifted to 3D. Readings that cannot lie on the surface through
+    the pixel are dropped first: those farther in depth from the median around the pixel
+    (3x3) than a surface tilted 80 deg, plus 1 cm of noise, allows at their lateral distance
+    (a step edge, the background). A least-squares plane (SVD) is fitted to the rest and
+    refitted once without the points farther from it than three times the median distance (or
+    the noise floor). Points that barely span two directions (a line, e.g. a thin edge) give
+    no normal.
+
+    :param depth: ``(H, W)`` uint16 millimetres or float metres (0, NaN, inf: no reading).
+    :param u: pixel column (integer values are pixel centres).
+    :param v: pixel row.
+    :param K: camera matrix, see :func:`validate_intrinsics`.
+    :param window: side of the square window (positive odd integer, px).
+    :param min_points: fewest points to fit a plane to.
+    :return: a :class:`SurfaceNormal` (normal in the camera optical frame, pointing toward the
+        camera), or None when too few points remain or they do not span a plane.
+    :raises ValueError: for a bad window, depth array or K.
+    """
+    K = validate_intrinsics(K)
+    found = _depth_window(depth, u, v, window)
+    if found is None:
+        return None
+    patch, rows, cols = found
+    vv, uu = np.meshgrid(rows, cols, indexing='ij')
+    valid = np.isfinite(patch)
+    if int(valid.sum()) < min_points:
+        return None
+    centre_row, centre_col = _round_half_up(float(v)), _round_half_up(float(u))
+    near = (np.abs(vv - centre_row) <= 1) & (np.abs(uu - centre_col) <= 1) & valid
+    reference = float(np.median(patch[near] if near.any() else patch[valid]))
+    lateral_m = np.hypot(vv - centre_row, uu - centre_col) * reference / K[0, 0]
+    keep = valid & (np.abs(patch - reference) <= lateral_m * _MAX_TILT_SLOPE + _DEPTH_NOISE_M)
+    points = deproject(uu[keep], vv[keep], patch[keep], K)
+    fit = None
+    for _ in range(2):
+        if len(points) < min_points:
+            return None
+        centroid = points.mean(axis=0)
+        _, singular, vt = np.linalg.svd(points - centroid, full_matrices=False)
+        if singular[1] < 0.1 * singular[0]:
+            return None  # the points lie along a line: no plane
+        normal = vt[2]
+        distance = np.abs((points - centroid) @ normal)
+        fit = (normal, centroid, distance)
+        limit = max(3.0 * float(np.median(distance)), _DEPTH_NOISE_M * 0.2)
+        points = points[distance <= limit]
+    normal, centroid, distance = fit
+    if normal @ centroid > 0.0:
+        normal = -normal
+    return SurfaceNormal(normal, float(np.sqrt(np.mean(distance ** 2))), int(len(distance)))
 
 
 def _normalize_rows(x, name):
@@ -803,9 +891,11 @@ def gripper_pose(point_m, up, forward, offset_m):
 __all__ = [
     'TCP_OFFSET_M',
     'T_GRIPPER_TCP',
+    'SurfaceNormal',
     'axis_angle_to_matrix',
     'clip_norm',
     'deproject',
+    'estimate_surface_normal',
     'gripper_pose',
     'gripper_pose_to_tcp',
     'gripper_rotation',

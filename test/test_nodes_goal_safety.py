@@ -37,15 +37,26 @@ def test_depth_check_uses_the_robust_median_and_refuses_holes():
     check = gs.check_depth(depth, 15.0, 10.0, window=5)
     assert check.ok and check.value == pytest.approx(1.0)
 
-    depth[10, 15] = np.nan  # no reading at the pixel itself
-    check = gs.check_depth(depth, 15.0, 10.0, window=5)
-    assert not check.ok and check.reason == 'invalid_depth' and 'no depth reading' in check.detail
-
     depth = np.full((20, 30), 1.0, np.float32)
     depth[8:13, 13:17] = 0.0  # 20 of 25 window readings missing, the centre pixel kept
     depth[10, 15] = 1.0
     check = gs.check_depth(depth, 15.0, 10.0, window=5, min_valid_fraction=0.5)
     assert not check.ok and 'valid depth readings' in check.detail
+
+
+@pytest.mark.parametrize('encoding', ['16UC1', '32FC1'])
+def test_a_hole_at_the_pixel_itself_does_not_veto_a_well_measured_window(encoding):
+    rng = np.random.default_rng(3)
+    depth = np.full((480, 640), 0.8)
+    depth[rng.random(depth.shape) < 0.03] = np.nan  # RealSense-like dropout
+    depth[221, 323] = np.nan  # the contact pixel itself
+    raw = (np.nan_to_num(depth * 1000).astype(np.uint16) if encoding == '16UC1'
+           else depth.astype(np.float32))
+    check = gs.check_depth(raw, 323.0, 221.0, window=5, min_valid_fraction=0.5)
+    assert check.ok and check.value == pytest.approx(0.8)
+    raw[219:224, 321:326][:4] = 0  # now 20 of 25 are holes: below the minimum fraction
+    check = gs.check_depth(raw, 323.0, 221.0, window=5, min_valid_fraction=0.5)
+    assert not check.ok and check.reason == 'invalid_depth' and '20%' in check.detail
 
 
 def test_depth_check_range_and_pixel_outside_the_image():
@@ -73,6 +84,44 @@ def test_orientation_must_approach_away_from_the_camera():
     ray_aligned = gs.check_orientation([1.0, 0.0, 1.0], [0.0, 1.0, 0.0], p_side,
                                        math.radians(10))
     assert ray_aligned.ok
+
+
+K_D435 = np.array([[615.0, 0.0, 319.5], [0.0, 615.0, 239.5], [0.0, 0.0, 1.0]])
+
+
+def _tilted_plane(tilt_deg, distance_m=0.6, holes=0.03, seed=0):
+    """Depth (m, NaN holes) of a plane through (0, 0, distance) tilted about the y axis."""
+    tilt = math.radians(tilt_deg)
+    normal = np.array([math.sin(tilt), 0.0, -math.cos(tilt)])  # toward the camera
+    v, u = np.mgrid[0:480, 0:640].astype(float)
+    rays = np.stack([(u - 319.5) / 615.0, (v - 239.5) / 615.0, np.ones_like(u)], axis=-1)
+    depth = (normal @ [0.0, 0.0, distance_m]) / (rays @ normal)
+    depth[np.random.default_rng(seed).random(depth.shape) < holes] = np.nan
+    return depth, normal
+
+
+def test_an_approach_84_deg_off_the_inward_normal_is_refused():
+    depth, normal = _tilted_plane(30.0, holes=0.03)
+    inward = -normal
+    side = np.cross(inward, [0.0, 1.0, 0.0])
+    limit = math.radians(60)
+    for angle, ok in ((0.0, True), (10.0, True), (84.0, False)):
+        up = math.cos(math.radians(angle)) * inward + math.sin(math.radians(angle)) * side
+        check = gs.check_surface_approach(up, depth, 320.0, 240.0, K_D435, limit)
+        assert check.ok == ok, (angle, check)
+        if ok:
+            assert abs(check.value.normal @ normal) > math.cos(math.radians(2))
+        else:
+            assert check.reason == 'approach_normal' and '84 deg' in check.detail
+
+
+def test_no_plane_in_the_window_is_no_reason_to_refuse():
+    depth = np.full((480, 640), np.nan)
+    depth[240, 300:340] = 0.6  # a single row of readings: a line, not a plane
+    for image in (depth, np.full((480, 640), np.nan)):
+        check = gs.check_surface_approach([1.0, 0.0, 0.0], image, 320.0, 240.0, K_D435,
+                                          math.radians(60))
+        assert check.ok and check.value is None and 'surface normal unknown' in check.detail
 
 
 def test_transform_age():

@@ -11,10 +11,12 @@ the goal at the first failed check, logs the detail and counts the reason in a
 Checks, in the order the node runs them:
 
 * :func:`check_finite_output`: the model's pixel and axes are finite numbers of the right size;
-* :func:`check_depth`: the depth at and around the contact pixel is valid (centre reading, a
-  minimum fraction of valid readings in the window, median inside the sensor's range);
+* :func:`check_depth`: the depth around the contact pixel is valid (a minimum fraction of valid
+  readings in the window, median inside the sensor's range; the pixel itself may be a hole);
 * :func:`check_orientation`: the gripper frame is a proper rotation and its approach axis points
   away from the camera, within a maximum angle of the viewing ray;
+* :func:`check_surface_approach`: the approach axis pushes into the surface, within a maximum
+  angle of the inward normal fitted to the depth around the contact (unknown geometry passes);
 * :func:`check_transform_age`: the camera-to-base transform is not stale;
 * :func:`clamp_to_workspace`: the goal lies in the workspace box (clamped when slightly
   outside, refused when farther out than a margin).
@@ -41,6 +43,7 @@ REASONS = (
     'non_finite_output',  # the model's pixel or axes are NaN/inf or malformed
     'invalid_depth',      # no valid depth at and around the contact pixel
     'orientation',        # the gripper frame is not a sane rotation for this view
+    'approach_normal',    # the approach does not push into the surface seen in the depth
     'tf_missing',         # no transform camera -> base (or base -> end effector)
     'tf_stale',           # the transform is older than allowed
     'workspace',          # the goal is outside the workspace box by more than the margin
@@ -140,7 +143,8 @@ def check_depth(depth_m, u, v, window=5, min_valid_fraction=0.5, min_depth_m=0.0
     :param min_depth_m: nearest accepted depth (m).
     :param max_depth_m: farthest accepted depth (m).
     :return: on success ``value`` = median depth of the window (m, via
-        :func:`robomamba_ros.geometry.robust_depth`); otherwise reason ``'invalid_depth'``.
+        :func:`robomamba_ros.geometry.robust_depth`), also when the pixel itself has no
+        reading; otherwise reason ``'invalid_depth'``.
     """
     depth = np.asarray(depth_m)
     if depth.ndim != 2:
@@ -152,10 +156,8 @@ def check_depth(depth_m, u, v, window=5, min_valid_fraction=0.5, min_depth_m=0.0
     if not (0 <= col < width and 0 <= row < height):
         return refused('invalid_depth', f'pixel ({u:.1f}, {v:.1f}) is outside the '
                                         f'{width}x{height} image')
-    scale = 1e-3 if depth.dtype == np.uint16 else 1.0
-    center = float(depth[row, col]) * scale
-    if not (math.isfinite(center) and center > 0.0):
-        return refused('invalid_depth', f'no depth reading at pixel ({col}, {row})')
+    # A missing reading at the pixel itself does not veto: RealSense dropout leaves single
+    # holes everywhere, and the window's median stands in for it.
     half = int(window) // 2
     patch = depth[max(row - half, 0):row + half + 1,
                   max(col - half, 0):col + half + 1].astype(np.float64)
@@ -210,6 +212,42 @@ def check_orientation(up, forward, p_cam, max_approach_angle_rad) -> Check:
                                       f'viewing ray (max {limit:.0f}): it does not point away '
                                       'from the camera')
     return passed(R)
+
+
+def check_surface_approach(up, depth_m, u, v, K, max_angle_rad, window=15) -> Check:
+    """
+    Check that the approach axis pushes into the surface around the contact pixel.
+
+    A plane is fitted to the depth window (:func:`robomamba_ros.geometry.estimate_surface_normal`)
+    and the approach axis ``up`` (the gripper z axis) is compared with its inward normal. When
+    the window gives no plane (too few readings, an edge), the check passes and says so: the
+    depth check already vouched for the contact, and unknown geometry is no reason to refuse.
+
+    :param up: approach axis (3,), camera optical frame.
+    :param depth_m: ``(H, W)`` depth, metres (float) or uint16 millimetres.
+    :param u: contact pixel column.
+    :param v: contact pixel row.
+    :param K: camera matrix (3, 3).
+    :param max_angle_rad: largest accepted angle between ``up`` and the inward normal.
+    :param window: side of the depth window the plane is fitted in (odd, px).
+    :return: on success ``value`` = the :class:`~robomamba_ros.geometry.SurfaceNormal` (None
+        when unknown, with ``detail`` saying so); otherwise reason ``'approach_normal'``.
+    """
+    axis = np.asarray(up, dtype=np.float64).reshape(3)
+    axis = axis / np.linalg.norm(axis)
+    try:
+        surface = geometry.estimate_surface_normal(depth_m, u, v, K, window=int(window))
+    except ValueError as exc:
+        return passed(None, f'surface normal unknown: {exc}')
+    if surface is None:
+        return passed(None, f'surface normal unknown: no plane in the {window} px window '
+                            f'around pixel ({u:.0f}, {v:.0f})')
+    angle = math.acos(float(np.clip(axis @ -surface.normal, -1.0, 1.0)))
+    if angle > max_angle_rad:
+        return refused('approach_normal', f'approach axis is {math.degrees(angle):.0f} deg from '
+                                          'pushing into the surface (max '
+                                          f'{math.degrees(max_angle_rad):.0f})')
+    return passed(surface)
 
 
 def check_transform_age(stamp_ns, now_ns, max_age_ns, what='transform') -> Check:
@@ -341,4 +379,5 @@ class RefusalCounter:
 
 
 __all__ = ['Check', 'REASONS', 'RefusalCounter', 'check_depth', 'check_finite_output',
-           'check_orientation', 'check_transform_age', 'clamp_to_workspace', 'passed', 'refused']
+           'check_orientation', 'check_surface_approach', 'check_transform_age',
+           'clamp_to_workspace', 'passed', 'refused']

@@ -77,6 +77,7 @@ setup(
         'numpy>=1.24,<3',
         'pyyaml>=6',
         'rosbags>=0.10',
+        'mcap>=1.2',  # reads MCAP files record by record (truncated recordings)
         'tqdm>=4.60',
         'torch>=2.4,<3',  # nn.RMSNorm
         'transformers>=5.0,<6',  # CLIP/SigLIP, tokenizers, the Decision Transformer baseline

@@ -37,6 +37,7 @@ import numpy as np
 FRAME = 'camera'
 PARAMETERS = {
     'base_frame': FRAME, 'ee_frame': FRAME, 'max_approach_angle_deg': 180.0,
+    'max_surface_angle_deg': 180.0,
     'workspace_min': [-100.0, -100.0, -100.0], 'workspace_max': [100.0, 100.0, 100.0],
     'continuous_rate_hz': 100.0, 'max_frame_age_s': 5.0,
 }
@@ -119,9 +120,10 @@ def live_ms(size, frames, warmup, log_dir):
     from sensor_msgs.msg import CameraInfo, Image
     from std_msgs.msg import String
 
-    pubs = (node.create_publisher(Image, '/camera/color/image_raw', reliable),
-            node.create_publisher(Image, '/camera/aligned_depth_to_color/image_raw', reliable),
-            node.create_publisher(CameraInfo, '/camera/color/camera_info', reliable))
+    pubs = (node.create_publisher(Image, '/camera/camera/color/image_raw', reliable),
+            node.create_publisher(Image, '/camera/camera/aligned_depth_to_color/image_raw',
+                                  reliable),
+            node.create_publisher(CameraInfo, '/camera/camera/color/camera_info', reliable))
     arrivals = {'contact': [], 'goal': []}
     node.create_subscription(PoseStamped, '/robomamba_node/contact_pose',
                              lambda msg: arrivals['contact'].append(time.perf_counter()),

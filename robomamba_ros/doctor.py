@@ -165,11 +165,11 @@ def rgbd_bag_round_trip(out_dir, distro='humble'):
     stamp_ns = 1_700_000_000_123_456_789
     frame = 'camera_color_optical_frame'
     outgoing = [
-        ('/camera/color/image_raw', 'sensor_msgs/msg/Image',
+        ('/camera/camera/color/image_raw', 'sensor_msgs/msg/Image',
          messages.numpy_to_image(rgb, 'rgb8', types, stamp_ns, frame)),
-        ('/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
+        ('/camera/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
          messages.numpy_to_image(depth_mm, '16UC1', types, stamp_ns, frame)),
-        ('/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
+        ('/camera/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
          messages.make_camera_info(K, width, height, types, frame, stamp_ns)),
     ]
     bag_path = pathlib.Path(out_dir) / 'rgbd.mcap'
@@ -180,9 +180,9 @@ def rgbd_bag_round_trip(out_dir, distro='humble'):
             bag.write(topic, type_name, stamp_ns, msg)
     received = {m.topic: m.msg for m in read_bag(bag_path)}
 
-    color = messages.image_to_rgb(received['/camera/color/image_raw'])
-    depth = messages.depth_image_to_m(received['/camera/aligned_depth_to_color/image_raw'])
-    intrinsics = messages.camera_info_to_intrinsics(received['/camera/color/camera_info'])
+    color = messages.image_to_rgb(received['/camera/camera/color/image_raw'])
+    depth = messages.depth_image_to_m(received['/camera/camera/aligned_depth_to_color/image_raw'])
+    intrinsics = messages.camera_info_to_intrinsics(received['/camera/camera/color/camera_info'])
     pixels = [(width // 2, height // 2), (5, 6), (width - 1, height - 1), (1, 1)]
     worst_m = 0.0
     lifted = []

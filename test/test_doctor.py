@@ -21,9 +21,9 @@ def test_rgbd_round_trip_lifts_pixels_onto_the_plane(tmp_path, distro):
     assert report['points_m'][-1] is None  # pixel in the region without depth readings
     topics = bag_topics(report['bag'])
     assert topics == {
-        '/camera/color/image_raw': ('sensor_msgs/msg/Image', 1),
-        '/camera/aligned_depth_to_color/image_raw': ('sensor_msgs/msg/Image', 1),
-        '/camera/color/camera_info': ('sensor_msgs/msg/CameraInfo', 1),
+        '/camera/camera/color/image_raw': ('sensor_msgs/msg/Image', 1),
+        '/camera/camera/aligned_depth_to_color/image_raw': ('sensor_msgs/msg/Image', 1),
+        '/camera/camera/color/camera_info': ('sensor_msgs/msg/CameraInfo', 1),
     }
 
 

@@ -22,8 +22,11 @@ pytestmark = pytest.mark.ros
 FRAME = 'camera'
 K = np.array([[300.0, 0.0, 167.5], [0.0, 300.0, 167.5], [0.0, 0.0, 1.0]])
 SIZE = 336
+COLOR_TOPIC = '/camera/camera/color/image_raw'
+DEPTH_TOPIC = '/camera/camera/aligned_depth_to_color/image_raw'
 ROBOMAMBA = {
     'base_frame': FRAME, 'ee_frame': FRAME, 'max_approach_angle_deg': 180.0,
+    'max_surface_angle_deg': 180.0,  # a random model's axes on a flat wall
     'workspace_min': [-100.0, -100.0, -100.0], 'workspace_max': [100.0, 100.0, 100.0],
     'max_frame_age_s': 2,  # an integer for a float parameter, as users type it
 }
@@ -62,10 +65,9 @@ class Rig:
         self.probe, self.nodes, self.types = probe, nodes, types
         node = probe.node
         self.camera = {
-            reliable: (node.create_publisher(Image, '/camera/color/image_raw', qos(reliable)),
-                       node.create_publisher(Image, '/camera/aligned_depth_to_color/image_raw',
-                                             qos(reliable)),
-                       node.create_publisher(CameraInfo, '/camera/color/camera_info',
+            reliable: (node.create_publisher(Image, COLOR_TOPIC, qos(reliable)),
+                       node.create_publisher(Image, DEPTH_TOPIC, qos(reliable)),
+                       node.create_publisher(CameraInfo, '/camera/camera/color/camera_info',
                                              qos(reliable)))
             for reliable in (True, False)}
         self.instruction = node.create_publisher(String, '/robomamba/instruction',
@@ -236,14 +238,53 @@ def test_dmm_node_stops_within_two_seconds(graph, sig):
     assert node.stop_s <= STOP_LIMIT_S, node.stop_s
 
 
-def test_robomamba_node_stops_on_sigint_within_two_seconds(tmp_path):
+def test_robomamba_node_on_compressed_transports_predicts_and_stops_on_sigint(tmp_path):
+    """JPEG colour and compressedDepth depth, as image_transport publishes them, over DDS."""
     require_rclpy()
     ros_environment()
-    node = NodeProcess('robomamba_node', tmp_path, {'base_frame': FRAME}, name='rm_stop')
+    from geometry_msgs.msg import PoseStamped
+    from sensor_msgs.msg import CameraInfo, CompressedImage
+    from std_msgs.msg import String
+
+    from robomamba_ros.ros import compressed_images, messages
+    from robomamba_ros.ros.type_source import RclpyTypes
+
+    params = dict(ROBOMAMBA, image_transport='compressed', depth_transport='compressedDepth',
+                  instruction_topic='/rm_stop/instruction')
+    node = NodeProcess('robomamba_node', tmp_path, params, name='rm_stop')
+    probe = Probe('compressed_probe')
     try:
-        assert node.wait_for('loaded RoboMamba', 60.0), node.log()
-        time.sleep(0.5)
+        types = RclpyTypes()
+        color = probe.node.create_publisher(CompressedImage, COLOR_TOPIC + '/compressed', qos())
+        depth = probe.node.create_publisher(CompressedImage, DEPTH_TOPIC + '/compressedDepth',
+                                            qos())
+        info = probe.node.create_publisher(CameraInfo, '/camera/camera/color/camera_info', qos())
+        instruction = probe.node.create_publisher(String, '/rm_stop/instruction',
+                                                  qos(transient_local=True, depth=1))
+        contacts = probe.record(PoseStamped, '/rm_stop/contact_pose', qos())
+        rgb = np.random.default_rng(1).integers(0, 255, (SIZE, SIZE, 3), dtype=np.uint8)
+        depth_m = np.full((SIZE, SIZE), 1.0)
+        instruction.publish(messages.make_string('Open the drawer.', types))
+
+        def publish_frame():
+            stamp = probe.node.get_clock().now().nanoseconds
+            color.publish(compressed_images.make_compressed_image(rgb, types, 'jpeg', stamp,
+                                                                  FRAME))
+            depth.publish(compressed_images.make_compressed_depth(depth_m, '16UC1', types,
+                                                                  stamp, FRAME))
+            info.publish(messages.make_camera_info(K, SIZE, SIZE, types, FRAME, stamp))
+
+        last = [0.0]
+
+        def step():
+            if time.monotonic() - last[0] > 0.1:
+                last[0] = time.monotonic()
+                publish_frame()
+
+        assert probe.spin_until(lambda: contacts, 60.0, step), node.log()
+        assert contacts[0][1].header.frame_id == FRAME
     finally:
+        probe.node.destroy_node()
         code = node.stop(signal.SIGINT)
     assert code == 0, node.log()
     assert node.stop_s <= STOP_LIMIT_S, node.stop_s

@@ -28,9 +28,9 @@ from robomamba_ros.sim.figures import episode_caption
 pytestmark = [pytest.mark.render, pytest.mark.slow]
 
 EXPECTED_TOPICS = {
-    '/camera/color/image_raw': 'sensor_msgs/msg/Image',
-    '/camera/aligned_depth_to_color/image_raw': 'sensor_msgs/msg/Image',
-    '/camera/color/camera_info': 'sensor_msgs/msg/CameraInfo',
+    '/camera/camera/color/image_raw': 'sensor_msgs/msg/Image',
+    '/camera/camera/aligned_depth_to_color/image_raw': 'sensor_msgs/msg/Image',
+    '/camera/camera/color/camera_info': 'sensor_msgs/msg/CameraInfo',
     '/tf': 'tf2_msgs/msg/TFMessage',
     '/clock': 'rosgraph_msgs/msg/Clock',
     '/joint_states': 'sensor_msgs/msg/JointState',
@@ -74,7 +74,7 @@ def test_demo_succeeds_and_writes_results(demo_run):
     assert {'decode', 'model', 'lift', 'safety', 'publish', 'total'} <= set(latency)
     assert results['sim_s'] == pytest.approx(sum(r['duration_s'] for r in results['episodes']))
     # The camera at 2 Hz of sim time (its first frame at most one period after each reset).
-    images = results['topics']['/camera/color/image_raw']['count']
+    images = results['topics']['/camera/camera/color/image_raw']['count']
     assert 2 * results['sim_s'] - 2 <= images <= 2 * results['sim_s'] + 4
     assert (demo_run / 'frames.png').stat().st_size > 1000
 
@@ -87,9 +87,9 @@ def test_demo_bag_holds_valid_messages_of_every_topic(demo_run):
     messages = {}
     for m in read_bag(demo_run / 'bag', list(EXPECTED_TOPICS)):
         messages.setdefault(m.topic, []).append(m.msg)
-    rgb = image_to_rgb(messages['/camera/color/image_raw'][0])
-    depth = depth_image_to_m(messages['/camera/aligned_depth_to_color/image_raw'][0])
-    K = camera_info_to_intrinsics(messages['/camera/color/camera_info'][0])
+    rgb = image_to_rgb(messages['/camera/camera/color/image_raw'][0])
+    depth = depth_image_to_m(messages['/camera/camera/aligned_depth_to_color/image_raw'][0])
+    K = camera_info_to_intrinsics(messages['/camera/camera/color/camera_info'][0])
     assert rgb.shape[:2] == depth.shape == (K.height, K.width)
     assert np.isfinite(depth).any() and rgb.std() > 1.0
     contact = pose_stamped_to_numpy(messages['/robomamba_node/contact_pose'][0])
@@ -148,7 +148,7 @@ def test_demo_bag_is_compressed_and_readable_with_both_typestores(demo_run):
         seen = collections.Counter()
         for m in read_bag(bag, distro=distro):
             seen[m.topic] += 1
-            if m.topic == '/camera/aligned_depth_to_color/image_raw':
+            if m.topic == '/camera/camera/aligned_depth_to_color/image_raw':
                 assert m.msg.encoding == '16UC1'
         assert seen == expected, distro
 
@@ -157,8 +157,9 @@ def test_demo_bag_size_per_camera_frame_is_bounded(demo_run):
     results = json.loads((demo_run / 'results.json').read_text())
     bag = demo_run / 'bag'
     assert results['bag_bytes'] == bag_size_bytes(bag) > 0
-    frames = results['topics']['/camera/color/image_raw']['count']
-    assert frames == results['topics']['/camera/aligned_depth_to_color/image_raw']['count'] > 0
+    topics = results['topics']
+    frames = topics['/camera/camera/color/image_raw']['count']
+    assert frames == topics['/camera/camera/aligned_depth_to_color/image_raw']['count'] > 0
     # Everything in the bag (100 Hz state topics included) per camera frame stays under a
     # tenth of one uncompressed frame: ~9 GB would be ~0.9 GB for the default demo's 1,500.
     assert results['bag_bytes'] / frames < _RAW_FRAME_BYTES / 10

@@ -125,17 +125,17 @@ class Rig:
         if encoding == '16UC1':
             depth = np.nan_to_num(depth * 1000.0, nan=0.0).astype(np.uint16)
         if 'rgb' in parts:
-            self.graph.publish('/camera/color/image_raw', 'sensor_msgs/msg/Image',
+            self.graph.publish('/camera/camera/color/image_raw', 'sensor_msgs/msg/Image',
                                messages.numpy_to_image(rgb, 'rgb8', self.types, stamp, CAM),
                                SENSOR)
         if 'depth' in parts:
             self.graph.publish(
-                '/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
+                '/camera/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
                 messages.numpy_to_image(depth, encoding, self.types, stamp + jitter_ns[0], CAM),
                 SENSOR)
         if 'info' in parts:
             self.graph.publish(
-                '/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
+                '/camera/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo',
                 messages.make_camera_info(K, W, H, self.types, CAM, stamp + jitter_ns[1]),
                 SENSOR)
 
@@ -521,9 +521,19 @@ def test_ports_timers_and_qos():
     for name in ('image', 'depth', 'camera_info'):
         assert ports[name].direction == IN and ports[name].qos == SENSOR
     assert ports['instruction'].qos == LATCHED and ports['estop'].qos == LATCHED
-    assert ports['image'].topic == '/camera/color/image_raw'
-    assert ports['depth'].topic == '/camera/aligned_depth_to_color/image_raw'
-    assert ports['camera_info'].topic == '/camera/color/camera_info'
+    assert ports['image'].topic == '/camera/camera/color/image_raw'
+    assert ports['depth'].topic == '/camera/camera/aligned_depth_to_color/image_raw'
+    assert ports['camera_info'].topic == '/camera/camera/color/camera_info'
+    assert ports['image'].type_name == ports['depth'].type_name == 'sensor_msgs/msg/Image'
+    compressed = RoboMambaNodeCore(
+        _params(image_transport='compressed', depth_transport='compressedDepth'),
+        NodeContext(types=RosbagsTypes(DISTROS[0])), pose_source=FixedPolicy())
+    by_name = {p.name: p for p in compressed.ports()}
+    assert (by_name['image'].topic, by_name['image'].type_name) == (
+        '/camera/camera/color/image_raw/compressed', 'sensor_msgs/msg/CompressedImage')
+    assert (by_name['depth'].topic, by_name['depth'].type_name) == (
+        '/camera/camera/aligned_depth_to_color/image_raw/compressedDepth',
+        'sensor_msgs/msg/CompressedImage')
     outputs = {n: p for n, p in ports.items() if p.direction == OUT}
     assert {p.topic for p in outputs.values()} == {
         '~/contact_pose', '~/pregrasp_pose', GOAL, '~/markers', '~/debug_image', '~/answer',

@@ -91,8 +91,8 @@ def test_state_topics_tf_and_ee_pose_agree(distro):
     graph, bridge = make_bridge(distro)
     taps = {name: graph.tap(topic) for name, topic in (
         ('clock', '/clock'), ('tf', '/tf'), ('joints', '/joint_states'),
-        ('holding', '/gripper/holding'), ('info', '/camera/color/camera_info'),
-        ('instruction', '/robomamba/instruction'), ('color', '/camera/color/image_raw'))}
+        ('holding', '/gripper/holding'), ('info', '/camera/camera/color/camera_info'),
+        ('instruction', '/robomamba/instruction'), ('color', '/camera/camera/color/image_raw'))}
     graph.advance(0.25)
     episode = bridge.episode
     assert bridge.episode_index == 0 and episode.category == 'drawer_cabinet'
@@ -220,7 +220,7 @@ def stream_goals_into_the_bridge(repo_root, seconds, **bridge_limits):
         RoboMambaNodeParameters, 'robomamba_node',
         [repo_root / 'config' / 'robomamba.yaml', repo_root / 'config' / 'sim.yaml']),
         pose_source=source)
-    infos, goal_msgs = graph.tap('/camera/color/camera_info'), graph.tap(GOAL)
+    infos, goal_msgs = graph.tap('/camera/camera/color/camera_info'), graph.tap(GOAL)
     graph.advance(0.01)  # the first tick starts the episode and its first camera frame
     episode = bridge.episode
     T_world_camera = episode.camera.T_world_camera
@@ -237,9 +237,9 @@ def stream_goals_into_the_bridge(repo_root, seconds, **bridge_limits):
                      R_cam_world @ R_goal[:, 0])
     stamp = time_to_ns(infos[-1][1].header.stamp)
     frame = 'camera_color_optical_frame'
-    graph.publish('/camera/color/image_raw', 'sensor_msgs/msg/Image', numpy_to_image(
+    graph.publish('/camera/camera/color/image_raw', 'sensor_msgs/msg/Image', numpy_to_image(
         np.zeros((48, 64, 3), np.uint8), 'rgb8', graph.types, stamp, frame))
-    graph.publish('/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
+    graph.publish('/camera/camera/aligned_depth_to_color/image_raw', 'sensor_msgs/msg/Image',
                   numpy_to_image(np.full((48, 64), p_cam[2], np.float32), '32FC1', graph.types,
                                  stamp, frame))
     samples = []
@@ -459,7 +459,7 @@ def test_without_auto_reset_the_episode_stays_done_until_reset():
                                 categories=('drawer_cabinet', 'laptop'), scenes_per_category=2)
     results = graph.tap(NODE + '/result')
     instructions = graph.tap('/robomamba/instruction')
-    infos = graph.tap('/camera/color/camera_info')
+    infos = graph.tap('/camera/camera/color/camera_info')
     graph.advance(0.5)
     assert bridge.done and len(results) == 1 and bridge.episode_index == 0
     plan = [('drawer_cabinet', 0), ('laptop', 0), ('drawer_cabinet', 1), ('laptop', 1),
@@ -540,9 +540,9 @@ def test_camera_topics_rendered():
     pictures = {}
     for encoding in ('32FC1', '16UC1'):
         graph, bridge = make_bridge(render=True, depth_encoding=encoding)
-        color = graph.tap('/camera/color/image_raw')
-        depth = graph.tap('/camera/aligned_depth_to_color/image_raw')
-        info = graph.tap('/camera/color/camera_info')
+        color = graph.tap('/camera/camera/color/image_raw')
+        depth = graph.tap('/camera/camera/aligned_depth_to_color/image_raw')
+        info = graph.tap('/camera/camera/color/camera_info')
         graph.advance(0.15)
         assert len(color) == len(depth) == len(info) == 2
         for msgs in (color, depth, info):

@@ -1,10 +1,11 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
 """
-The ``demo``, ``replay`` and ``launch`` subcommands of ``robomamba-ros``.
+The ``demo``, ``replay``, ``inspect`` and ``launch`` subcommands of ``robomamba-ros``.
 
-``demo`` and ``replay`` run the node cores in one process without ROS; ``launch`` starts the ROS 2
-nodes as separate processes, as ``ros2 launch robomamba_ros manipulate.launch.py`` does.
+``demo`` and ``replay`` run the node cores in one process without ROS; ``inspect`` describes a
+bag; ``launch`` starts the ROS 2 nodes as separate processes, as ``ros2 launch robomamba_ros
+manipulate.launch.py`` does.
 ``add_node_parsers(subparsers)`` registers them; torch and sapien load only when one runs.
 """
 
@@ -31,7 +32,7 @@ def bag_summary(results):
     raw = sum(c['uncompressed_bytes'] for c in chunks.values())
     packed = ', '.join(f'{name or "uncompressed"} MCAP chunks' for name in sorted(chunks))
     rec = results.get('recording', {})
-    camera = results['topics'].get('/camera/color/image_raw', {}).get('count', 0)
+    camera = results['topics'].get('/camera/camera/color/image_raw', {}).get('count', 0)
     return (f"bag {results['bag']}: {results['bag_bytes'] / 1e6:.1f} MB on disk "
             f"({packed or 'no chunks'}, {raw / 1e6:.1f} MB of records), "
             f"{len(results['topics'])} topics, every message recorded: {camera} camera frames "
@@ -78,13 +79,37 @@ def cmd_demo(args):
 
 
 def cmd_replay(args):
-    """Run ``robomamba-ros replay``."""
-    from robomamba_ros.nodes.replay import replay
+    """Run ``robomamba-ros replay``: exit 0 with goals, 3 without, 2 for a user error."""
+    from robomamba_ros.nodes.replay import replay, ReplayError
 
-    topics = replay(args.input, args.output, args.model, deployment=args.config,
-                    include_inputs=args.include_inputs, progress=not args.quiet)
-    for topic, (type_name, count) in sorted(topics.items()):
-        print(f'{topic:<40} {type_name:<36} {count:>6}')
+    try:
+        result = replay(args.input, args.output, args.model, deployment=args.config,
+                        remaps=args.remap, instruction=args.instruction, start_s=args.start,
+                        duration_s=args.duration, include_inputs=args.include_inputs,
+                        progress=not args.quiet)
+    except ReplayError as exc:
+        print(f'replay: {exc}', file=sys.stderr)
+        return 2
+    print(result.table())
+    return result.exit_code
+
+
+def cmd_inspect(args):
+    """Run ``robomamba-ros inspect``: exit 0, or 2 for a bag that cannot be read."""
+    import json
+
+    from robomamba_ros.nodes.bag_inspect import format_report, inspect_bag
+
+    try:
+        report = inspect_bag(args.bag, deployment=args.config, remaps=args.remap,
+                             progress=not args.quiet)
+    except ValueError as exc:  # BagError and bad remaps: one line each
+        print(f'inspect: {exc}', file=sys.stderr)
+        return 2
+    print(format_report(report))
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as f:
+            json.dump(report, f, indent=2)
     return 0
 
 
@@ -178,7 +203,7 @@ def _add_launch_parser(sub):
 
 def add_node_parsers(sub):
     """
-    Register ``demo``, ``replay`` and ``launch``.
+    Register ``demo``, ``replay``, ``inspect`` and ``launch``.
 
     :param sub: the ``add_subparsers`` object of the main parser.
     """
@@ -216,23 +241,54 @@ def add_node_parsers(sub):
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_demo)
 
+    remap_help = ('rename a topic of robomamba_node as --ros-args -r does, e.g. '
+                  '/camera/camera/color/image_raw:=/camera/color/image_raw (repeatable)')
+    config_help = ('robomamba_node parameter file for topic names and frames: franka.yaml '
+                   '(realsense2_camera 4.x names), sim.yaml (a demo bag) or a path')
     p = sub.add_parser(
         'replay', help="run robomamba_node's core over a recorded bag",
-        description='Play a ROS 2 bag (camera topics, /tf, instruction) through robomamba_node '
-                    'in recorded time order and write what it publishes to a new bag.')
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description='\n'.join((
+            'Play a ROS 2 bag (camera topics, /tf, /tf_static, instruction) through',
+            'robomamba_node in recorded time order and write what it publishes to a new bag.',
+            'Colour and depth may be raw Images or CompressedImage (compressed,',
+            'compressedDepth): the transport is taken from the bag. Prints what was played,',
+            'published and refused (by reason).',
+            '',
+            'exit status: 0 when an arm goal was published, 3 when none was (every prediction',
+            'refused, or no end-effector pose in the bag), 2 for a bag or option error.')))
     p.add_argument('input', help='input bag folder or .mcap file')
     p.add_argument('output', help='output bag folder (must not exist)')
-    p.add_argument('--model', required=True, help='RoboMamba model folder')
-    p.add_argument('--config', default='franka.yaml',
-                   help='deployment parameter file for topic names and frames '
-                        '(franka.yaml or sim.yaml)')
+    p.add_argument('--model', default=None,
+                   help='RoboMamba model folder (default: the shipped robomamba-sapien-tiny)')
+    p.add_argument('--config', default='franka.yaml', help=config_help)
+    p.add_argument('--remap', action='append', default=[], metavar='FROM:=TO', help=remap_help)
+    p.add_argument('--instruction', default=None, metavar='TEXT',
+                   help='instruction published at the start (needed when the bag has none)')
+    p.add_argument('--start', type=float, default=0.0, metavar='S',
+                   help="start this many seconds after the bag's first message (default 0)")
+    p.add_argument('--duration', type=float, default=None, metavar='S',
+                   help='replay only this many seconds (default: to the end)')
     p.add_argument('--include-inputs', action='store_true',
                    help='also copy the input messages to the output bag')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_replay)
 
+    p = sub.add_parser(
+        'inspect', help="list a bag's topics and what replay would use from it",
+        description='List the topics of a ROS 2 bag with type, count, rate, image size and '
+                    'encoding or compressed format, then which topics replay would use for '
+                    'colour, depth and camera info with the same --config and --remap, whether '
+                    'an instruction is recorded, and the transforms the bag holds.')
+    p.add_argument('bag', help='bag folder or .mcap file')
+    p.add_argument('--config', default='franka.yaml', help=config_help)
+    p.add_argument('--remap', action='append', default=[], metavar='FROM:=TO', help=remap_help)
+    p.add_argument('--json', default=None, metavar='FILE', help='also write the report as JSON')
+    p.add_argument('--quiet', action='store_true', help='no progress bar')
+    p.set_defaults(func=cmd_inspect)
+
     _add_launch_parser(sub)
 
 
-__all__ = ['add_node_parsers', 'bag_summary', 'cmd_demo', 'cmd_launch',
+__all__ = ['add_node_parsers', 'bag_summary', 'cmd_demo', 'cmd_inspect', 'cmd_launch',
            'cmd_replay', 'launch_arguments']

@@ -5,7 +5,10 @@
 
 Inputs: the colour image, the aligned depth image and the CameraInfo (sensor-data QoS,
 approximately synchronised by stamp within ``sync_slop_s``), the instruction (``std_msgs/String``,
-latched), questions on ``~/question`` and the e-stop (``std_msgs/Bool``, latched).
+latched), questions on ``~/question`` and the e-stop (``std_msgs/Bool``, latched). Colour and depth
+arrive raw or, with ``image_transport: compressed`` / ``depth_transport: compressedDepth``, as the
+image_transport plugins publish them (:mod:`robomamba_ros.ros.compressed_images`); a payload that
+does not decode is refused as ``bad_frame``, like a raw image whose size disagrees.
 
 Intake callbacks only store messages: the synchroniser (:mod:`robomamba_ros.nodes.frame_sync`)
 keeps the newest complete frame. Inference runs in the ``inference`` callback group, from the
@@ -56,7 +59,7 @@ from robomamba_ros.nodes.goal_stream import GoalStream
 from robomamba_ros.nodes.latency_profile import LatencyProfile
 from robomamba_ros.nodes.parameters import parameter
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
-from robomamba_ros.ros import messages
+from robomamba_ros.ros import compressed_images, messages
 from robomamba_ros.ros.messages import NS_PER_S
 from robomamba_ros.ros.tf_buffer import TransformUnavailable
 from robomamba_ros.ros.visualization import draw_debug_image, make_contact_markers
@@ -71,17 +74,45 @@ STAGES = ('decode', 'model', 'lift', 'safety', 'publish')
 _TIMINGS_KEPT = 1000
 #: Refusals that can clear by themselves: the instruction is tried again on the next frame.
 RETRY_REASONS = ('tf_missing', 'tf_stale')
+#: Colour and depth transports, named as image_transport's plugins name them.
+IMAGE_TRANSPORTS = ('raw', 'compressed')
+DEPTH_TRANSPORTS = ('raw', 'compressedDepth')
+
+
+def transport_topic(base_topic, transport):
+    """
+    Return the topic and message type of one camera stream over an image transport.
+
+    As image_transport does, a compressed stream lives on a subtopic of the base topic named
+    after the transport (``/camera/camera/color/image_raw/compressed``).
+
+    :param base_topic: the raw image topic.
+    :param transport: ``'raw'``, ``'compressed'`` or ``'compressedDepth'``.
+    :return: ``(topic, message type)``.
+    """
+    if transport == 'raw':
+        return base_topic, 'sensor_msgs/msg/Image'
+    return f'{base_topic.rstrip("/")}/{transport}', 'sensor_msgs/msg/CompressedImage'
 
 
 @dataclass
 class RoboMambaNodeParameters:
     """Parameters of ``robomamba_node`` (defaults: a real Franka with a RealSense)."""
 
-    image_topic: str = parameter('/camera/color/image_raw', 'Colour image (rgb8/bgr8).')
-    depth_topic: str = parameter('/camera/aligned_depth_to_color/image_raw',
-                                 'Depth aligned to the colour image (16UC1 mm or 32FC1 m).')
-    camera_info_topic: str = parameter('/camera/color/camera_info',
+    image_topic: str = parameter(
+        '/camera/camera/color/image_raw',
+        'Colour image (rgb8/bgr8/mono8), base topic as realsense2_camera 4.x names it.')
+    depth_topic: str = parameter(
+        '/camera/camera/aligned_depth_to_color/image_raw',
+        'Depth aligned to the colour image (16UC1 mm or 32FC1 m), base topic.')
+    camera_info_topic: str = parameter('/camera/camera/color/camera_info',
                                        'CameraInfo of the colour camera.')
+    image_transport: str = parameter(
+        'raw', "Colour transport: 'raw' (Image on image_topic) or 'compressed' (JPEG/PNG "
+        'CompressedImage on image_topic/compressed).', choices=IMAGE_TRANSPORTS)
+    depth_transport: str = parameter(
+        'raw', "Depth transport: 'raw' (Image on depth_topic) or 'compressedDepth' "
+        '(CompressedImage on depth_topic/compressedDepth).', choices=DEPTH_TRANSPORTS)
     instruction_topic: str = parameter('/robomamba/instruction',
                                        'Manipulation instruction (String, latched).')
     estop_topic: str = parameter(
@@ -118,6 +149,13 @@ class RoboMambaNodeParameters:
     max_approach_angle_deg: float = parameter(
         85.0, 'Largest angle between the approach axis and the viewing ray (deg).', low=0.0,
         high=180.0)
+    max_surface_angle_deg: float = parameter(
+        60.0, 'Largest angle between the approach axis and pushing straight into the surface, '
+        'whose normal is fitted to the depth around the contact (deg); 180: no check.',
+        low=0.0, high=180.0)
+    normal_window_px: int = parameter(
+        15, 'Side of the depth window the surface normal is fitted in (odd, px).', low=3,
+        high=101)
     tf_max_age_s: float = parameter(
         0.5, 'Dynamic transforms older than this are stale (s); static ones never are.',
         low=0.0, high=60.0)
@@ -235,9 +273,9 @@ class RoboMambaNodeCore(NodeCore):
         if p.min_depth_m > p.max_depth_m:
             raise ValueError(f'robomamba_node: min_depth_m {p.min_depth_m} > max_depth_m '
                              f'{p.max_depth_m}')
-        if p.depth_window_px % 2 == 0:
-            raise ValueError(f'robomamba_node: depth_window_px must be odd, got '
-                             f'{p.depth_window_px}')
+        for name in ('depth_window_px', 'normal_window_px'):
+            if getattr(p, name) % 2 == 0:
+                raise ValueError(f'robomamba_node: {name} must be odd, got {getattr(p, name)}')
 
     def parameters_applied(self):
         """Take the new workspace box, goal step limits and diagnostics window."""
@@ -251,9 +289,11 @@ class RoboMambaNodeCore(NodeCore):
     def ports(self):
         """Return the node's topics."""
         p = self.params
+        image_topic, image_type = transport_topic(p.image_topic, p.image_transport)
+        depth_topic, depth_type = transport_topic(p.depth_topic, p.depth_transport)
         return (
-            Port('image', 'sensor_msgs/msg/Image', p.image_topic, SENSOR, IN),
-            Port('depth', 'sensor_msgs/msg/Image', p.depth_topic, SENSOR, IN),
+            Port('image', image_type, image_topic, SENSOR, IN),
+            Port('depth', depth_type, depth_topic, SENSOR, IN),
             Port('camera_info', 'sensor_msgs/msg/CameraInfo', p.camera_info_topic, SENSOR, IN),
             Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED, IN),
             Port('question', 'std_msgs/msg/String', '~/question', COMMAND, IN),
@@ -430,7 +470,7 @@ class RoboMambaNodeCore(NodeCore):
         rgb = None
         if frame is not None:
             try:
-                rgb = messages.image_to_rgb(frame['rgb'])
+                rgb = compressed_images.decode_color(frame['rgb'])
             except ValueError as exc:
                 self.log.warning(f'camera image unusable for the question: {exc}')
         else:
@@ -445,8 +485,8 @@ class RoboMambaNodeCore(NodeCore):
     def _decode(self, frame):
         """Return ``(rgb, depth_m, intrinsics, camera_frame)`` or a refusal Check."""
         try:
-            rgb = messages.image_to_rgb(frame['rgb'])
-            depth_m = messages.depth_image_to_m(frame['depth'])
+            rgb = compressed_images.decode_color(frame['rgb'])
+            depth_m = compressed_images.decode_depth(frame['depth'])
             info = messages.camera_info_to_intrinsics(frame['info'])
         except (ValueError, AttributeError, TypeError) as exc:
             return goal_safety.refused('bad_frame', f'camera frame cannot be decoded: {exc}')
@@ -557,6 +597,12 @@ class RoboMambaNodeCore(NodeCore):
             return refuse(check)
         R_cam = check.value
         debug['R_cam'] = R_cam
+        if p.max_surface_angle_deg < 180.0:
+            check = goal_safety.check_surface_approach(
+                up, depth_m, pixel[0], pixel[1], K, math.radians(p.max_surface_angle_deg),
+                window=p.normal_window_px)
+            if not check.ok:
+                return refuse(check)
         T, failure = self._lookup(p.base_frame, camera_frame, now_ns)
         if failure is not None:
             return refuse(failure)

@@ -81,10 +81,10 @@ class SapienBridgeParameters:
     camera_frame: str = parameter('camera_color_optical_frame',
                                   'Optical frame of the colour and aligned depth images.')
     ee_frame: str = parameter('panda_hand_tcp', 'Frame of the hand TCP published on TF.')
-    color_topic: str = parameter('/camera/color/image_raw', 'Colour image (rgb8).')
-    depth_topic: str = parameter('/camera/aligned_depth_to_color/image_raw',
+    color_topic: str = parameter('/camera/camera/color/image_raw', 'Colour image (rgb8).')
+    depth_topic: str = parameter('/camera/camera/aligned_depth_to_color/image_raw',
                                  'Depth aligned to the colour image.')
-    camera_info_topic: str = parameter('/camera/color/camera_info',
+    camera_info_topic: str = parameter('/camera/camera/color/camera_info',
                                        'Intrinsics, ROS pixel-centre convention.')
     joint_states_topic: str = parameter('/joint_states', 'Finger joint states.')
     ee_pose_topic: str = parameter('~/ee_pose', 'TCP pose in world_frame (PoseStamped).')

@@ -25,8 +25,12 @@ from pathlib import Path
 import struct
 from typing import Any, Dict, Iterable, Iterator, NamedTuple, Optional, Sequence, Tuple, Union
 
+from mcap.exceptions import McapError
+from mcap.records import Message
+from mcap.stream_reader import StreamReader
 from rosbags.interfaces import MessageDefinitionFormat
-from rosbags.rosbag2 import CompressionFormat, CompressionMode, Reader, StoragePlugin, Writer
+from rosbags.rosbag2 import (CompressionFormat, CompressionMode, Reader, ReaderError,
+                             StoragePlugin, Writer)
 from rosbags.typesys import get_types_from_idl, get_types_from_msg, TypesysError
 
 from robomamba_ros.ros.type_source import DISTROS, normalize_type_name, RosbagsTypes
@@ -181,10 +185,86 @@ class BagWriter:
         self.close()
 
 
+class BagError(ValueError):
+    """A bag that cannot be read; the message names the file and what is wrong, in one line."""
+
+
 def _check_bag_path(path: PathLike) -> Path:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f'bag {str(path)!r} does not exist')
+    return path
+
+
+def mcap_readable_messages(path: PathLike) -> Tuple[int, bool]:
+    """
+    Count the messages of an MCAP file by reading it from the start, without its index.
+
+    A recording that was killed leaves an MCAP file without its summary and end magic, which
+    indexed readers refuse at once; reading record by record still reaches every message
+    written before the cut (a chunk cut in the middle is lost as a whole).
+
+    :param path: one ``.mcap`` file.
+    :return: ``(messages, complete)``: the messages read before the first unreadable record,
+        and whether the file ended with its footer and end magic.
+    """
+    count = 0
+    with open(path, 'rb') as f:
+        try:
+            for record in StreamReader(f, skip_magic=False, emit_chunks=False).records:
+                if isinstance(record, Message):
+                    count += 1
+        except (McapError, EOFError, ValueError, struct.error, OSError, MemoryError):
+            return count, False
+        # The stream reader stops at the footer; a complete file ends with the magic there.
+        f.seek(-len(_MCAP_MAGIC), 2)
+        return count, f.read(len(_MCAP_MAGIC)) == _MCAP_MAGIC
+
+
+def check_bag(path: PathLike) -> Path:
+    """
+    Check that a path is a readable rosbag2 bag, before any work starts.
+
+    :param path: bag directory, or one ``.mcap`` or ``.db3`` file.
+    :return: the path.
+    :raises BagError: with one line naming the file and what is wrong: it does not exist, a
+        folder without ``metadata.yaml``, a file that is no bag, a truncated MCAP file (with the
+        number of messages that could still be read), or another storage error.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BagError(f'{path}: no such bag (give a rosbag2 folder, a .mcap or a .db3 file)')
+    if path.is_dir():
+        if not (path / 'metadata.yaml').is_file():
+            storage = sorted(path.glob('*.mcap')) + sorted(path.glob('*.db3'))
+            hint = (f'; to read its storage file alone, give {storage[0]}' if len(storage) == 1
+                    else ' (a rosbag2 bag is a folder with metadata.yaml and its storage files)')
+            raise BagError(f'{path}: folder has no metadata.yaml, so it is not a rosbag2 bag'
+                           f'{hint}')
+        files = sorted(path.glob('*.mcap'))
+    elif path.suffix not in ('.mcap', '.db3'):
+        raise BagError(f'{path}: not a bag (give a rosbag2 folder, a .mcap or a .db3 file)')
+    else:
+        files = [path] if path.suffix == '.mcap' else []
+    for file in files:
+        with open(file, 'rb') as f:
+            magic = f.read(len(_MCAP_MAGIC))
+            f.seek(max(f.seek(0, 2) - len(_MCAP_MAGIC), 0))
+            end_magic = f.read(len(_MCAP_MAGIC))
+        if magic != _MCAP_MAGIC:
+            raise BagError(f'{file}: not an MCAP file (it does not start with the MCAP magic)')
+        if end_magic == _MCAP_MAGIC:
+            continue  # complete; the indexed reader below checks the rest
+        count, _ = mcap_readable_messages(file)
+        raise BagError(f'{file}: MCAP file is truncated (cut short at {file.stat().st_size} '
+                       f'bytes, as when a recording is killed); {count} messages could be read '
+                       'before the cut; `mcap recover` rewrites them into a complete file')
+    try:
+        # Opening reads metadata and index: a broken bag fails here, not halfway through.
+        with Reader(path):
+            pass
+    except (ReaderError, FileNotFoundError, OSError, KeyError, ValueError) as exc:
+        raise BagError(f'{path}: cannot be read as a rosbag2 bag: {exc}') from None
     return path
 
 
@@ -229,6 +309,18 @@ def _pick_distro(reader: Reader, distro: Optional[str]) -> str:
         if candidate in DISTROS:
             return candidate
     return 'humble'
+
+
+def bag_distro(path: PathLike) -> str:
+    """
+    Return the typestore :func:`read_bag` uses for a bag by default.
+
+    :param path: bag directory (or a single storage file).
+    :return: ``'humble'`` or ``'jazzy'``: the one recorded by :class:`BagWriter`, else the
+        bag's ``ros_distro`` if it is one of them, else ``'humble'``.
+    """
+    with Reader(_check_bag_path(path)) as reader:
+        return _pick_distro(reader, None)
 
 
 def read_bag(path: PathLike, topics: Optional[Iterable[str]] = None,
@@ -281,6 +373,46 @@ def bag_topics(path: PathLike) -> Dict[str, Tuple[str, int]]:
     path = _check_bag_path(path)
     with Reader(path) as reader:
         return {topic: (info.msgtype, info.msgcount) for topic, info in reader.topics.items()}
+
+
+class TopicTiming(NamedTuple):
+    """Receive times of one topic in a bag."""
+
+    type_name: str
+    count: int
+    first_ns: int
+    last_ns: int
+
+    @property
+    def rate_hz(self) -> Optional[float]:
+        """Mean message rate (Hz), None below two messages or over no time."""
+        span = self.last_ns - self.first_ns
+        return (self.count - 1) * 1e9 / span if self.count > 1 and span > 0 else None
+
+
+def topic_timing(path: PathLike, progress: bool = False) -> Dict[str, TopicTiming]:
+    """
+    Read every message's receive time (no deserialisation) and summarise it per topic.
+
+    :param path: bag directory (or a single storage file).
+    :param progress: show a progress bar over the messages.
+    :return: ``{topic: TopicTiming}`` for the topics with at least one message.
+    """
+    from tqdm import tqdm
+
+    path = _check_bag_path(path)
+    stats: Dict[str, list] = {}
+    with Reader(path) as reader:
+        for conn, stamp_ns, _ in tqdm(reader.messages(), total=reader.message_count,
+                                      desc='read', unit='msg', disable=not progress):
+            entry = stats.get(conn.topic)
+            if entry is None:
+                stats[conn.topic] = [conn.msgtype, 1, stamp_ns, stamp_ns]
+            else:
+                entry[1] += 1
+                entry[2] = min(entry[2], stamp_ns)
+                entry[3] = max(entry[3], stamp_ns)
+    return {topic: TopicTiming(*entry) for topic, entry in stats.items()}
 
 
 def bag_size_bytes(path: PathLike) -> int:
@@ -344,10 +476,16 @@ __all__ = [
     'CHUNK_COMPRESSION_KEY',
     'COMPRESSIONS',
     'DISTRO_KEY',
+    'BagError',
     'BagMessage',
     'BagWriter',
+    'TopicTiming',
+    'bag_distro',
     'bag_size_bytes',
     'bag_topics',
+    'check_bag',
     'mcap_chunk_compression',
+    'mcap_readable_messages',
     'read_bag',
+    'topic_timing',
 ]

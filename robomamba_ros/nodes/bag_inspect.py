@@ -111,13 +111,15 @@ def format_report(report: Dict[str, Any]) -> str:
 
     :param report: the dict from :func:`inspect_bag`.
     """
+    width = max([len('topic')] + [len(t['topic']) for t in report['topics']])
+    kind = max([len('type')] + [len(t['type']) for t in report['topics']])
     lines = [f"{report['bag']}: {len(report['topics'])} topics over "
              f"{report['duration_s']:.2f} s",
-             f"{'topic':<52} {'type':<32} {'count':>6} {'rate Hz':>8}  detail"]
+             f"{'topic':<{width}}  {'type':<{kind}}  {'count':>6}  {'rate Hz':>7}  detail"]
     for t in report['topics']:
         rate = '' if t['rate_hz'] is None else f"{t['rate_hz']:.1f}"
-        lines.append(f"{t['topic']:<52} {t['type']:<32} {t['count']:>6} {rate:>8}  "
-                     f"{t['detail']}")
+        lines.append(f"{t['topic']:<{width}}  {t['type']:<{kind}}  {t['count']:>6}  "
+                     f"{rate:>7}  {t['detail']}".rstrip())
     lines.append('replay would use:')
     for c in report['replay']:
         if c['problem']:

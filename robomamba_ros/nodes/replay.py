@@ -71,11 +71,16 @@ class ReplayResult:
 
     def table(self):
         """Return the summary a person reads: topics in and out, predictions, refusals."""
+        rows = {**self.inputs, **self.outputs}
+        width = max([len('published topic')] + [len(t) for t in rows])
+        kind = max([len('type')] + [len(ty) for ty, _ in rows.values()])
         lines = [f'replayed {self.window_s[0]:.2f}..{self.window_s[1]:.2f} s of the bag',
-                 f"{'input topic':<48} {'type':<34} {'played':>7}"]
-        lines += [f'{t:<48} {ty:<34} {n:>7}' for t, (ty, n) in sorted(self.inputs.items())]
-        lines.append(f"{'published topic':<48} {'type':<34} {'count':>7}")
-        lines += [f'{t:<48} {ty:<34} {n:>7}' for t, (ty, n) in sorted(self.outputs.items())]
+                 f"{'input topic':<{width}}  {'type':<{kind}}  {'played':>7}"]
+        lines += [f'{t:<{width}}  {ty:<{kind}}  {n:>7}'
+                  for t, (ty, n) in sorted(self.inputs.items())]
+        lines.append(f"{'published topic':<{width}}  {'type':<{kind}}  {'count':>7}")
+        lines += [f'{t:<{width}}  {ty:<{kind}}  {n:>7}'
+                  for t, (ty, n) in sorted(self.outputs.items())]
         refused = sum(self.refusals.values())
         lines.append(f'predictions accepted: {self.accepted}; refusals: {refused}'
                      + ''.join(f'\n  {reason:<20} {count:>5}'

@@ -152,14 +152,6 @@ BAD_COLOUR = {
 }
 
 
-@pytest.mark.parametrize('case', sorted(BAD_COLOUR))
-def test_bad_colour_payloads_raise_one_clear_line(case):
-    fmt, payload, phrase = BAD_COLOUR[case]
-    with pytest.raises(ValueError, match=phrase) as info:
-        ci.decode_color(_message(RosbagsTypes(DISTROS[0]), fmt, payload()))
-    assert '\n' not in str(info.value)
-
-
 BAD_DEPTH = {
     'short payload': ('16UC1; compressedDepth', lambda: b'\x00' * 5, 'no compressedDepth'),
     'wrong header': ('16UC1; compressedDepth',
@@ -182,9 +174,13 @@ BAD_DEPTH = {
 }
 
 
-@pytest.mark.parametrize('case', sorted(BAD_DEPTH))
-def test_bad_depth_payloads_raise_one_clear_line(case):
-    fmt, payload, phrase = BAD_DEPTH[case]
+BAD = {**{f'colour: {k}': (ci.decode_color, v) for k, v in BAD_COLOUR.items()},
+       **{f'depth: {k}': (ci.decode_depth, v) for k, v in BAD_DEPTH.items()}}
+
+
+@pytest.mark.parametrize('case', sorted(BAD))
+def test_bad_payloads_raise_one_clear_line(case):
+    decode, (fmt, payload, phrase) = BAD[case]
     with pytest.raises(ValueError, match=phrase) as info:
-        ci.decode_depth(_message(RosbagsTypes(DISTROS[0]), fmt, payload()))
+        decode(_message(RosbagsTypes(DISTROS[0]), fmt, payload()))
     assert '\n' not in str(info.value)

@@ -66,8 +66,11 @@ def test_colour_from_the_reference_decodes_to_rgb(distro, fmt):
     fmt_string, payload = encode_compressed_color(grey, fmt)
     decoded = ci.compressed_to_rgb(_message(types, fmt_string, payload))
     assert _close(decoded, np.repeat(grey[:, :, None], 3, axis=2), fmt)
-    # Older drivers: the format names the codec only; the payload is BGR as always.
+    # A bgr8 camera: another source encoding, the same BGR payload.
     _, payload = encode_compressed_color(rgb, fmt)
+    bgr_source = _message(types, f'bgr8; {fmt} compressed bgr8', payload)
+    assert _close(ci.compressed_to_rgb(bgr_source), rgb, fmt)
+    # Older drivers: the format names the codec only; the payload is BGR as always.
     assert _close(ci.compressed_to_rgb(_message(types, fmt, payload)), rgb, fmt)
 
 

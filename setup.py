@@ -29,7 +29,8 @@ def _version():
 
 # Heavy or platform-specific pieces are extras; ROS users get numpy/yaml/opencv from rosdep.
 EXTRAS = {
-    'sim': ['sapien==3.0.3'],
+    # The Franka Panda's URDF and meshes (franka_description, Apache-2.0) for the simulated arm.
+    'sim': ['sapien==3.0.3', 'example-robot-data==6.0.0'],
     'test': [
         'pytest>=8',
         'hypothesis>=6.100',

@@ -36,34 +36,34 @@ def encode_compressed_color(rgb, fmt='jpeg', quality=95):
 
 
 def encode_compressed_depth(depth_m, encoding, depth_max=10.0, quantization=100.0):
-    """Return ``(format string, payload bytes)`` of a depth image in metres (NaN/0: none)."""
-    depth = np.asarray(depth_m, dtype=np.float64)
-    valid = np.isfinite(depth) & (depth > 0)
+    """Return ``(format, payload)`` as compressed_depth_image_transport (Humble) writes them."""
+    d = np.asarray(depth_m, np.float32)  # a 32FC1 image holds float32
     if encoding == '16UC1':
-        mm = np.where(valid, np.round(depth * 1000.0), 0)
-        image = np.where(mm > depth_max * 1000.0, 0, mm).astype(np.uint16)
+        with np.errstate(invalid='ignore'):
+            mm = np.round(d.astype(np.float64) * 1000.0)
+            keep = np.isfinite(mm) & (mm > 0) & (mm <= int(depth_max * 1000.0))
+        image = np.where(keep, mm, 0).astype(np.uint16)
         header = struct.pack('<iff', 0, 0.0, 0.0)  # Humble leaves the parameters unset
     else:
-        a = quantization * (quantization + 1.0)
-        b = 1.0 - a / depth_max
-        inside = valid & (depth < depth_max)
-        inv = np.zeros(depth.shape)
-        inv[inside] = a / depth[inside] + b
-        image = np.floor(inv).astype(np.uint16)  # a C++ float -> uint16 store truncates
+        a = np.float32(quantization) * (np.float32(quantization) + np.float32(1))
+        b = np.float32(1) - a / np.float32(depth_max)
+        image = np.zeros(d.shape, np.uint16)
+        with np.errstate(invalid='ignore'):
+            keep = np.isfinite(d) & (d > 0) & (d < np.float32(depth_max))
+        image[keep] = np.trunc(a / d[keep] + b)  # float -> uint16 truncates
         header = struct.pack('<iff', 0, a, b)
-    ok, data = cv2.imencode('.png', image)
+    ok, png = cv2.imencode('.png', image)
     assert ok
-    return f'{encoding}; compressedDepth', header + data.tobytes()  # as Humble names it
+    return f'{encoding}; compressedDepth', header + png.tobytes()
 
 
 def decode_compressed_depth(fmt, payload):
-    """Return depth in metres (NaN: no reading) from a compressedDepth format and payload."""
-    encoding = fmt.split(';')[0].strip()
+    """Return metres (NaN: no reading) from a compressedDepth format and payload."""
     kind, a, b = struct.unpack('<iff', payload[:12])
     assert kind == 0
     image = cv2.imdecode(np.frombuffer(payload[12:], np.uint8), cv2.IMREAD_UNCHANGED)
-    image = image.astype(np.float64)
-    if encoding == '16UC1':
+    assert image.dtype == np.uint16 and image.ndim == 2
+    if fmt.split(';')[0] == '16UC1':
         depth = image / 1000.0
     else:
         with np.errstate(divide='ignore'):

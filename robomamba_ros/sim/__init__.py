@@ -10,7 +10,8 @@ Modules, from the bottom up:
 * ``objects`` -- procedural articulated objects, one category per file; ``categories`` holds the
   seen/unseen split; ``partnet_mobility`` loads PartNet-Mobility folders behind the same interface.
 * ``panda`` -- the Franka Panda arm: its model from the example-robot-data wheel, kinematics
-  with the joint limits, joint drives;
+  with the joint limits, joint drives; ``panda_control`` -- its libfranka-like Cartesian pose
+  interface and MoveIt-Servo-like twist interface;
 * ``gripper`` -- the flying Franka hand; ``camera`` -- camera model and pose sampling;
   ``renderer`` -- RGB-D pictures and part segmentation from a shared rendering scene.
 * ``contact_sampling``, ``interaction``, ``success`` -- labels, the pull/push primitives, the

@@ -137,12 +137,20 @@ class PandaArm:
         for index, effort in zip(self.arm_index, ARM_EFFORT_LIMITS):
             self.joints[index].set_drive_properties(ARM_STIFFNESS, ARM_DAMPING, effort)
 
-    def set_arm_targets(self, q_arm):
-        """Command arm joint positions (clipped to the limits) to the position drives."""
+    def set_arm_targets(self, q_arm, velocity=None):
+        """
+        Command arm joint positions (clipped to the limits) to the position drives.
+
+        :param q_arm: seven joint positions (rad).
+        :param velocity: seven joint velocities the drives should move with (rad/s); default
+            zero, i.e. come to rest at ``q_arm``.
+        """
         q = np.clip(np.asarray(q_arm, dtype=np.float64).reshape(7), self.arm_limits[:, 0],
                     self.arm_limits[:, 1])
-        for index, value in zip(self.arm_index, q):
+        dq = np.zeros(7) if velocity is None else np.asarray(velocity, dtype=np.float64)
+        for index, value, speed in zip(self.arm_index, q, dq.reshape(7)):
             self.joints[index].set_drive_target(float(value))
+            self.joints[index].set_drive_velocity_target(float(speed))
 
     def arm_qpos(self):
         """Return the seven arm joint positions now (rad)."""
@@ -177,6 +185,20 @@ class PandaArm:
         self._pinocchio.compute_forward_kinematics(self.full_qpos(q_arm))
         pose = self._pinocchio.get_link_pose(self.links[link])
         return np.asarray(pose.to_transformation_matrix(), dtype=np.float64)
+
+    def jacobian(self, q_arm):
+        """
+        Return the TCP's Jacobian in ``panda_link0`` (world-aligned axes, at the TCP origin).
+
+        :param q_arm: seven joint positions (rad).
+        :return: ``(6, 7)``: rows linear (m/rad) then angular (rad/rad) velocity.
+        """
+        full = self.full_qpos(q_arm)
+        # Pinocchio's body Jacobian is in the TCP's own axes: rotate both halves to the base's.
+        J_body = self._pinocchio.compute_single_link_local_jacobian(full, self.tcp_index)
+        R = self.fk(q_arm)[:3, :3]
+        J = np.asarray(J_body, dtype=np.float64)[:, self.arm_index]
+        return np.vstack([R @ J[:3], R @ J[3:]])
 
     def _wrap_into_limits(self, q_arm):
         # A revolute joint at q and q + 2 pi is the same arm: take the turn that fits.

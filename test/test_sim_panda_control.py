@@ -124,3 +124,58 @@ def test_servo_halts_before_a_joint_limit():
     assert servo.state.status == 'halted' and servo.state.reason == 'joint_limit'
     assert 'panda_joint1' in servo.state.detail
     assert sim.arm.arm_qpos()[0] < 2.8973 - 0.04
+
+
+def _handle_on_a_stand(sim, mass_kg, friction=1.0):
+    """Put a 30 mm wide bar between the open fingers, resting on a stand."""
+    p = sim.tcp()[:3, 3]
+    material = sim.scene.create_physical_material(friction, friction, 0.0)
+    builder = sim.scene.create_actor_builder()
+    half = np.array([0.01, 0.015, 0.025])
+    builder.add_box_collision(half_size=half, material=material,
+                              density=mass_kg / (8 * half.prod()))
+    handle = builder.build(name='handle')
+    handle.set_pose(sapien.Pose(p + [0.0, 0.0, 0.005]))
+    stand = sim.scene.create_actor_builder()
+    stand.add_box_collision(half_size=[0.1, 0.1, 0.01])
+    stand.build_static(name='stand').set_pose(sapien.Pose(p + [0.0, 0.0, -0.03]))
+    return handle
+
+
+def _grasp_and_lift(sim, handle, force_n=70.0):
+    sim.run(200)
+    z0 = handle.get_pose().p[2]
+    sim.arm.set_gripper(0.0, force_n)
+    sim.run(500)
+    width = sim.arm.gripper_width()
+    servo = ServoTwistInterface(sim.arm)
+
+    def lift(now_ns):
+        servo.command([0.0, 0.0, 0.05], [0.0, 0.0, 0.0], now_ns)
+        servo.step(now_ns, 1e-3)
+
+    sim.run(1000, lift)  # 5 cm up
+    return width, handle.get_pose().p[2] - z0
+
+
+def test_the_fingers_close_on_a_handle_and_hold_it_by_friction():
+    sim = Sim()
+    assert sim.arm.gripper_width() == pytest.approx(0.08, abs=1e-3)  # open: 80 mm
+    width, lifted = _grasp_and_lift(sim, _handle_on_a_stand(sim, mass_kg=1.0))
+    assert width == pytest.approx(0.030, abs=1e-3)  # stopped at the handle's width
+    assert lifted == pytest.approx(0.05, abs=0.005)  # came along with the hand
+
+
+def test_the_grasp_force_decides_whether_the_handle_slips():
+    # A 1 kg handle weighs 9.8 N. Friction 0.75 (pads 1.0, handle 0.5, averaged) holds
+    # 2 x 70 N x 0.75 = 105 N at the hand's full force, only 7.5 N at 5 N per finger.
+    sim = Sim()
+    width, lifted = _grasp_and_lift(sim, _handle_on_a_stand(sim, 1.0, friction=0.5), 5.0)
+    assert width == pytest.approx(0.030, abs=1e-3) and lifted < 0.01  # slipped out
+    sim = Sim()
+    _, lifted = _grasp_and_lift(sim, _handle_on_a_stand(sim, 1.0, friction=0.5), 70.0)
+    assert lifted == pytest.approx(0.05, abs=0.005)
+    sim.arm.set_gripper(0.5, force_n=500.0)  # beyond the hand: 80 mm and 70 N
+    sim.run(500)
+    assert sim.arm.gripper_width() == pytest.approx(0.08, abs=1e-3)
+    assert sim.arm.gripper_force_limit() == pytest.approx(70.0)

@@ -35,6 +35,12 @@ READY_QPOS = (0.0, -0.785, 0.0, -2.356, 0.0, 1.571, 0.785)
 ARM_EFFORT_LIMITS = (87.0, 87.0, 87.0, 87.0, 12.0, 12.0, 12.0)
 #: Joint position drives: stiff and damped enough to track a 1 kHz stream of targets.
 ARM_STIFFNESS, ARM_DAMPING = 4000.0, 400.0
+#: The Franka Hand: fingers open to 80 mm between them and squeeze with up to 70 N continuous.
+GRIPPER_MAX_WIDTH_M = 0.08
+GRIPPER_FORCE_N = 70.0
+#: Friction of the fingertips' rubber pads.
+FINGER_FRICTION = 1.0
+_FINGER_STIFFNESS, _FINGER_DAMPING = 2000.0, 100.0
 #: IK accepts a solution this close to the goal (m, rad).
 IK_POSITION_TOL_M = 1e-3
 IK_ROTATION_TOL_RAD = 0.01
@@ -127,7 +133,7 @@ class PandaArm:
 
     def configure_drives(self):
         """
-        Give the arm joints position drives with the real torque limits, and no gravity.
+        Give the joints position drives with the real torque and grasp force limits.
 
         A Franka compensates gravity in its own controller, so the simulated links float as the
         real ones appear to; the drives then only follow the commanded joint positions.
@@ -136,6 +142,39 @@ class PandaArm:
             link.disable_gravity = True
         for index, effort in zip(self.arm_index, ARM_EFFORT_LIMITS):
             self.joints[index].set_drive_properties(ARM_STIFFNESS, ARM_DAMPING, effort)
+        # Each finger pushes with at most the hand's grasp force: that squeezes the object.
+        for index in self.finger_index:
+            self.joints[index].set_drive_properties(_FINGER_STIFFNESS, _FINGER_DAMPING,
+                                                    GRIPPER_FORCE_N)
+        pads = sapien.physx.PhysxMaterial(FINGER_FRICTION, FINGER_FRICTION, 0.0)
+        for link in self.articulation.get_links():
+            if link.name in ('panda_leftfinger', 'panda_rightfinger'):
+                for shape in link.get_collision_shapes():
+                    shape.set_physical_material(pads)
+
+    def set_gripper(self, width_m, force_n=GRIPPER_FORCE_N):
+        """
+        Command the distance between the fingers, like franka_gripper's grasp action.
+
+        Closing on an object stops at its width and squeezes it with ``force_n``.
+
+        :param width_m: target width (m), clipped to 0-80 mm; 0 closes the hand.
+        :param force_n: grasp force (N), clipped to the hand's continuous 70 N.
+        """
+        half = float(np.clip(width_m, 0.0, GRIPPER_MAX_WIDTH_M)) / 2.0
+        force = float(np.clip(force_n, 0.0, GRIPPER_FORCE_N))
+        for index in self.finger_index:
+            self.joints[index].set_drive_properties(_FINGER_STIFFNESS, _FINGER_DAMPING, force)
+            self.joints[index].set_drive_target(half)
+            self.joints[index].set_drive_velocity_target(0.0)
+
+    def gripper_force_limit(self):
+        """Return the force each finger may push with now (N)."""
+        return float(self.joints[self.finger_index[0]].force_limit)
+
+    def gripper_width(self):
+        """Return the distance between the fingers now (m)."""
+        return float(np.sum(np.asarray(self.articulation.get_qpos())[self.finger_index]))
 
     def set_arm_targets(self, q_arm, velocity=None):
         """
@@ -298,9 +337,11 @@ def load_panda(scene, base_pose=None) -> PandaArm:
     arm.configure_drives()
     arm.articulation.set_qpos(arm.full_qpos(READY_QPOS))
     arm.set_arm_targets(READY_QPOS)
+    arm.set_gripper(GRIPPER_MAX_WIDTH_M)
     return arm
 
 
 __all__ = ['ARM_DAMPING', 'ARM_EFFORT_LIMITS', 'ARM_JOINTS', 'ARM_STIFFNESS', 'BASE_LINK',
-           'FINGER_JOINTS', 'IK_POSITION_TOL_M', 'IK_ROTATION_TOL_RAD', 'IKResult', 'PandaArm',
+           'FINGER_FRICTION', 'FINGER_JOINTS', 'GRIPPER_FORCE_N', 'GRIPPER_MAX_WIDTH_M',
+           'IK_POSITION_TOL_M', 'IK_ROTATION_TOL_RAD', 'IKResult', 'PandaArm',
            'PandaDescription', 'READY_QPOS', 'TCP_LINK', 'load_panda', 'panda_description']

@@ -255,7 +255,7 @@ class PandaArm:
         return (float(np.linalg.norm(T[:3, 3] - T_goal[:3, 3])),
                 geometry.rotation_angle(T[:3, :3], T_goal[:3, :3]))
 
-    def ik(self, T_goal, q_seed=None, restarts=32, seed=0) -> IKResult:
+    def ik(self, T_goal, q_seed=None, restarts=32, seed=0, continuous=False) -> IKResult:
         """
         Find arm joint positions that put ``panda_hand_tcp`` at a pose in ``panda_link0``.
 
@@ -267,23 +267,29 @@ class PandaArm:
         :param q_seed: seven joint positions to start from (default: the ready pose).
         :param restarts: random starts tried after ``q_seed`` and the ready pose.
         :param seed: random seed of those starts (answers are deterministic).
+        :param continuous: start from ``q_seed`` only and keep the answer on the same turn of
+            every joint: a streamed goal must not flip the arm into another configuration
+            (which the real arm could only reach by moving through the ones in between).
         :return: an :class:`IKResult`.
         """
         T_goal = np.asarray(T_goal, dtype=np.float64)
         goal = sapien.Pose(T_goal.astype(np.float32))
         rng = np.random.default_rng(seed)
         starts = [np.asarray(READY_QPOS if q_seed is None else q_seed, dtype=np.float64)]
-        if q_seed is not None:
-            starts.append(np.asarray(READY_QPOS))
         low, high = self.arm_limits[:, 0], self.arm_limits[:, 1]
-        starts += [rng.uniform(low, high) for _ in range(restarts)]
+        if not continuous:
+            if q_seed is not None:
+                starts.append(np.asarray(READY_QPOS))
+            starts += [rng.uniform(low, high) for _ in range(restarts)]
         best: Optional[Tuple[float, IKResult]] = None
         outside = False
         for start in starts:
             q_full, _, _ = self._pinocchio.compute_inverse_kinematics(
                 self.tcp_index, goal, initial_qpos=self.full_qpos(start), active_qmask=self._mask,
                 eps=1e-5, max_iterations=300)
-            q = self._wrap_into_limits(np.asarray(q_full)[self.arm_index])
+            q = np.asarray(q_full, dtype=np.float64)[self.arm_index]
+            if not continuous:
+                q = self._wrap_into_limits(q)
             position, rotation = self._errors(q, T_goal)
             reached = position <= IK_POSITION_TOL_M and rotation <= IK_ROTATION_TOL_RAD
             if reached and self.within_limits(q):

@@ -107,7 +107,9 @@ class CartesianPoseInterface:
                                                f'{allowed_m * 1000:.1f} mm and '
                                                f'{np.degrees(allowed_rad):.1f} deg)')
         q_from = self.arm.arm_qpos() if self._last is None else self._last[2]
-        result = self.arm.ik(T_goal, q_seed=q_from)
+        # Only a solution next to the previous one: the arm follows the stream continuously, or
+        # stops where the real arm would meet a joint limit on the way.
+        result = self.arm.ik(T_goal, q_seed=q_from, continuous=True)
         if not result.ok:
             return self._stop(result.reason, result.detail)
         # The joint velocity that covers this goal step in one period: the drives move with the

@@ -271,6 +271,27 @@ def test_a_new_scene_is_lifted_with_its_own_depth_not_the_previous_frames():
     assert rig.core.last_result['frame_stamp_ns'] == old + 10 * MS
 
 
+def test_a_new_instruction_waits_briefly_for_a_frame_of_the_new_scene():
+    rig = Rig(instruction_frame_wait_s=0.25)
+    rig.tcp_tf()
+    old = rig.now
+    rig.frame()  # the scene before a reset
+    rig.graph.advance(0.02)
+    rig.instruct()
+    rig.graph.advance(0.1)
+    assert not rig.contact  # waiting: the only frame is older than the instruction
+    rig.frame()  # the new scene's first frame
+    rig.graph.advance(0.06)
+    assert len(rig.contact) == 1 and rig.core.last_result['frame_stamp_ns'] > old
+    # No newer frame within the wait: the newest one is taken after all.
+    rig.graph.advance(0.05)
+    rig.instruct('Open the door.')
+    rig.graph.advance(0.2)
+    assert len(rig.contact) == 1
+    rig.graph.advance(0.1)
+    assert len(rig.contact) == 2
+
+
 def test_each_prediction_is_timed_by_stage():
     class SlowPolicy(FixedPolicy):
         def __call__(self, *args):

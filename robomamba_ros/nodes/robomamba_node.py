@@ -134,6 +134,10 @@ class RoboMambaNodeParameters:
         high=100)
     max_frame_age_s: float = parameter(
         0.5, 'Frames older than this are refused for inference (s).', low=0.0, high=60.0)
+    instruction_frame_wait_s: float = parameter(
+        0.0, 'On a new instruction, wait up to this long for a camera frame taken after it '
+        'arrived before taking an older one (s): a simulator reset changes the scene under the '
+        'camera; 0 takes the newest frame at once.', low=0.0, high=5.0)
     infer_period_s: float = parameter(
         0.05, 'How often the inference timer looks for work (s).', low=0.001, high=10.0)
     continuous_rate_hz: float = parameter(
@@ -247,6 +251,7 @@ class RoboMambaNodeCore(NodeCore):
                                p.sync_queue_size, jump_back_ns=_JUMP_BACK_NS)
         self._instruction = None
         self._instruction_serial = 0
+        self._instruction_ns = 0  # node time the newest instruction arrived
         self._served_serial = 0
         self._last_frame_serial = 0
         self._next_continuous_ns = 0
@@ -363,6 +368,7 @@ class RoboMambaNodeCore(NodeCore):
         with self._lock:
             self._instruction = text
             self._instruction_serial += 1
+            self._instruction_ns = int(now_ns)
         self.log.info(f'instruction: {text!r}')
         return []
 
@@ -427,6 +433,7 @@ class RoboMambaNodeCore(NodeCore):
             instruction = self._instruction
             new_instruction = self._instruction_serial != self._served_serial
             serial = self._instruction_serial
+            instruction_ns = self._instruction_ns
         fresh = frame is not None and now_ns - frame.stamp_ns <= p.max_frame_age_s * NS_PER_S
         if question is not None:
             outputs += self._answer(question, frame if fresh else None, now_ns)
@@ -438,6 +445,9 @@ class RoboMambaNodeCore(NodeCore):
             return outputs
         if new_instruction and frame.serial == self._retry_frame_serial:
             return outputs  # refused on this frame for a reason that may clear: wait
+        if (new_instruction and frame.stamp_ns < instruction_ns
+                and now_ns < instruction_ns + p.instruction_frame_wait_s * NS_PER_S):
+            return outputs  # the frame may show the scene before the instruction: wait a bit
         if not fresh:
             # Wait for a fresh frame; refuse (and count) once per instruction and frame.
             key = (serial, frame.serial)

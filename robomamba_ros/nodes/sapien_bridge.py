@@ -393,7 +393,7 @@ class SapienBridgeCore(NodeCore):
         if not close:
             self._runner.open_suction()
             return []
-        if self.episode.gripper.attached:
+        if self._runner.holding:
             return []
         holding, distance = self._runner.close_suction()
         if not holding:

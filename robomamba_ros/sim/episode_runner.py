@@ -277,6 +277,15 @@ class EpisodeRunner:
         if self.episode.gripper.attached:
             self.episode.gripper.detach()
 
+    @property
+    def holding(self):
+        """True while the hand holds the movable part."""
+        return bool(self.episode.gripper.attached)
+
+    def hand_pose(self):
+        """Return the hand (``panda_hand``) pose in the world, shape (4, 4)."""
+        return self.episode.gripper.pose()
+
     # ----- simulation --------------------------------------------------------------------------
     def step(self, steps=1):
         """
@@ -340,7 +349,7 @@ class EpisodeRunner:
             action = -contact.approach
         else:
             motion = np.zeros(3)
-            action = -self.episode.gripper.pose()[:3, 2]
+            action = -self.hand_pose()[:3, 2]
         held = self.ever_attached
         return success.judge(obj.get_q() - self.q_start, obj.joint_range, motion, action,
                              held if touched_object is None else touched_object,
@@ -355,7 +364,7 @@ class EpisodeRunner:
         if settle_s <= 0.0 or not self.ever_attached:
             return False
         obj = self.episode.object
-        q, hand = obj.get_q(), self.episode.gripper.pose()[:3, 3]
+        q, hand = obj.get_q(), self.hand_pose()[:3, 3]
         still = self._still
         if still is None or abs(q - still[1]) > SETTLE_RANGE_FRACTION * obj.joint_range or \
                 np.linalg.norm(hand - still[2]) > SETTLE_HAND_M:

@@ -44,6 +44,8 @@ _FINGER_STIFFNESS, _FINGER_DAMPING = 2000.0, 100.0
 #: IK accepts a solution this close to the goal (m, rad).
 IK_POSITION_TOL_M = 1e-3
 IK_ROTATION_TOL_RAD = 0.01
+# Rounds of clip-and-refine per IK start, and how far inside the limits a clipped joint goes.
+_IK_PROJECTIONS, _IK_CLIP_MARGIN_RAD = 4, 0.05
 _DISTRIBUTION = 'example-robot-data'
 _URDF_SUFFIX = 'robots/panda_description/urdf/panda.urdf'
 
@@ -284,17 +286,24 @@ class PandaArm:
         best: Optional[Tuple[float, IKResult]] = None
         outside = False
         for start in starts:
-            q_full, _, _ = self._pinocchio.compute_inverse_kinematics(
-                self.tcp_index, goal, initial_qpos=self.full_qpos(start), active_qmask=self._mask,
-                eps=1e-5, max_iterations=300)
-            q = np.asarray(q_full, dtype=np.float64)[self.arm_index]
-            if not continuous:
-                q = self._wrap_into_limits(q)
-            position, rotation = self._errors(q, T_goal)
-            reached = position <= IK_POSITION_TOL_M and rotation <= IK_ROTATION_TOL_RAD
-            if reached and self.within_limits(q):
-                return IKResult(q, True, '', position, rotation)
-            outside |= reached
+            q = start
+            # Pinocchio's closed-loop IK ignores the limits: a solution outside them is clipped
+            # back inside and refined from there, which finds the nearby solutions within them.
+            for _ in range(_IK_PROJECTIONS):
+                q_full, _, _ = self._pinocchio.compute_inverse_kinematics(
+                    self.tcp_index, goal, initial_qpos=self.full_qpos(q),
+                    active_qmask=self._mask, eps=1e-5, max_iterations=300)
+                q = np.asarray(q_full, dtype=np.float64)[self.arm_index]
+                if not continuous:
+                    q = self._wrap_into_limits(q)
+                position, rotation = self._errors(q, T_goal)
+                reached = position <= IK_POSITION_TOL_M and rotation <= IK_ROTATION_TOL_RAD
+                if reached and self.within_limits(q):
+                    return IKResult(q, True, '', position, rotation)
+                outside |= reached
+                if self.within_limits(q):
+                    break
+                q = np.clip(q, low + _IK_CLIP_MARGIN_RAD, high - _IK_CLIP_MARGIN_RAD)
             if self.within_limits(q):
                 score = position + 0.1 * rotation
                 if best is None or score < best[0]:

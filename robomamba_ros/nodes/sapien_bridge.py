@@ -44,6 +44,16 @@ camera tick re-renders when the joint positions changed and reuses the last pict
 The bridge translates between topics and an
 :class:`~robomamba_ros.sim.episode_runner.EpisodeRunner`, which owns the hand commands, the
 suction, the rest test and the judge (shared with ``LowLevelPull-v1``).
+
+With ``robot: panda`` a Franka Panda replaces the flying hand
+(:class:`~robomamba_ros.sim.panda_runner.PandaEpisodeRunner`): the physics runs at 1 kHz, pose
+goals (one per tick, the newest) go to its Cartesian pose interface, which stops on a goal that
+jumps, twists to its Servo-like interface, grasp closes its fingers (or a suction, ``gripper``);
+goals and twists may come in ``world_frame`` or ``base_frame``. It publishes franka_ros2's
+surface: ``/joint_states`` (``panda_joint1..7``, ``panda_finger_joint1..2``),
+``current_pose_topic`` (the TCP in ``base_frame``), the TF tree of the URDF (world ->
+``panda_link0`` -> ... -> ``panda_hand_tcp`` and the fingers); an arm stop goes to
+``/diagnostics`` (ERROR) and into the result record (``failure``).
 """
 
 from dataclasses import dataclass
@@ -56,7 +66,7 @@ from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
 from robomamba_ros.nodes.parameters import parameter
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, QosSpec, RELIABLE, SENSOR, VOLATILE
 from robomamba_ros.ros.messages import (
-    bool_msg_to_bool, encode_depth, make_bool, make_camera_info, make_joint_state,
+    bool_msg_to_bool, encode_depth, make_bool, make_camera_info, make_header, make_joint_state,
     make_pose_stamped, make_string, NS_PER_S, numpy_to_image, pose_stamped_to_numpy,
     twist_stamped_to_numpy)
 from robomamba_ros.ros.tf_messages import make_clock, make_tf_message, make_transform_stamped
@@ -66,8 +76,12 @@ from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SEEN_CA
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
 from robomamba_ros.sim.episode_runner import EpisodeRunner, home_pose, RunnerConfig
 from robomamba_ros.sim.evaluate import eval_episode_plan
+from robomamba_ros.sim.panda import ARM_JOINTS, FINGER_JOINTS
+from robomamba_ros.sim.panda_runner import (
+    GRIPPERS, PANDA_TIMESTEP_S, PandaEpisodeRunner, PandaRunnerConfig)
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
+ROBOTS = ('flying_hand', 'panda')
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
@@ -78,6 +92,15 @@ class SapienBridgeParameters:
     """Parameters of the SAPIEN bridge (defaults: the topics and frames of real users)."""
 
     world_frame: str = parameter('world', 'Fixed frame of the simulation (goals, twists, TF).')
+    robot: str = parameter('flying_hand', "The robot: 'flying_hand' (the where2act protocol's "
+                           "suction hand) or 'panda' (a Franka Panda with franka_ros2's "
+                           'topics and frames).', choices=ROBOTS, read_only=True)
+    gripper: str = parameter('fingers', "The Panda's gripper: 'fingers' (the Franka Hand) or "
+                             "'suction'.", choices=GRIPPERS, read_only=True)
+    base_frame: str = parameter('panda_link0', "The Panda's base frame (goals and twists may "
+                                'also come in it).')
+    current_pose_topic: str = parameter('/franka_robot_state_broadcaster/current_pose',
+                                        "The Panda's TCP pose in base_frame (PoseStamped).")
     camera_frame: str = parameter('camera_color_optical_frame',
                                   'Optical frame of the colour and aligned depth images.')
     ee_frame: str = parameter('panda_hand_tcp', 'Frame of the hand TCP published on TF.')
@@ -86,7 +109,8 @@ class SapienBridgeParameters:
                                  'Depth aligned to the colour image.')
     camera_info_topic: str = parameter('/camera/camera/color/camera_info',
                                        'Intrinsics, ROS pixel-centre convention.')
-    joint_states_topic: str = parameter('/joint_states', 'Finger joint states.')
+    joint_states_topic: str = parameter('/joint_states', 'Joint states (the Panda: seven arm '
+                                        'and two finger joints; the flying hand: fingers).')
     ee_pose_topic: str = parameter('~/ee_pose', 'TCP pose in world_frame (PoseStamped).')
     holding_topic: str = parameter('/gripper/holding', 'True while the suction holds a part.')
     result_topic: str = parameter('~/result', 'Episode record as JSON (latched).')
@@ -173,9 +197,16 @@ class SapienBridgeCore(NodeCore):
         self._categories = resolve_categories(p.categories)
         self._config = EpisodeConfig(camera=CameraConfig(
             width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg))
-        self._runner = EpisodeRunner(RunnerConfig(
+        runner_config = RunnerConfig(
             max_linear_mps=p.max_linear_mps, max_angular_radps=p.max_angular_radps,
-            contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m))
+            contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m)
+        self._panda = p.robot == 'panda'
+        if self._panda:
+            self._config.scene.timestep_s = PANDA_TIMESTEP_S  # franka's 1 kHz
+            self._runner = PandaEpisodeRunner(runner_config, PandaRunnerConfig(
+                gripper=p.gripper, twist_timeout_s=p.twist_timeout_s))
+        else:
+            self._runner = EpisodeRunner(runner_config)
         self._dt_ns = int(round(self._config.scene.timestep_s * NS_PER_S))
         self._substeps = max(1, int(round(1.0 / (p.control_rate_hz *
                                                  self._config.scene.timestep_s))))
@@ -194,6 +225,8 @@ class SapienBridgeCore(NodeCore):
         self._clear_episode_state()
 
     def _clear_episode_state(self):
+        self._goal = None  # the newest pose goal (world frame), applied at the next tick
+        self._arm_stop_reported = False
         self._twist = None
         self._twist_rx_ns = None
         self._done = False
@@ -223,6 +256,10 @@ class SapienBridgeCore(NodeCore):
             Port('holding', 'std_msgs/msg/Bool', p.holding_topic, COMMAND, OUT),
             Port('result', 'std_msgs/msg/String', p.result_topic, LATCHED, OUT),
             Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED, OUT),
+            Port('current_pose', 'geometry_msgs/msg/PoseStamped', p.current_pose_topic, COMMAND,
+                 OUT),
+            Port('diagnostics', 'diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', COMMAND,
+                 OUT),
         ]
 
     def timers(self):
@@ -293,9 +330,12 @@ class SapienBridgeCore(NodeCore):
         self._scene_index, self._episode_seed = scene, seed
         episode = Episode(category, seed, config=self._config)
         obj = episode.object
-        self._runner.reset(episode, home_pose(obj.center_m, obj.bounding_radius_m,
-                                              episode.camera.T_world_camera[:3, 3],
-                                              self.params.home_clearance_m))
+        if self._panda:
+            self._runner.reset(episode)  # the arm in franka's ready pose, placed by the layout
+        else:
+            self._runner.reset(episode, home_pose(obj.center_m, obj.bounding_radius_m,
+                                                  episode.camera.T_world_camera[:3, 3],
+                                                  self.params.home_clearance_m))
         # The camera keeps its rate across episodes: two frames (of two scenes) are never closer
         # than a camera period, so no synchroniser can pair one scene's colour image with the
         # previous scene's depth.
@@ -335,6 +375,11 @@ class SapienBridgeCore(NodeCore):
             'duration_s': runner.elapsed_ns / NS_PER_S,
         }
         record.update(runner.judge().to_dict())
+        record['robot'] = self.params.robot
+        if self._panda:
+            record.update(gripper=self.params.gripper, failure=runner.failure,
+                          failure_detail=runner.arm_stop_detail,
+                          layout_reachable=bool(runner.layout.reachable))
         if attach is not None:
             record['contact_point_world_m'] = [float(x) for x in attach.point_m]
         self._result = record
@@ -350,22 +395,41 @@ class SapienBridgeCore(NodeCore):
         """Store a TCP pose goal (world frame); refuse bad ones with a warning."""
         try:
             data = pose_stamped_to_numpy(msg)
-            if data.frame_id != self.params.world_frame:
-                raise ValueError(f'frame_id {data.frame_id!r} is not {self.params.world_frame!r}')
             T_tcp = geometry.pose_to_matrix(data.position, data.quat_xyzw)
         except ValueError as exc:
             self.warn_throttled(f'pose goal ignored: {exc}', now_ns)
             return []
         if self.episode is None:
             return []
+        R_world_frame = self._frame_rotation(data.frame_id)
+        if R_world_frame is None:
+            self.warn_throttled(f'pose goal ignored: frame_id {data.frame_id!r} is not '
+                                f'{self._frames()}', now_ns)
+            return []
+        if data.frame_id != self.params.world_frame:
+            T_tcp = self._runner.T_world_base @ T_tcp
         distance = float(np.linalg.norm(T_tcp[:3, 3] - self.episode.object.center_m))
         if distance > self.params.workspace_radius_m:
             self.warn_throttled(f'pose goal ignored: {distance:.2f} m from the object, beyond '
                                 f'workspace_radius_m {self.params.workspace_radius_m}', now_ns,
                                 key='goal-workspace')
             return []
-        self._runner.set_pose_goal(T_tcp)
+        # Applied at the next tick: the arm's pose interface takes one goal per control period,
+        # as a goal stream sends them, however DDS bunches their arrival.
+        self._goal = T_tcp
         return []
+
+    def _frames(self):
+        p = self.params
+        return f'{p.world_frame!r} or {p.base_frame!r}' if self._panda else repr(p.world_frame)
+
+    def _frame_rotation(self, frame_id):
+        """Rotation from a command's frame to the world frame, or None for another frame."""
+        if frame_id == self.params.world_frame:
+            return np.eye(3)
+        if self._panda and frame_id == self.params.base_frame and self.episode is not None:
+            return self._runner.T_world_base[:3, :3]
+        return None
 
     def on_twist(self, msg, now_ns):
         """Store a TCP twist (world frame); refuse bad ones with a warning."""
@@ -374,14 +438,15 @@ class SapienBridgeCore(NodeCore):
         except ValueError as exc:
             self.warn_throttled(f'twist ignored: {exc}', now_ns)
             return []
-        if data.frame_id != self.params.world_frame:
+        R_world_frame = self._frame_rotation(data.frame_id)
+        if R_world_frame is None:
             self.warn_throttled(f'twist ignored: frame_id {data.frame_id!r} is not '
-                                f'{self.params.world_frame!r}', now_ns)
+                                f'{self._frames()}', now_ns)
             return []
         if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
             self.warn_throttled('twist ignored: non-finite values', now_ns)
             return []
-        self._twist = (data.linear, data.angular)
+        self._twist = (R_world_frame @ data.linear, R_world_frame @ data.angular)
         self._twist_rx_ns = now_ns
         return []
 
@@ -433,6 +498,9 @@ class SapienBridgeCore(NodeCore):
             self._last_now_ns = int(now_ns)
             if self.episode is not None and steps:
                 self._select_command(now_ns)
+                if self._goal is not None:
+                    self._runner.set_pose_goal(self._goal)
+                    self._goal = None
                 self._runner.step(steps)
             self._sim_ns += steps * self._dt_ns
         if self._start_pending:
@@ -454,8 +522,12 @@ class SapienBridgeCore(NodeCore):
         p, types, stamp = self.params, self.types, self._sim_ns
         hand = self._runner.observe()
         tcp = make_transform_stamped(hand.T_world_tcp, p.world_frame, p.ee_frame, stamp, types)
-        transforms = [tcp]
         outputs = []
+        if self._panda:
+            transforms = self._arm_transforms(stamp)
+            outputs += self._arm_outputs(hand, stamp)
+        else:
+            transforms = [tcp]
         camera_tick = stamp >= self._next_camera_ns
         if camera_tick:
             self._last_camera_ns = stamp
@@ -470,15 +542,53 @@ class SapienBridgeCore(NodeCore):
         t, r = tcp.transform.translation, tcp.transform.rotation
         outputs.append(('ee_pose', make_pose_stamped((t.x, t.y, t.z), (r.x, r.y, r.z, r.w),
                                                      p.world_frame, stamp, types)))
-        outputs.append(('joint_states', make_joint_state(
-            p.finger_joint_names, np.asarray(hand.finger_qpos, dtype=np.float64),
-            np.asarray(hand.finger_qvel, dtype=np.float64), [], stamp, types)))
+        if not self._panda:
+            outputs.append(('joint_states', make_joint_state(
+                p.finger_joint_names, np.asarray(hand.finger_qpos, dtype=np.float64),
+                np.asarray(hand.finger_qvel, dtype=np.float64), [], stamp, types)))
         outputs.append(('holding', make_bool(hand.holding, types)))
         if camera_tick:
             outputs += self._camera_outputs(stamp)
             if self._instruction_pending:
                 self._instruction_pending = False
                 outputs.append(('instruction', make_string(self._instruction, self.types)))
+        return outputs
+
+    def _arm_transforms(self, stamp):
+        """TF of the Panda: world -> base, then every link from its parent, as in the URDF."""
+        p, types, runner = self.params, self.types, self._runner
+        transforms = [make_transform_stamped(runner.T_world_base, p.world_frame, p.base_frame,
+                                             stamp, types)]
+        for parent, child, T in runner.link_transforms():
+            parent = p.base_frame if parent == runner.BASE_LINK else parent
+            transforms.append(make_transform_stamped(T, parent, child, stamp, types))
+        return transforms
+
+    def _arm_outputs(self, hand, stamp):
+        """franka_ros2's state topics of the Panda, and a diagnostic when the arm stopped."""
+        p, types, runner = self.params, self.types, self._runner
+        qpos, qvel = runner.joint_state()
+        T_base_tcp = runner.T_base_world @ hand.T_world_tcp
+        position, quat = geometry.matrix_to_pose(T_base_tcp)
+        outputs = [
+            ('joint_states', make_joint_state(ARM_JOINTS + FINGER_JOINTS, qpos, qvel, [], stamp,
+                                              types)),
+            ('current_pose', make_pose_stamped(position, quat, p.base_frame, stamp, types)),
+        ]
+        if runner.failure and not self._arm_stop_reported:
+            self._arm_stop_reported = True
+            status_cls = types.get('diagnostic_msgs/msg/DiagnosticStatus')
+            status = types.new(
+                'diagnostic_msgs/msg/DiagnosticStatus', level=status_cls.ERROR,
+                name=f'{self.node_name}: panda', hardware_id='panda',
+                message=f'arm stopped ({runner.failure}): {runner.arm_stop_detail}',
+                values=[types.new('diagnostic_msgs/msg/KeyValue', key='reason',
+                                  value=runner.failure)])
+            outputs.append(('diagnostics', types.new(
+                'diagnostic_msgs/msg/DiagnosticArray', header=make_header('', stamp, types),
+                status=[status])))
+            self.log.warning(f'{self._describe()}: arm stopped ({runner.failure}): '
+                             f'{runner.arm_stop_detail}')
         return outputs
 
     def _camera_outputs(self, stamp):

@@ -34,7 +34,7 @@ import sapien
 from robomamba_ros import geometry
 from robomamba_ros.sim import poses
 from robomamba_ros.sim.episode_runner import Contact, EpisodeRunner, HandState, NS_PER_S
-from robomamba_ros.sim.panda import GRIPPER_FORCE_N, GRIPPER_MAX_WIDTH_M, load_panda
+from robomamba_ros.sim.panda import BASE_LINK, GRIPPER_FORCE_N, GRIPPER_MAX_WIDTH_M, load_panda
 from robomamba_ros.sim.panda_control import CartesianPoseInterface, ServoTwistInterface
 from robomamba_ros.sim.panda_layout import (
     arm_touches, lower_floor, PandaLayoutConfig, plan_base, set_base_pose)
@@ -83,10 +83,14 @@ class PandaEpisodeRunner(EpisodeRunner):
     """
     Drive, grasp and judge in one episode with the Panda.
 
+    ``T_world_base`` / ``T_base_world`` hold the base pose of the episode (``BASE_LINK``).
+
     :param config: a :class:`~robomamba_ros.sim.episode_runner.RunnerConfig` (speed limits of
         twists, the suction cup's offset and reach).
     :param panda_config: a :class:`PandaRunnerConfig`.
     """
+
+    BASE_LINK = BASE_LINK
 
     def __init__(self, config=None, panda_config=None):
         super().__init__(config)
@@ -132,6 +136,9 @@ class PandaEpisodeRunner(EpisodeRunner):
         self.pose_interface = CartesianPoseInterface(self.arm)
         self.servo = ServoTwistInterface(self.arm, timeout_s=self.panda_config.twist_timeout_s)
         links = {link.name: link for link in self.arm.articulation.get_links()}
+        self._tree = [(joint.child_link, joint.parent_link)
+                      for joint in self.arm.articulation.get_joints()
+                      if joint.parent_link is not None]
         self._hand_link = links['panda_hand']
         self._finger_ids = {links[name].entity.per_scene_id for name in _FINGER_LINKS}
         self._hand_ids = {links[name].entity.per_scene_id for name in _HAND_LINKS
@@ -171,6 +178,26 @@ class PandaEpisodeRunner(EpisodeRunner):
     def failure(self):
         """Why the arm failed, if it did: the arm's stop reason, ``slip`` or ``''``."""
         return self.arm_stop or ('slip' if self.slipped else '')
+
+    def joint_state(self):
+        """Return the seven arm and two finger joints' positions and velocities, (9,) each."""
+        qpos = np.asarray(self.arm.articulation.get_qpos(), dtype=np.float64)
+        qvel = np.asarray(self.arm.articulation.get_qvel(), dtype=np.float64)
+        index = np.concatenate([self.arm.arm_index, self.arm.finger_index])
+        return qpos[index], qvel[index]
+
+    def link_transforms(self):
+        """
+        Return every link's pose relative to its parent link, as the URDF's TF tree.
+
+        :return: list of ``(parent name, child name, T_parent_child)``.
+        """
+        out = []
+        for link, parent in self._tree:
+            T_parent = poses.pose_to_matrix(parent.entity_pose)
+            T_link = poses.pose_to_matrix(link.entity_pose)
+            out.append((parent.name, link.name, geometry.invert_transform(T_parent) @ T_link))
+        return out
 
     def observe(self):
         """Return the :class:`~robomamba_ros.sim.episode_runner.HandState` of the Panda hand."""

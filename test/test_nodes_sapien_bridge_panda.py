@@ -1,0 +1,150 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""The SAPIEN bridge with ``robot: panda``: franka_ros2's topics and frames, and its interfaces."""
+
+import json
+
+import numpy as np
+import pytest
+
+from robomamba_ros import geometry
+from robomamba_ros.nodes.in_process import InProcessGraph
+from robomamba_ros.nodes.parameters import load_parameters, validate
+from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
+from robomamba_ros.ros.messages import (
+    joint_state_to_numpy, make_pose_stamped, make_twist_stamped, pose_stamped_to_numpy)
+from robomamba_ros.sim.panda import ARM_JOINTS, FINGER_JOINTS, READY_QPOS
+
+NODE = '/sapien_bridge'
+GOAL, TWIST = '/robomamba/goal_pose', '/dmm_node/twist'
+CURRENT_POSE = '/franka_robot_state_broadcaster/current_pose'
+URDF_LINKS = ('panda_link1', 'panda_link2', 'panda_link3', 'panda_link4', 'panda_link5',
+              'panda_link6', 'panda_link7', 'panda_link8', 'panda_hand', 'panda_hand_tcp',
+              'panda_leftfinger', 'panda_rightfinger')
+
+
+def make_panda_bridge(distro='humble', **overrides):
+    overrides.setdefault('categories', ('drawer_cabinet',))
+    graph = InProcessGraph(distro=distro)
+    bridge = graph.add(SapienBridgeCore, validate(SapienBridgeParameters(robot='panda',
+                                                                         **overrides)),
+                       render=False)
+    for topic in ('/joint_states', CURRENT_POSE, '/diagnostics', NODE + '/result',
+                  NODE + '/ee_pose'):
+        graph.tap(topic)
+    return graph, bridge
+
+
+def current_pose(graph):
+    data = pose_stamped_to_numpy(graph.tap(CURRENT_POSE)[-1][1])
+    return data, geometry.pose_to_matrix(data.position, data.quat_xyzw)
+
+
+def send_goal(graph, T, frame):
+    position, quat = geometry.matrix_to_pose(T)
+    graph.publish(GOAL, 'geometry_msgs/msg/PoseStamped',
+                  make_pose_stamped(position, quat, frame, graph.now_ns, graph.types))
+
+
+@pytest.mark.parametrize('distro', ('humble', 'jazzy'))
+def test_joint_states_tf_and_current_pose_agree(distro):
+    graph, bridge = make_panda_bridge(distro)
+    graph.advance(0.3)
+    runner = bridge.runner
+    joints = joint_state_to_numpy(graph.tap('/joint_states')[-1][1])
+    assert joints.names == list(ARM_JOINTS + FINGER_JOINTS)
+    q = np.asarray(joints.position)
+    np.testing.assert_allclose(q[:7], READY_QPOS, atol=0.01)
+    np.testing.assert_allclose(q[7:], [0.04, 0.04], atol=2e-3)  # open fingers
+    data, T_base_tcp = current_pose(graph)
+    assert data.frame_id == 'panda_link0' and data.stamp_ns == graph.now_ns
+    # Forward kinematics of the published joints is the published TCP pose (to 1 mm).
+    T_fk = runner.arm.fk(q[:7])
+    assert np.linalg.norm(T_fk[:3, 3] - T_base_tcp[:3, 3]) < 1e-3
+    assert geometry.rotation_angle(T_fk[:3, :3], T_base_tcp[:3, :3]) < 1e-3
+    # The TF tree: world -> panda_link0 -> ... -> panda_hand_tcp, and the camera.
+    for link in URDF_LINKS:
+        graph.tf.lookup('panda_link0', link)
+    T_tf, _ = graph.tf.lookup('panda_link0', 'panda_hand_tcp')
+    np.testing.assert_allclose(T_tf, T_base_tcp, atol=1e-5)
+    T_world_base, _ = graph.tf.lookup('world', 'panda_link0')
+    np.testing.assert_allclose(T_world_base, runner.T_world_base, atol=1e-5)
+    T_world_tcp, _ = graph.tf.lookup('world', 'panda_hand_tcp')
+    np.testing.assert_allclose(T_world_tcp, runner.T_world_base @ T_base_tcp, atol=1e-5)
+    ee = pose_stamped_to_numpy(graph.tap(NODE + '/ee_pose')[-1][1])
+    np.testing.assert_allclose(ee.position, T_world_tcp[:3, 3], atol=1e-5)
+    graph.tf.lookup('panda_link0', 'camera_color_optical_frame')
+    # The flying hand is parked out of the scene.
+    assert bridge.episode.gripper.pose()[2, 3] > 10.0
+
+
+def test_a_goal_stream_in_the_base_frame_moves_the_tcp_along_it():
+    graph, bridge = make_panda_bridge()
+    graph.advance(0.1)
+    _, T = current_pose(graph)
+    T_goal = T.copy()
+    for _ in range(25):  # 4 mm every 20 ms towards the base, 10 cm in all
+        T_goal = T_goal.copy()
+        T_goal[0, 3] -= 0.004
+        send_goal(graph, T_goal, 'panda_link0')
+        graph.advance(0.02)
+    graph.advance(0.5)
+    _, T_now = current_pose(graph)
+    assert np.linalg.norm(T_now[:3, 3] - T_goal[:3, 3]) < 2e-3
+    assert bridge.runner.failure == ''
+
+
+def test_a_goal_that_jumps_stops_the_arm_and_is_reported_on_diagnostics_and_the_result():
+    graph, bridge = make_panda_bridge(episode_timeout_s=0.5)
+    graph.advance(0.1)
+    _, T = current_pose(graph)
+    T_goal = T.copy()
+    T_goal[2, 3] -= 0.15
+    send_goal(graph, T_goal, 'panda_link0')
+    graph.advance(0.6)
+    _, T_now = current_pose(graph)
+    assert np.linalg.norm(T_now[:3, 3] - T[:3, 3]) < 2e-3  # it did not move
+    statuses = [s for _, msg in graph.tap('/diagnostics') for s in msg.status]
+    assert len(statuses) == 1 and 'discontinuity' in statuses[0].message
+    record = json.loads(graph.tap(NODE + '/result')[-1][1].data)
+    assert record['robot'] == 'panda' and record['gripper'] == 'fingers'
+    assert record['failure'] == 'discontinuity' and not record['success']
+    assert record['end'] == 'timeout'
+
+
+def test_a_twist_in_the_base_frame_moves_the_tcp_and_a_stale_one_halts_it():
+    graph, bridge = make_panda_bridge(twist_timeout_s=0.1)
+    graph.advance(0.1)
+    _, T0 = current_pose(graph)
+    for _ in range(20):  # 0.1 m/s along the base's -x for 0.2 s
+        graph.publish(TWIST, 'geometry_msgs/msg/TwistStamped',
+                      make_twist_stamped((-0.1, 0.0, 0.0), (0.0, 0.0, 0.0), 'panda_link0',
+                                         graph.now_ns, graph.types))
+        graph.advance(0.01)
+    graph.advance(0.3)  # the stream stopped: the arm halts
+    _, T1 = current_pose(graph)
+    graph.advance(0.3)
+    _, T2 = current_pose(graph)
+    moved = T1[:3, 3] - T0[:3, 3]
+    # 2 cm while streamed, then up to the timeout's 1 cm on the last twist before halting.
+    assert -0.032 < moved[0] < -0.018 and abs(moved[1]) < 3e-3
+    assert np.linalg.norm(T2[:3, 3] - T1[:3, 3]) < 1e-3
+
+
+def test_commands_in_another_frame_are_ignored(caplog):
+    graph, bridge = make_panda_bridge()
+    graph.advance(0.1)
+    _, T = current_pose(graph)
+    send_goal(graph, T, 'panda_hand')
+    graph.advance(0.1)
+    assert "frame_id 'panda_hand' is not 'world' or 'panda_link0'" in caplog.text
+
+
+def test_the_sim_config_runs_the_panda_with_the_robot_parameter(repo_root):
+    params = load_parameters(SapienBridgeParameters, 'sapien_bridge',
+                             [str(repo_root / 'config' / 'sim.yaml')],
+                             overrides={'robot': 'panda'})
+    assert params.robot == 'panda' and params.gripper == 'fingers'
+    assert params.base_frame == 'panda_link0'
+    with pytest.raises(ValueError, match='robot'):
+        validate(SapienBridgeParameters(robot='ur5'))

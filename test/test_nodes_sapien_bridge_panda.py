@@ -131,6 +131,22 @@ def test_a_twist_in_the_base_frame_moves_the_tcp_and_a_stale_one_halts_it():
     assert np.linalg.norm(T2[:3, 3] - T1[:3, 3]) < 1e-3
 
 
+def test_goals_of_the_previous_scene_still_in_flight_are_dropped():
+    graph, bridge = make_panda_bridge()
+    graph.advance(0.1)
+    _, T = current_pose(graph)
+    T_far = T.copy()
+    T_far[2, 3] -= 0.3  # where the previous scene's stream was
+    position, quat = geometry.matrix_to_pose(T_far)
+    graph.publish(GOAL, 'geometry_msgs/msg/PoseStamped',
+                  make_pose_stamped(position, quat, 'panda_link0', 0, graph.types))
+    graph.advance(0.2)
+    assert bridge.runner.failure == ''
+    send_goal(graph, T_far, 'panda_link0')  # the same jump, stamped now: a stop
+    graph.advance(0.1)
+    assert bridge.runner.failure == 'discontinuity'
+
+
 def test_commands_in_another_frame_are_ignored(caplog):
     graph, bridge = make_panda_bridge()
     graph.advance(0.1)

@@ -61,7 +61,7 @@ def cmd_demo(args):
                        dmm_model='' if dmm == 'scripted' else dmm,
                        out=args.out, categories=category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
-                       progress=not args.quiet)
+                       robot=args.robot, gripper=args.gripper, progress=not args.quiet)
     print(success_table(results['episodes']))
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s, results in "
@@ -237,6 +237,11 @@ def add_node_parsers(sub):
                         'throttled); the control loop and the state topics run at 100 Hz. A '
                         'lower rate renders the moving part less often (a smaller bag, a faster '
                         "demo, the episode's first frame up to one camera period later)")
+    p.add_argument('--robot', choices=('flying_hand', 'panda'), default='flying_hand',
+                   help="the simulated robot: the protocol's flying suction hand, or a Franka "
+                        "Panda with franka_ros2's topics and frames")
+    p.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',
+                   help="the Panda's gripper (default: the Franka Hand's fingers)")
     p.add_argument('--out', default='robomamba_out/demo', help='output folder')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_demo)

@@ -155,7 +155,7 @@ def success_table(records):
 
 def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/demo',
              categories=None, seed=0, distro='humble', episode_timeout_s=None,
-             camera_rate_hz=None, progress=True):
+             camera_rate_hz=None, robot='flying_hand', gripper='fingers', progress=True):
     """
     Run the pipeline for some episodes and write the bag, results and frames.
 
@@ -171,6 +171,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         moving part at every camera tick is the largest cost of an episode after the first;
         robomamba_node predicts once per episode from the first frame. The bag records every
         camera frame published at this rate.
+    :param robot: the bridge's robot, ``'flying_hand'`` or ``'panda'``.
+    :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
@@ -186,7 +188,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     bag = _fresh_bag_path(out)
     # One simulated clock for all cores: the bridge ticks at its control period.
     bridge_overrides = {'categories': tuple(categories or SEEN_CATEGORIES), 'seed': int(seed),
-                        'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0}
+                        'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0,
+                        'robot': robot, 'gripper': gripper}
     if episode_timeout_s is not None:
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
     if camera_rate_hz is not None:
@@ -253,6 +256,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         f'({Path(str(policy)).name}, {Path(str(dmm_model)).name or "scripted"})'))
     summary = {
         'policy': policy, 'executor': dmm_model or 'scripted', 'distro': distro, 'seed': seed,
+        'robot': robot, 'gripper': gripper if robot == 'panda' else 'suction',
         'episodes': records,
         'success_rate': rate,
         'elapsed_s': time.perf_counter() - start,

@@ -82,6 +82,9 @@ from robomamba_ros.sim.panda_runner import (
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
 ROBOTS = ('flying_hand', 'panda')
+# Goals stamped within this long after a new scene's instruction went out may still be the
+# previous scene's (the nodes had not received it yet).
+_GOAL_GRACE_NS = 50_000_000
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
 _CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
@@ -226,6 +229,9 @@ class SapienBridgeCore(NodeCore):
 
     def _clear_episode_state(self):
         self._goal = None  # the newest pose goal (world frame), applied at the next tick
+        # The Panda takes goals stamped from here on (ns): earlier ones were streamed for the
+        # previous scene, where the arm stood elsewhere (None: not before the instruction).
+        self._goals_from_ns = None
         self._arm_stop_reported = False
         self._twist = None
         self._twist_rx_ns = None
@@ -349,6 +355,8 @@ class SapienBridgeCore(NodeCore):
         # Announced with the episode's first camera frame, so no node pairs the new instruction
         # with a picture of the previous scene.
         self._instruction_pending = self.params.publish_instruction
+        if not self._instruction_pending:
+            self._goals_from_ns = self._sim_ns
         return []
 
     def _describe(self):
@@ -377,8 +385,12 @@ class SapienBridgeCore(NodeCore):
         record.update(runner.judge().to_dict())
         record['robot'] = self.params.robot
         if self._panda:
+            stop_ns = runner.arm_stop_ns
             record.update(gripper=self.params.gripper, failure=runner.failure,
                           failure_detail=runner.arm_stop_detail,
+                          failure_s=None if stop_ns is None else stop_ns / NS_PER_S,
+                          first_hold_s=None if runner.hold_ns is None else
+                          runner.hold_ns / NS_PER_S,
                           layout_reachable=bool(runner.layout.reachable))
         if attach is not None:
             record['contact_point_world_m'] = [float(x) for x in attach.point_m]
@@ -408,6 +420,8 @@ class SapienBridgeCore(NodeCore):
             return []
         if data.frame_id != self.params.world_frame:
             T_tcp = self._runner.T_world_base @ T_tcp
+        if self._panda and (self._goals_from_ns is None or data.stamp_ns < self._goals_from_ns):
+            return []  # a goal of the previous scene still in flight
         distance = float(np.linalg.norm(T_tcp[:3, 3] - self.episode.object.center_m))
         if distance > self.params.workspace_radius_m:
             self.warn_throttled(f'pose goal ignored: {distance:.2f} m from the object, beyond '
@@ -551,6 +565,7 @@ class SapienBridgeCore(NodeCore):
             outputs += self._camera_outputs(stamp)
             if self._instruction_pending:
                 self._instruction_pending = False
+                self._goals_from_ns = stamp + _GOAL_GRACE_NS
                 outputs.append(('instruction', make_string(self._instruction, self.types)))
         return outputs
 

@@ -158,6 +158,8 @@ class PandaEpisodeRunner(EpisodeRunner):
         self._suction = None
         self.arm_stop = ''
         self.arm_stop_detail = ''
+        self.arm_stop_ns = None  # when the arm stopped (episode time)
+        self.hold_ns = None  # when the hand first held the part
         self.slipped = False
 
     # ----- state -------------------------------------------------------------------------------
@@ -210,6 +212,7 @@ class PandaEpisodeRunner(EpisodeRunner):
         if state.status == 'stopped' or (state.status == 'halted' and state.reason != 'timeout'):
             if not self.arm_stop:
                 self.arm_stop, self.arm_stop_detail = state.reason, state.detail
+                self.arm_stop_ns = self.elapsed_ns
 
     # ----- commands ----------------------------------------------------------------------------
     def set_pose_goal(self, T_world_tcp):
@@ -324,6 +327,7 @@ class PandaEpisodeRunner(EpisodeRunner):
 
     def _record_contact(self, point_m):
         if self.attach_record is None:
+            self.hold_ns = self.elapsed_ns
             self.attach_record = Contact(np.asarray(point_m, dtype=np.float64),
                                          self.episode.object.link_pose(),
                                          self.hand_pose()[:3, 2].copy())

@@ -150,9 +150,13 @@ class EpisodeRunner:
         :param episode: an :class:`~robomamba_ros.sim.episode.Episode`.
         :param T_start: start pose of the hand (gripper frame), shape (4, 4).
         """
-        self.episode = episode
         episode.gripper.teleport(T_start)
         episode.gripper.set_fingers(0.0)
+        self._start(episode)
+
+    def _start(self, episode):
+        """Record the start state of an episode whose hand is in place; clear the commands."""
+        self.episode = episode
         self.q_start = episode.object.get_q()
         self.T_link_start = episode.object.link_pose()
         self.dt_ns = int(round(episode.scene.timestep * NS_PER_S))

@@ -31,6 +31,7 @@ import sapien
 
 from robomamba_ros import geometry
 from robomamba_ros.sim import poses
+from robomamba_ros.sim.suction import release_drive
 
 HAND_HALF_SIZE_M = (0.0315, 0.102, 0.0292)
 FINGER_BASE_Z_M = 0.0584
@@ -262,10 +263,7 @@ class FlyingGripper:
     def detach(self):
         """Release the suction attachment, if any."""
         if self._suction is not None:
-            for axis in ('x', 'y', 'z'):
-                getattr(self._suction, f'set_drive_property_{axis}')(0.0, 0.0, 0.0)
-            self._suction.set_drive_property_slerp(0.0, 0.0, 0.0)
-            self._suction.disable()
+            release_drive(self._suction)
             self._suction = None
 
     def park(self):

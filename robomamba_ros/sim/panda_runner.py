@@ -38,7 +38,7 @@ from robomamba_ros.sim.panda import BASE_LINK, GRIPPER_FORCE_N, GRIPPER_MAX_WIDT
 from robomamba_ros.sim.panda_control import CartesianPoseInterface, ServoTwistInterface
 from robomamba_ros.sim.panda_layout import (
     arm_touches, lower_floor, PandaLayoutConfig, plan_base, set_base_pose)
-from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.sim.suction import part_proximity, release_drive
 
 #: The Panda's physics rate (franka's control loop).
 PANDA_TIMESTEP_S = 1e-3
@@ -143,16 +143,7 @@ class PandaEpisodeRunner(EpisodeRunner):
         self._finger_ids = {links[name].entity.per_scene_id for name in _FINGER_LINKS}
         self._hand_ids = {links[name].entity.per_scene_id for name in _HAND_LINKS
                           if name in links}
-        self.episode = episode
-        self.q_start = episode.object.get_q()
-        self.T_link_start = episode.object.link_pose()
-        self.dt_ns = int(round(episode.scene.timestep * NS_PER_S))
-        self.steps = 0
-        self.attach_record = None
-        self._goal = None
-        self._twist_mode = False
-        self._still = None
-        self._picture = self._picture_qpos = None
+        self._start(episode)
         self._closed = False  # fingers commanded closed
         self._holding = False
         self._suction = None
@@ -318,10 +309,7 @@ class PandaEpisodeRunner(EpisodeRunner):
                 self._holding = False
             return
         if self._suction is not None:
-            for axis in ('x', 'y', 'z'):
-                getattr(self._suction, f'set_drive_property_{axis}')(0.0, 0.0, 0.0)
-            self._suction.set_drive_property_slerp(0.0, 0.0, 0.0)
-            self._suction.disable()
+            release_drive(self._suction)
             self._suction = None
             self._holding = False
 

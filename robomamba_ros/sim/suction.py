@@ -59,4 +59,12 @@ def part_proximity(obj, point_m):
     return closest_point_on_boxes(obj.collision_boxes(), point)
 
 
-__all__ = ['closest_point_on_box', 'closest_point_on_boxes', 'part_proximity']
+def release_drive(drive):
+    """Let go of what a suction drive holds: no stiffness, no damping, disabled."""
+    for axis in ('x', 'y', 'z'):
+        getattr(drive, f'set_drive_property_{axis}')(0.0, 0.0, 0.0)
+    drive.set_drive_property_slerp(0.0, 0.0, 0.0)
+    drive.disable()
+
+
+__all__ = ['closest_point_on_box', 'closest_point_on_boxes', 'part_proximity', 'release_drive']

@@ -757,6 +757,25 @@ def rotation_angle(R_a, R_b):
     return float(np.arctan2(sin, cos))
 
 
+def nearer_half_turn(R_goal, R_now):
+    """
+    Return whichever of ``R_goal`` and its half turn about its z axis is nearer ``R_now``.
+
+    A gripper symmetric about its approach axis (the Franka Hand's two fingers, a suction cup)
+    grasps alike in both; the nearer one spares the wrist up to half a turn, often one beyond
+    the last joint's limits.
+
+    :param R_goal: goal rotation (3, 3), z the approach axis.
+    :param R_now: current rotation (3, 3).
+    :return: (3, 3).
+    """
+    R_goal = np.asarray(R_goal, dtype=np.float64)
+    flipped = R_goal @ np.diag([-1.0, -1.0, 1.0])
+    if rotation_angle(flipped, R_now) < rotation_angle(R_goal, R_now):
+        return flipped
+    return R_goal
+
+
 def quat_angle(q0, q1):
     """
     Return the rotation angle between two unit quaternions (x, y, z, w).
@@ -901,6 +920,7 @@ __all__ = [
     'gripper_rotation',
     'gripper_twist_to_tcp',
     'intrinsics_from_fov',
+    'nearer_half_turn',
     'invert_transform',
     'limit_twist',
     'make_transform',

@@ -892,3 +892,16 @@ def test_rotation_log_inverts_axis_angle_to_matrix_up_to_a_half_turn(axis, angle
     assert np.linalg.norm(rotvec) == pytest.approx(angle, abs=1e-9)
     if angle < math.pi - 1e-9:  # a half turn about -axis is the same rotation
         np.testing.assert_allclose(rotvec, angle * axis, atol=1e-8)
+
+
+def test_nearer_half_turn_takes_the_symmetric_orientation_nearer_the_current_one():
+    R = g.gripper_rotation(np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0]))
+    flipped = R @ np.diag([-1.0, -1.0, 1.0])
+    np.testing.assert_allclose(g.nearer_half_turn(R, R), R)
+    np.testing.assert_allclose(g.nearer_half_turn(R, flipped), flipped)
+    np.testing.assert_allclose(g.nearer_half_turn(flipped, R), R)
+    # The approach axis never changes; a hand turned 100 deg about it is nearer the flip.
+    turned = R @ g.axis_angle_to_matrix(np.array([0.0, 0.0, np.deg2rad(100.0)]))
+    chosen = g.nearer_half_turn(R, turned)
+    np.testing.assert_allclose(chosen, flipped)
+    np.testing.assert_allclose(chosen[:, 2], R[:, 2])

@@ -111,13 +111,14 @@ CASES = {
     'models': {'robomamba_model': '/models/rm', 'dmm_model': '7'},
     'wall-time-in-sim': {'use_sim_time': 'false'},
     'rviz': {'sim': '0', 'rviz': 'true'},
+    'panda': {'robot': 'panda'},
 }
 
 
 def test_launch_declares_the_documented_arguments(launch_module):
     declared = _declared(launch_module)
-    assert set(declared) == {'sim', 'config', 'robomamba_model', 'dmm_model', 'use_sim_time',
-                             'rviz'}
+    assert set(declared) == {'sim', 'config', 'robomamba_model', 'dmm_model', 'robot',
+                             'use_sim_time', 'rviz'}
     for name, (default, description) in LAUNCH_ARGUMENTS.items():
         assert declared[name] == {'default_value': default, 'description': description}
 

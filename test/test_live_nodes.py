@@ -191,7 +191,7 @@ def test_estop_stops_goals_and_twists_within_100_ms(graph, latched):
     stamp = graph.probe.node.get_clock().now().nanoseconds
     graph.target.publish(messages.make_pose_stamped([1.0, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0],
                                                     'base', stamp, graph.types))
-    hand = [1.0, 0.0, 0.3]  # behind the target along its approach axis (z)
+    hand = [1.0, 0.0, 0.4]  # behind the target along its approach axis (z)
     last = [0.0]
 
     def feed():

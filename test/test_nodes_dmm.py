@@ -189,7 +189,13 @@ def test_nothing_until_engaged_then_twists_at_the_control_rate():
     rig.target(_target_pose())
     rig.tick(10, T_base_hand=far)
     assert rig.twists == [] and not rig.core.engaged  # 0.6 m away from the pre-contact pose
-    rig.T_hand = _pre_contact_hand(back=0.3)
+    # At robomamba_node's pregrasp pose (0.10 m behind) but turned 20 deg: the arm's pose
+    # controller has not brought it there yet.
+    turned = _pre_contact_hand(back=0.1)
+    turned[:3, :3] = turned[:3, :3] @ geometry.axis_angle_to_matrix([0.0, 0.0, np.deg2rad(20)])
+    rig.tick(10, T_base_hand=turned)
+    assert rig.twists == [] and not rig.core.engaged
+    rig.T_hand = _pre_contact_hand(back=0.1)
     start_ns = rig.graph.now_ns
     rig.tick(10)
     assert rig.core.engaged

@@ -85,11 +85,24 @@ def test_arguments_as_strings_follow_launch_conventions():
 def test_bad_arguments_name_the_argument():
     with pytest.raises(ValueError, match='sim'):
         plan_from_arguments({'sim': 'maybe'})
-    with pytest.raises(ValueError, match='unknown launch argument.*robot'):
-        plan_from_arguments({'robot': 'panda'})
+    with pytest.raises(ValueError, match='unknown launch argument.*arm'):
+        plan_from_arguments({'arm': 'panda'})
+    with pytest.raises(ValueError, match='robot: expected one of flying_hand, panda'):
+        plan_from_arguments({'robot': 'ur5'})
     assert as_bool('TRUE', 'x') is True and as_bool('0', 'x') is False and as_bool(True, 'x')
 
 
 def test_deployment_default_follows_sim():
     assert deployment_file(True) == str(CONFIG / 'sim.yaml')
     assert deployment_file(False, '') == str(CONFIG / 'franka.yaml')
+
+
+def test_the_simulated_panda_runs_the_nodes_with_the_real_arms_file():
+    bridge, robomamba, dmm = plan_from_arguments({'robot': 'panda'})
+    assert bridge.param_files == (str(CONFIG / 'sim.yaml'), str(CONFIG / 'sim_panda.yaml'))
+    for step, own in ((robomamba, 'robomamba.yaml'), (dmm, 'dmm.yaml')):
+        assert step.param_files == (str(CONFIG / own), str(CONFIG / 'franka.yaml'),
+                                    str(CONFIG / 'sim_panda.yaml'))
+    # A real robot has no simulated one; a config file replaces the deployment for every node.
+    assert [s.param_files[-1] for s in launch_plan(sim=False, robot='panda')] == \
+        [str(CONFIG / 'franka.yaml')] * 2

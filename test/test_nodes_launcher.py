@@ -150,7 +150,7 @@ def test_dry_run_with_options_and_launch_style_arguments(capsys, tmp_path):
 
 @pytest.mark.parametrize('argv, message', [
     (['sim'], 'name:=value'),
-    (['robot:=panda'], 'unknown launch argument'),
+    (['arm:=panda'], 'unknown launch argument'),
     (['sim:=true', '--no-sim'], 'given twice'),
     (['sim:=perhaps'], 'sim: expected true or false'),
     (['config:=/no/such.yaml'], '/no/such.yaml'),

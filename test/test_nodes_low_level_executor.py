@@ -177,7 +177,9 @@ def test_scripted_executor_closes_the_loop_through_the_node():
     first = task.reset('drawer_cabinet', 0)
     executor = Recording(task.config.control_hz)
     graph = InProcessGraph(distro='jazzy')
-    params = load_parameters(DMMNodeParameters, 'dmm_node', [], {'base_frame': 'world'})
+    # From the task's start pose, as the flying hand takes over (sim.yaml).
+    params = load_parameters(DMMNodeParameters, 'dmm_node', [], {
+        'base_frame': 'world', 'engage_distance_m': 0.4, 'engage_angle_deg': 180.0})
     core = graph.add(DMMNodeCore, params, executor=executor)
     twists, grasps = graph.tap('/dmm_node/twist'), graph.tap('/dmm_node/grasp')
     types = graph.types

@@ -224,6 +224,22 @@ def test_instruction_gives_contact_pregrasp_markers_debug_image_and_a_goal_strea
     assert len(rig.policy.calls) == 1
 
 
+@pytest.mark.parametrize('symmetric', [True, False])
+def test_a_symmetric_gripper_takes_the_half_turn_nearer_the_end_effector(symmetric):
+    # The TCP is turned 2.5 rad about the approach axis from the prediction: the half turn is
+    # 0.64 rad away, the prediction itself 2.5 rad.
+    turned = R_TARGET @ geometry.axis_angle_to_matrix(np.array([0.0, 0.0, 2.5]))
+    rig = Rig(symmetric_gripper=symmetric)
+    rig.predict(seconds=3.0, tcp=geometry.make_transform(turned, [0.4, 0.05, 0.45]))
+    expected = R_TARGET @ np.diag([-1.0, -1.0, 1.0]) if symmetric else R_TARGET
+    for poses in (rig.contact, rig.pregrasp):
+        position, quat, _ = _pose(poses[-1][1])
+        np.testing.assert_allclose(geometry.quat_xyzw_to_matrix(quat), expected, atol=1e-6)
+    np.testing.assert_allclose(_pose(rig.pregrasp[-1][1])[0], PREGRASP, atol=1e-6)
+    goal = geometry.quat_xyzw_to_matrix(_pose(rig.goals[-1][1])[1])
+    np.testing.assert_allclose(goal, expected, atol=1e-6)
+
+
 def test_jittered_stamps_are_synchronised_and_the_newest_frame_is_used():
     rig = Rig(sync_slop_s=0.01)
     rig.tcp_tf()

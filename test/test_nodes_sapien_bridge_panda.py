@@ -6,10 +6,14 @@ import json
 
 import numpy as np
 import pytest
+import yaml
 
 from robomamba_ros import geometry
+from robomamba_ros.nodes.config_files import node_parameters
+from robomamba_ros.nodes.dmm_node import DMMNodeParameters
 from robomamba_ros.nodes.in_process import InProcessGraph
 from robomamba_ros.nodes.parameters import load_parameters, validate
+from robomamba_ros.nodes.robomamba_node import RoboMambaNodeParameters
 from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import (
     joint_state_to_numpy, make_pose_stamped, make_twist_stamped, pose_stamped_to_numpy)
@@ -147,6 +151,32 @@ def test_goals_of_the_previous_scene_still_in_flight_are_dropped():
     assert bridge.runner.failure == 'discontinuity'
 
 
+def test_twists_of_the_previous_scene_and_a_stop_to_an_idle_arm_leave_the_pose_goals_in_charge():
+    graph, bridge = make_panda_bridge()
+    graph.advance(0.1)
+    _, T0 = current_pose(graph)
+
+    def twist(linear, stamp_ns):
+        graph.publish(TWIST, 'geometry_msgs/msg/TwistStamped',
+                      make_twist_stamped(linear, (0.0, 0.0, 0.0), 'panda_link0', stamp_ns,
+                                         graph.types))
+
+    twist((0.1, 0.0, 0.0), 0)  # a twist streamed for the previous scene
+    graph.advance(0.05)
+    twist((0.0, 0.0, 0.0), graph.now_ns)  # a stop, the arm not servoing
+    graph.advance(0.02)
+    # The pose goals still drive the arm: a stream 2 cm down is followed.
+    for k in range(1, 5):
+        T = T0.copy()
+        T[2, 3] -= 0.005 * k
+        send_goal(graph, T, 'panda_link0')
+        graph.advance(0.02)
+    graph.advance(0.2)
+    _, T1 = current_pose(graph)
+    assert bridge.runner.failure == ''
+    np.testing.assert_allclose(T1[:3, 3], T0[:3, 3] - [0.0, 0.0, 0.02], atol=2e-3)
+
+
 def test_commands_in_another_frame_are_ignored(caplog):
     graph, bridge = make_panda_bridge()
     graph.advance(0.1)
@@ -164,3 +194,31 @@ def test_the_sim_config_runs_the_panda_with_the_robot_parameter(repo_root):
     assert params.base_frame == 'panda_link0'
     with pytest.raises(ValueError, match='robot'):
         validate(SapienBridgeParameters(robot='ur5'))
+
+
+def test_the_simulated_panda_and_the_real_arm_give_the_nodes_the_same_parameters(repo_root):
+    # sim_panda.yaml adds to franka.yaml only what a simulator needs; the bridge listens and
+    # answers on the topics and frames franka.yaml's nodes use.
+    config = repo_root / 'config'
+    sim_only = {'robomamba_node': {'instruction_frame_wait_s'}, 'dmm_node': set()}
+    extra = yaml.safe_load((config / 'sim_panda.yaml').read_text(encoding='utf-8'))
+    for node, allowed in sim_only.items():
+        assert set(extra.get(node, {}).get('ros__parameters', {})) <= allowed
+    files = [str(config / 'sim.yaml'), str(config / 'sim_panda.yaml')]
+    bridge = load_parameters(SapienBridgeParameters, 'sapien_bridge', files)
+    robomamba = node_parameters(RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml',
+                                ('franka.yaml', 'sim_panda.yaml'))
+    dmm = node_parameters(DMMNodeParameters, 'dmm_node', 'dmm.yaml',
+                          ('franka.yaml', 'sim_panda.yaml'))
+    assert bridge.robot == 'panda'
+    assert bridge.goal_topic == robomamba.goal_topic == '/cartesian_pose_controller/target_pose'
+    assert bridge.twist_topic == dmm.twist_topic == '/servo_node/delta_twist_cmds'
+    assert bridge.grasp_topic == dmm.grasp_topic.replace('~', '/dmm_node')
+    assert bridge.current_pose_topic == dmm.ee_pose_topic
+    assert bridge.holding_topic == dmm.grasp_state_topic
+    assert bridge.joint_states_topic == dmm.joint_states_topic
+    assert bridge.base_frame == robomamba.base_frame == dmm.base_frame == 'panda_link0'
+    assert bridge.ee_frame == robomamba.ee_frame == dmm.ee_frame
+    for topic in ('color_topic', 'depth_topic', 'camera_info_topic', 'instruction_topic'):
+        mine = {'color_topic': 'image_topic'}.get(topic, topic)
+        assert getattr(bridge, topic) == getattr(robomamba, mine)

@@ -42,7 +42,7 @@ from robomamba_ros.ros.type_source import RosbagsTypes
 out = {}
 point, up, forward = np.array([0.5, 0.1, 0.3]), np.array([1.0, 0, 0]), np.array([0, 0, 1.0])
 R = geometry.gripper_rotation(up, forward)
-T_hand = geometry.make_transform(R, point - 0.3 * up)
+T_hand = geometry.make_transform(R, point - 0.25 * up)  # robomamba_node's pregrasp pose
 
 # A tiny untrained DMM folder, as train-dmm writes it.
 model = sys.argv[1]

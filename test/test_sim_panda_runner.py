@@ -13,7 +13,7 @@ from robomamba_ros.sim.gripper import PARKING_POSITION_M  # noqa: E402
 from robomamba_ros.sim.panda import load_panda, READY_QPOS  # noqa: E402
 from robomamba_ros.sim.panda_layout import (  # noqa: E402
     arm_touches, base_pose, floor_altitude, follows, grasp_waypoints, lower_floor,
-    nearer_symmetric, PandaLayoutConfig, plan_base)
+    PandaLayoutConfig, plan_base)
 from robomamba_ros.sim.panda_runner import (  # noqa: E402
     PANDA_TIMESTEP_S, PandaEpisodeRunner, PandaRunnerConfig)
 from robomamba_ros.sim.scene import create_scene  # noqa: E402
@@ -37,22 +37,15 @@ def test_the_base_stands_back_from_a_front_contact_and_faces_it():
     np.testing.assert_allclose(T[:3, 3], [0.0, 0.8, 0.35], atol=1e-9)
 
 
-def test_the_nearer_of_the_two_symmetric_hand_orientations_is_taken():
-    R = geometry.gripper_rotation(np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0]))
-    flipped = R @ np.diag([-1.0, -1.0, 1.0])
-    np.testing.assert_allclose(nearer_symmetric(R, R), R)
-    np.testing.assert_allclose(nearer_symmetric(R, flipped), flipped)
-    np.testing.assert_allclose(nearer_symmetric(flipped, R), R)
-
-
 def test_the_layout_reaches_the_scenes_reference_grasp_within_the_limits(drawer):
     episode, label, arm = drawer
     config = PandaLayoutConfig()
     layout = plan_base(arm, label.point_world_m, label.up_world, label.forward_world,
                        episode.camera.T_world_camera[:3, 3], config)
     assert layout.reachable and layout.tried >= 1
-    R = nearer_symmetric(geometry.gripper_rotation(label.up_world, label.forward_world),
-                         layout.T_world_base[:3, :3] @ arm.fk(np.array(READY_QPOS))[:3, :3])
+    R_ready = layout.T_world_base[:3, :3] @ arm.fk(np.array(READY_QPOS))[:3, :3]
+    R = geometry.nearer_half_turn(geometry.gripper_rotation(label.up_world, label.forward_world),
+                                  R_ready)
     waypoints = grasp_waypoints(label.point_world_m, R, config.pregrasp_m, config.pull_m)
     ok, qs = follows(arm, geometry.invert_transform(layout.T_world_base), waypoints,
                      config.path_step_m, config.path_step_rad, config.margin_rad)

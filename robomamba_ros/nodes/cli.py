@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from robomamba_ros.cli_args import category_list, positive_int
-from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS
+from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS, ROBOTS
 
 
 def _shipped(value, name):
@@ -188,6 +188,9 @@ def _add_launch_parser(sub):
                    help="robomamba_node's model folder (robomamba_model:=; default: shipped)")
     p.add_argument('--dmm-model', default=None, metavar='DIR',
                    help="dmm_node's model folder (dmm_model:=; default: shipped)")
+    p.add_argument('--robot', default=None, choices=ROBOTS,
+                   help='the simulated robot (robot:=; default flying_hand; panda runs the nodes '
+                        'with franka.yaml)')
     p.add_argument('--use-sim-time', action=argparse.BooleanOptionalAction, default=None,
                    help='follow /clock (use_sim_time:=; default: the value of sim)')
     p.add_argument('--rviz', action=argparse.BooleanOptionalAction, default=None,
@@ -237,7 +240,7 @@ def add_node_parsers(sub):
                         'throttled); the control loop and the state topics run at 100 Hz. A '
                         'lower rate renders the moving part less often (a smaller bag, a faster '
                         "demo, the episode's first frame up to one camera period later)")
-    p.add_argument('--robot', choices=('flying_hand', 'panda'), default='flying_hand',
+    p.add_argument('--robot', choices=ROBOTS, default='flying_hand',
                    help="the simulated robot: the protocol's flying suction hand, or a Franka "
                         "Panda with franka_ros2's topics and frames")
     p.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',

@@ -34,11 +34,13 @@ def node_parameters(cls, node_name, node_file, deployment='sim.yaml', overrides=
     :param cls: the node's parameters dataclass.
     :param node_name: node name.
     :param node_file: its own file, e.g. ``'robomamba.yaml'`` (None for none).
-    :param deployment: the deployment file (``'sim.yaml'`` or ``'franka.yaml'``).
+    :param deployment: the deployment file (``'sim.yaml'`` or ``'franka.yaml'``), or several
+        applied in order (``('franka.yaml', 'sim_panda.yaml')``).
     :param overrides: values applied last.
     :return: the parameters instance.
     """
-    files = [config_path(name) for name in (node_file, deployment) if name]
+    deployment = (deployment,) if isinstance(deployment, str) else tuple(deployment or ())
+    files = [config_path(name) for name in (node_file,) + deployment if name]
     return load_parameters(cls, node_name, files, overrides)
 
 

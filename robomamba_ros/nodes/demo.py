@@ -39,6 +39,7 @@ import numpy as np
 from robomamba_ros.nodes.config_files import node_parameters
 from robomamba_ros.nodes.dmm_node import DMMNodeCore, DMMNodeParameters
 from robomamba_ros.nodes.in_process import InProcessGraph
+from robomamba_ros.nodes.launch_plan import SIM_DEPLOYMENTS
 from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters
 from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import image_to_rgb
@@ -171,7 +172,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         moving part at every camera tick is the largest cost of an episode after the first;
         robomamba_node predicts once per episode from the first frame. The bag records every
         camera frame published at this rate.
-    :param robot: the bridge's robot, ``'flying_hand'`` or ``'panda'``.
+    :param robot: the simulated robot, ``'flying_hand'`` or ``'panda'``; it chooses the
+        deployment files as the launch does (the Panda: the nodes read ``franka.yaml``).
     :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
@@ -183,13 +185,16 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
 
     if episodes < 1:
         raise ValueError(f'episodes must be >= 1, got {episodes!r}')
+    if robot not in SIM_DEPLOYMENTS:
+        raise ValueError(f'robot must be one of {", ".join(SIM_DEPLOYMENTS)}, got {robot!r}')
+    bridge_files, node_files = SIM_DEPLOYMENTS[robot]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     bag = _fresh_bag_path(out)
     # One simulated clock for all cores: the bridge ticks at its control period.
     bridge_overrides = {'categories': tuple(categories or SEEN_CATEGORIES), 'seed': int(seed),
                         'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0,
-                        'robot': robot, 'gripper': gripper}
+                        'gripper': gripper}
     if episode_timeout_s is not None:
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
     if camera_rate_hz is not None:
@@ -200,12 +205,13 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     start = time.perf_counter()
     with InProcessGraph(distro, record=bag) as graph:
         bridge = graph.add(SapienBridgeCore, node_parameters(
-            SapienBridgeParameters, 'sapien_bridge', None, overrides=bridge_overrides))
+            SapienBridgeParameters, 'sapien_bridge', None, bridge_files, bridge_overrides))
         source = SimPolicySource(load_policy(policy), bridge)
         node = graph.add(RoboMambaNodeCore, node_parameters(
-            RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml'), pose_source=source)
+            RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml', node_files),
+            pose_source=source)
         graph.add(DMMNodeCore, node_parameters(
-            DMMNodeParameters, 'dmm_node', 'dmm.yaml', overrides=dmm_overrides))
+            DMMNodeParameters, 'dmm_node', 'dmm.yaml', node_files, dmm_overrides))
         recording = {'note': RECORDING, 'throttled': False,
                      'camera_rate_hz': bridge.params.camera_rate_hz,
                      'control_rate_hz': bridge.params.control_rate_hz,

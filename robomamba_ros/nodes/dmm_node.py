@@ -17,9 +17,9 @@ TwistStamped (``header.frame_id`` = base frame) and the grasp Bool (True = close
 
 Behaviour:
 
-* Engage gating: until the hand is within ``engage_distance_m`` of the target's pre-contact
-  pose, nothing is published (the arm's pose controller brings it there); once engaged the node
-  stays engaged until a new target arrives.
+* Engage gating: until the hand is within ``engage_distance_m`` and ``engage_angle_deg`` of the
+  target's pre-contact pose, nothing is published (the arm's pose controller brings it there);
+  once engaged the node stays engaged until a new target arrives.
 * A new target (moved by more than ``new_target_distance_m`` or turned by more than
   ``new_target_angle_deg``, or the first after start or a reset) resets the executor's
   recurrent state and the engagement; if the node was engaged it publishes one zero twist.
@@ -99,8 +99,12 @@ class DMMNodeParameters:
         1.5, 'Bound of the angular velocity, per component and in norm (rad/s).',
         low=0.001, high=6.0)
     engage_distance_m: float = parameter(
-        0.4, "Start commanding once the hand is this close to the target's pre-contact pose (m).",
+        0.12, "Start commanding once the hand is this close to the target's pre-contact pose "
+        "(m); robomamba_node's pregrasp pose puts it 0.10 m behind (0.15 m with the TCP).",
         low=0.0, high=10.0)
+    engage_angle_deg: float = parameter(
+        10.0, "... and turned at most this far from the target's orientation (deg): the arm's "
+        'pose controller has brought it there; 180: any orientation.', low=0.0, high=180.0)
     new_target_distance_m: float = parameter(
         0.01, 'A target moved by more than this is a new target (m).', low=0.0, high=1.0)
     new_target_angle_deg: float = parameter(
@@ -370,11 +374,13 @@ class DMMNodeCore(NodeCore):
         T_hand = geometry.tcp_pose_to_gripper(T_base_tcp)
         if not self.engaged:
             distance = float(np.linalg.norm(T_hand[:3, 3] - self._pre_contact_position()))
-            if distance > self.params.engage_distance_m:
+            angle = math.degrees(geometry.rotation_angle(T_hand[:3, :3], self.target[:3, :3]))
+            if distance > self.params.engage_distance_m or angle > self.params.engage_angle_deg:
                 return []
             self.engaged = True
             self.grasp = self.holding
-            self.log.info(f'engaged at {distance:.3f} m from the pre-contact pose')
+            self.log.info(f'engaged at {distance:.3f} m and {angle:.1f} deg from the pre-contact '
+                          'pose')
         if self.params.max_steps and self.steps >= self.params.max_steps:
             self.warn_throttled(f'{self.params.max_steps} control steps done for this '
                                 'target: holding still until a new target', now_ns,

@@ -11,7 +11,9 @@ command line.
 Each node's parameters are layered, later entries winning: the node's own ``config/<node>.yaml``
 (``robomamba.yaml``, ``dmm.yaml``; the bridge has none), then the deployment file
 (``config/sim.yaml`` in simulation, ``config/franka.yaml`` on the real robot, or the ``config``
-argument), then the values of the launch arguments (``use_sim_time``, ``model_path``).
+argument; the simulated Panda runs the nodes with ``franka.yaml`` and then ``sim_panda.yaml``,
+see :data:`SIM_DEPLOYMENTS`), then the values of the launch arguments (``use_sim_time``,
+``model_path``).
 """
 
 import dataclasses
@@ -28,6 +30,8 @@ LAUNCH_ARGUMENTS = {
                    '(empty: sim.yaml when sim is true, franka.yaml otherwise).'),
     'robomamba_model': ('', 'Local RoboMamba model folder (empty: the shipped model).'),
     'dmm_model': ('', 'Local DMM model folder (empty: the shipped model).'),
+    'robot': ('flying_hand', "Simulated robot: 'flying_hand' (the where2act protocol's suction "
+                             "hand) or 'panda' (a Franka Panda; the nodes run with franka.yaml)."),
     'use_sim_time': ('', 'Follow /clock (empty: the value of sim).'),
     'rviz': ('false', 'Start RViz.'),
 }
@@ -37,6 +41,15 @@ NODE_FILES = {'robomamba_node': 'robomamba.yaml', 'dmm_node': 'dmm.yaml'}
 
 #: The deployment file for each value of ``sim``.
 DEPLOYMENT_FILES = {True: 'sim.yaml', False: 'franka.yaml'}
+
+#: Deployment files of each simulated robot, in the order applied: ``(the bridge's, those of
+#: robomamba_node and dmm_node)``. The Panda runs the nodes with the real arm's file, so both see
+#: the same topics, frames and limits; ``sim_panda.yaml`` adds what only a simulator needs.
+SIM_DEPLOYMENTS = {
+    'flying_hand': (('sim.yaml',), ('sim.yaml',)),
+    'panda': (('sim.yaml', 'sim_panda.yaml'), ('franka.yaml', 'sim_panda.yaml')),
+}
+ROBOTS = tuple(SIM_DEPLOYMENTS)
 
 _TRUE = ('true', '1')
 _FALSE = ('false', '0')
@@ -127,34 +140,57 @@ def deployment_file(sim, config=None, config_dir=None):
     raise FileNotFoundError(f'config: {config} is neither a file nor a shipped config file')
 
 
+def deployment_files(sim, robot='flying_hand', config=None, config_dir=None):
+    """
+    Return the deployment files of the bridge and of the two nodes.
+
+    :param sim: whether the launch runs the simulator.
+    :param robot: the simulated robot, one of :data:`ROBOTS` (ignored without ``sim``).
+    :param config: one file for every node instead (see :func:`deployment_file`).
+    :param config_dir: folder of the shipped files (None: searched).
+    :return: ``(bridge files, node files)``, tuples of absolute paths as strings.
+    :raises ValueError: for an unknown robot.
+    """
+    if robot not in SIM_DEPLOYMENTS:
+        raise ValueError(f'robot: expected one of {", ".join(ROBOTS)}, got {robot!r}')
+    if config or not sim:
+        files = (deployment_file(sim, config, config_dir),)
+        return files, files
+    bridge, nodes = SIM_DEPLOYMENTS[robot]
+    return (tuple(_shipped_file(name, config_dir) for name in bridge),
+            tuple(_shipped_file(name, config_dir) for name in nodes))
+
+
 def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim_time=None,
-                rviz=False, config_dir=None):
+                rviz=False, config_dir=None, robot='flying_hand'):
     """
     List the processes of the manipulation launch, in start order.
 
     :param sim: start the SAPIEN bridge and use ``sim.yaml`` by default.
-    :param config: deployment file (see :func:`deployment_file`); None or '' for the default.
+    :param config: deployment file (see :func:`deployment_file`); None or '' for the default
+        (:func:`deployment_files`).
     :param robomamba_model: robomamba_node's ``model_path`` ('' for the shipped model).
     :param dmm_model: dmm_node's ``model_path`` ('' for the shipped model).
     :param use_sim_time: whether robomamba_node and dmm_node follow ``/clock`` (None: ``sim``).
     :param rviz: also start RViz (not required: closing it leaves the rest running).
     :param config_dir: folder of the shipped config files (None: searched).
+    :param robot: the simulated robot, one of :data:`ROBOTS`.
     :return: list of :class:`NodeLaunch`.
     """
     sim = bool(sim)
     use_sim_time = sim if use_sim_time is None else bool(use_sim_time)
-    deployment = deployment_file(sim, config, config_dir)
+    bridge_files, node_files = deployment_files(sim, robot, config, config_dir)
     plan = []
     if sim:
         # The bridge publishes /clock itself, so it never waits for sim time.
         plan.append(NodeLaunch(
             name='sapien_bridge', executable='sapien_bridge',
             entry_point='robomamba_ros.nodes.sapien_bridge:main',
-            param_files=(deployment,), overrides=(('use_sim_time', False),)))
+            param_files=bridge_files, overrides=(('use_sim_time', False),)))
     for name, model in (('robomamba_node', robomamba_model), ('dmm_node', dmm_model)):
         plan.append(NodeLaunch(
             name=name, executable=name, entry_point=f'robomamba_ros.nodes.{name}:main',
-            param_files=(_shipped_file(NODE_FILES[name], config_dir), deployment),
+            param_files=(_shipped_file(NODE_FILES[name], config_dir),) + node_files,
             overrides=(('use_sim_time', use_sim_time), ('model_path', str(model or '')))))
     if rviz:
         plan.append(NodeLaunch(name='rviz2', executable='rviz2', package='rviz2',
@@ -184,8 +220,9 @@ def plan_from_arguments(arguments: Mapping[str, Optional[str]], config_dir=None)
         sim=sim, config=values['config'] or None, robomamba_model=values['robomamba_model'],
         dmm_model=values['dmm_model'],
         use_sim_time=as_bool(use_sim_time, 'use_sim_time') if use_sim_time != '' else None,
-        rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir)
+        rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir, robot=values['robot'])
 
 
-__all__ = ['DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch', 'PACKAGE',
-           'as_bool', 'deployment_file', 'launch_plan', 'plan_from_arguments']
+__all__ = ['DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch', 'PACKAGE', 'ROBOTS',
+           'SIM_DEPLOYMENTS', 'as_bool', 'deployment_file', 'deployment_files', 'launch_plan',
+           'plan_from_arguments']

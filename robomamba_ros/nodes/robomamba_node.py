@@ -19,7 +19,9 @@ often on newer frames) it takes the newest frame, refuses it when older than
 robust depth, moves the result to ``base_frame`` through TF and publishes
 
 * ``~/contact_pose`` (PoseStamped): the contact point, orientation = gripper frame (columns
-  forward, left, up; the ``panda_hand``/``panda_hand_tcp`` orientation, z = approach axis);
+  forward, left, up; the ``panda_hand``/``panda_hand_tcp`` orientation, z = approach axis; with
+  ``symmetric_gripper``, of the prediction and its half turn about z the one nearer the end
+  effector);
 * ``~/pregrasp_pose`` (PoseStamped): the TCP pose ``pregrasp_offset_m`` before the contact along
   the approach axis, same orientation;
 * ``~/markers`` (MarkerArray) and ``~/debug_image`` (annotated RGB, also for refusals);
@@ -183,6 +185,10 @@ class RoboMambaNodeParameters:
         0.05, 'A new target streams on from the previous goal while the end effector is '
               'within this distance of it, else from the end-effector pose (m).',
         low=0.0, high=10.0)
+    symmetric_gripper: bool = parameter(
+        True, 'The gripper grasps alike turned half a turn about its approach axis (the Franka '
+        "Hand's two fingers, a suction cup): of the two orientations the goal takes the one "
+        'nearer the end effector, sparing the wrist up to half a turn.')
     publish_debug_image: bool = parameter(True, 'Publish the annotated image on ~/debug_image.')
     marker_axis_length_m: float = parameter(
         0.1, 'Length of the gripper axes in the markers and the debug image (m).', low=0.0)
@@ -618,6 +624,11 @@ class RoboMambaNodeCore(NodeCore):
             return refuse(failure)
         contact = T[:3, :3] @ p_cam + T[:3, 3]
         R_base = T[:3, :3] @ R_cam
+        if p.symmetric_gripper:
+            T_ee, _ = self._ee_pose(now_ns)  # unknown: the goal stream refuses the start
+            if T_ee is not None:
+                R_base = geometry.nearer_half_turn(R_base, T_ee[:3, :3])
+                debug['R_cam'] = T[:3, :3].T @ R_base
         try:
             quat = geometry.matrix_to_quat_xyzw(R_base)
         except ValueError as exc:

@@ -53,7 +53,10 @@ goals and twists may come in ``world_frame`` or ``base_frame``. It publishes fra
 surface: ``/joint_states`` (``panda_joint1..7``, ``panda_finger_joint1..2``),
 ``current_pose_topic`` (the TCP in ``base_frame``), the TF tree of the URDF (world ->
 ``panda_link0`` -> ... -> ``panda_hand_tcp`` and the fingers); an arm stop goes to
-``/diagnostics`` (ERROR) and into the result record (``failure``).
+``/diagnostics`` (ERROR) and into the result record (``failure``). Goals and twists stamped before
+a new scene's instruction went out (plus a grace period) were meant for the previous scene and
+are dropped; a zero twist while no twist stream drives the arm changes nothing (the nodes send
+one to stop their own stream), so the pose goals stay in charge.
 """
 
 from dataclasses import dataclass
@@ -82,8 +85,8 @@ from robomamba_ros.sim.panda_runner import (
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
 ROBOTS = ('flying_hand', 'panda')
-# Goals stamped within this long after a new scene's instruction went out may still be the
-# previous scene's (the nodes had not received it yet).
+# Goals and twists stamped within this long after a new scene's instruction went out may still
+# be the previous scene's (the nodes had not received it yet).
 _GOAL_GRACE_NS = 50_000_000
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
@@ -460,6 +463,10 @@ class SapienBridgeCore(NodeCore):
         if not (np.all(np.isfinite(data.linear)) and np.all(np.isfinite(data.angular))):
             self.warn_throttled('twist ignored: non-finite values', now_ns)
             return []
+        if self._panda and (self._goals_from_ns is None or data.stamp_ns < self._goals_from_ns):
+            return []  # a twist for the previous scene still in flight
+        if self._twist is None and not (np.any(data.linear) or np.any(data.angular)):
+            return []  # a stop to an arm that is not servoing: its pose goals keep driving it
         self._twist = (R_world_frame @ data.linear, R_world_frame @ data.angular)
         self._twist_rx_ns = now_ns
         return []

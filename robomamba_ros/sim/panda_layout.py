@@ -40,23 +40,29 @@ class PandaLayoutConfig:
     :param distances_m: horizontal distance of ``panda_link0`` from the reference contact.
     :param heights_m: height of the reference contact above ``panda_link0``.
     :param lateral_m: sideways shift of the base (left of the approach, m).
-    :param pregrasp_m: the pre-grasp TCP pose stands this far back along the approach.
+    :param pregrasp_m: the pre-grasp TCP pose stands this far back along the approach
+        (robomamba_node's ``pregrasp_offset_m``).
     :param pull_m: the pull the arm must be able to follow from the contact.
     :param path_step_m: translation step of the straight-line streams checked (robomamba_node's
         goal stream: ``max_goal_step_m``).
     :param path_step_rad: their rotation step (``max_goal_step_rad``).
     :param margin_rad: joints along the checked streams stay this far inside their limits (the
         Servo interface halts closer than 0.05 rad).
+    :param workspace_min_m: lower corner of the box in ``panda_link0`` that the contact and the
+        pre-grasp pose must lie in (robomamba_node's goal workspace, as franka.yaml runs it).
+    :param workspace_max_m: its upper corner.
     """
 
     distances_m: tuple = (0.55, 0.7, 0.45)
     heights_m: tuple = (0.45, 0.3, 0.6, 0.15)
     lateral_m: tuple = (0.0, 0.2, -0.2)
-    pregrasp_m: float = 0.10
+    pregrasp_m: float = 0.15
     pull_m: float = 0.25
     path_step_m: float = 0.005
     path_step_rad: float = 0.03
     margin_rad: float = 0.1
+    workspace_min_m: tuple = (0.15, -0.6, 0.0)
+    workspace_max_m: tuple = (0.8, 0.6, 0.8)
 
     def __post_init__(self):
         for name in ('distances_m', 'heights_m', 'lateral_m'):
@@ -154,24 +160,6 @@ def follows(arm, T_base_world, waypoints, step_m, step_rad, margin_rad=0.0,
     return True, reached_q
 
 
-def nearer_symmetric(R_goal, R_now):
-    """
-    Return the hand orientation nearer ``R_now`` of ``R_goal`` and its half turn about z.
-
-    The Franka Hand's two fingers are symmetric: both orientations grasp alike, and the nearer
-    one spares the wrist half a turn (often one beyond joint 7's limits).
-
-    :param R_goal: goal rotation (3, 3), z the approach.
-    :param R_now: current rotation (3, 3).
-    :return: (3, 3).
-    """
-    R_goal = np.asarray(R_goal, dtype=np.float64)
-    flipped = R_goal @ np.diag([-1.0, -1.0, 1.0])
-    if geometry.rotation_angle(flipped, R_now) < geometry.rotation_angle(R_goal, R_now):
-        return flipped
-    return R_goal
-
-
 def grasp_waypoints(point_m, R_world_tcp, pregrasp_m, pull_m):
     """Return the pre-grasp, contact and pull-end TCP poses of a grasp (world, 4x4 each)."""
     approach = R_world_tcp[:, 2]
@@ -184,7 +172,8 @@ def plan_base(arm, point_m, up, forward, toward_m, config=None, touches=None):
     Choose the base pose for a scene from its reference grasp.
 
     Of the two hand orientations about the approach axis (the fingers are symmetric), the one
-    nearer the ready pose's is checked, as a goal maker picks it (:func:`nearer_symmetric`).
+    nearer the ready pose's is checked, as robomamba_node picks it
+    (:func:`~robomamba_ros.geometry.nearer_half_turn`).
 
     :param arm: a :class:`~robomamba_ros.sim.panda.PandaArm` (its kinematics only).
     :param point_m: reference contact point (3,).
@@ -206,8 +195,12 @@ def plan_base(arm, point_m, up, forward, toward_m, config=None, touches=None):
         first = T_world_base if first is None else first
         tried += 1
         T_base_world = geometry.invert_transform(T_world_base)
-        R_tcp = nearer_symmetric(R, T_world_base[:3, :3] @ R_ready_base)
+        R_tcp = geometry.nearer_half_turn(R, T_world_base[:3, :3] @ R_ready_base)
         waypoints = grasp_waypoints(point_m, R_tcp, config.pregrasp_m, config.pull_m)
+        # The pre-grasp pose and the contact in the goal workspace.
+        points = geometry.transform_points(T_base_world, [T[:3, 3] for T in waypoints[:2]])
+        if np.any(points < config.workspace_min_m) or np.any(points > config.workspace_max_m):
+            continue
         ok, qs = follows(arm, T_base_world, waypoints, config.path_step_m,
                          config.path_step_rad, config.margin_rad)
         if ok and (touches is None or not touches(T_world_base, [READY_QPOS, qs[0]])):
@@ -285,5 +278,5 @@ def set_base_pose(arm, T_world_base):
 
 
 __all__ = ['BaseLayout', 'PandaLayoutConfig', 'arm_touches', 'base_pose', 'floor_altitude',
-           'follows', 'grasp_waypoints', 'lower_floor', 'nearer_symmetric', 'plan_base',
+           'follows', 'grasp_waypoints', 'lower_floor', 'plan_base',
            'set_base_pose']

@@ -399,6 +399,21 @@ def test_reset_without_estop_clears_the_target():
     assert len(rig.twists) == count + 1 and not rig.core.engaged
 
 
+def test_a_new_instruction_forgets_the_previous_tasks_target():
+    executor = FixedExecutor()
+    rig = Rig(executor).engaged_rig()
+    resets, count = executor.resets, len(rig.twists)
+    rig.graph.publish('/robomamba/instruction', 'std_msgs/msg/String',
+                      messages.make_string('Open the drawer.', rig.types), qos=LATCHED)
+    assert executor.resets == resets + 1 and rig.core.target is None
+    assert len(rig.twists) == count + 1 and _is_zero(rig.twists[-1][1])  # one stop command
+    rig.tick(3)  # the hand still at the old pre-contact pose: nothing until a new target
+    assert len(rig.twists) == count + 1 and not rig.core.engaged
+    rig.target(_target_pose())
+    rig.tick()
+    assert rig.core.engaged and len(rig.twists) == count + 2
+
+
 # --------------------------------------------------------------------------------------------
 # New targets reset the executor
 

@@ -7,7 +7,8 @@ Inputs: the TCP pose (``ee_pose_topic`` PoseStamped, or TF ``base_frame`` -> ``e
 tick when that parameter is empty), the contact target of ``robomamba_node`` (PoseStamped:
 position = contact point, orientation columns forward, left, up), optionally the finger joints
 (``/joint_states``), the suction state (``grasp_state_topic``, Bool), a return-to-go target
-(``~/return_to_go``, Float32) and the e-stop (``/robomamba/estop``, Bool, latched).
+(``~/return_to_go``, Float32), the instruction (``/robomamba/instruction``, String, latched: a
+new one forgets the target) and the e-stop (``/robomamba/estop``, Bool, latched).
 
 Every ``1 / control_rate_hz`` the node builds the LowLevelPull-v1 observation (see
 :mod:`robomamba_ros.nodes.low_level_executor`), asks its executor (scripted expert or a trained
@@ -78,6 +79,9 @@ class DMMNodeParameters:
         'Finger joints summed into the observed opening (m).')
     grasp_state_topic: str = parameter(
         '/gripper/holding', 'Whether the suction/gripper holds something (Bool).')
+    instruction_topic: str = parameter(
+        '/robomamba/instruction', "The task's instruction (String, latched): a new one forgets "
+        "the target, which belonged to the previous task; '' never forgets.")
     estop_topic: str = parameter(
         '/robomamba/estop', 'E-stop (Bool, latched): True halts until False and ~/reset.')
     twist_topic: str = parameter(
@@ -182,6 +186,9 @@ class DMMNodeCore(NodeCore):
         if p.ee_pose_topic:
             ports.append(Port('ee_pose', 'geometry_msgs/msg/PoseStamped', p.ee_pose_topic,
                               SENSOR, IN))
+        if p.instruction_topic:
+            ports.append(Port('instruction', 'std_msgs/msg/String', p.instruction_topic, LATCHED,
+                              IN))
         return ports
 
     def timers(self):
@@ -296,6 +303,17 @@ class DMMNodeCore(NodeCore):
         p = T[:3, 3]
         self.log.info(f'new target: contact point ({p[0]:.3f}, {p[1]:.3f}, {p[2]:.3f}) m in '
                       f'{self.params.base_frame}; executor reset')
+        if was_engaged and not self.halted:
+            return [self._zero_twist(now_ns)]
+        return []
+
+    def on_instruction(self, msg, now_ns):
+        """Forget the target of the previous task: the next target is the new task's."""
+        if self.target is None:
+            return []
+        was_engaged = self._clear()
+        self.log.info('new instruction: target and executor state cleared, waiting for its '
+                      'target')
         if was_engaged and not self.halted:
             return [self._zero_twist(now_ns)]
         return []

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+#
+# The flying hand and the simulated Franka Panda (suction cup, fingers) under the same pose
+# sources and low-level executors: `robomamba-ros demo` (the three nodes exchanging ROS 2
+# messages) for each combination, every episode counted, then results/robots/table.md.
+#
+#   scripts/evaluate_robots.sh [SCENES_PER_CATEGORY]   (default 2: 18 episodes per row)
+#
+# Each row is one demo run on the seen categories, scenes 0.. of the evaluator's seed 0; a row
+# whose results.json exists is skipped, so an interrupted run resumes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCENES=${1:-2}
+PY=${PY:-.venv/bin/python}
+OUT=${OUT:-results/robots}
+EPISODES=$((SCENES * 9))
+
+run() {  # name robot gripper policy executor
+  local dir="$OUT/runs/$1"
+  if [[ -f "$dir/results.json" ]]; then echo "$1: done"; return; fi
+  echo "$1: $EPISODES episodes"
+  "$PY" -m robomamba_ros.cli demo --robot "$2" --gripper "$3" --policy "$4" --dmm "$5" \
+    --episodes "$EPISODES" --out "$dir" --quiet > "$dir.log" 2>&1 || {
+    echo "$1 failed, see $dir.log"; return 1; }
+  rm -rf "$dir/bag"  # the bags are large; results.json and the figures stay
+}
+
+mkdir -p "$OUT/runs"
+for policy in oracle model; do
+  source=$policy
+  [[ $policy == model ]] && source=models/robomamba-sapien-tiny
+  for executor in scripted dmm; do
+    dmm=scripted
+    [[ $executor == dmm ]] && dmm=models/dmm-sapien-tiny
+    run "flying_hand-$policy-$executor" flying_hand suction "$source" "$dmm"
+    run "panda_suction-$policy-$executor" panda suction "$source" "$dmm"
+    run "panda_fingers-$policy-$executor" panda fingers "$source" "$dmm"
+  done
+done
+"$PY" scripts/robot_table.py "$OUT"

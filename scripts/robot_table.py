@@ -1,0 +1,96 @@
+# Copyright 2026 The robomamba_ros Authors
+# SPDX-License-Identifier: Apache-2.0
+"""
+Tabulate ``scripts/evaluate_robots.sh``: success and failure reasons per robot and executor.
+
+Usage: ``python scripts/robot_table.py results/robots`` reads ``runs/*/results.json`` (one
+``robomamba-ros demo`` run each) and writes ``table.md`` and ``table.json`` next to them.
+
+Each failed episode gets one reason, the first that applies: the goal was refused by
+robomamba_node's safety layer (``refused: <check>``), the arm stopped (``unreachable``,
+``joint_limit``, ``singularity``, ``discontinuity``, ``slip``), else the judge's reason (``no
+contact``, ``part did not move``, ``wrong direction``, ...). The interval is Wilson's 95 %.
+"""
+
+import collections
+import json
+import math
+from pathlib import Path
+import sys
+
+
+def wilson(successes, n, z=1.96):
+    """Return the 95 % Wilson interval of a success rate, in percent."""
+    if n == 0:
+        return 0.0, 0.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100.0 * max(0.0, centre - half), 100.0 * min(1.0, centre + half)
+
+
+def failure_reason(record):
+    """Return the one reason an episode failed (see the module notes)."""
+    goal = record.get('goal') or ''
+    if goal.startswith('refused'):
+        return 'refused: ' + goal[len('refused'):].strip(' ()')
+    if record.get('failure'):
+        return record['failure']
+    return record.get('reason') or 'unknown'
+
+
+def median(values):
+    """Return the median of a non-empty list."""
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])
+
+
+def summarise(name, results):
+    """Return one table row of a demo's ``results.json``."""
+    episodes = results['episodes']
+    wins = sum(bool(r['success']) for r in episodes)
+    low, high = wilson(wins, len(episodes))
+    reasons = collections.Counter(failure_reason(r) for r in episodes if not r['success'])
+    robot, policy, executor = name.split('-')
+    return {
+        'robot': robot, 'policy': policy, 'executor': executor, 'episodes': len(episodes),
+        'successes': wins, 'success_rate': 100.0 * wins / len(episodes), 'ci95': [low, high],
+        'failure_reasons': dict(reasons.most_common()),
+        'arm_stops': dict(collections.Counter(r['failure'] for r in episodes
+                                              if r.get('failure'))),
+        'layout_reachable': sum(bool(r.get('layout_reachable', True)) for r in episodes),
+        'median_wall_s': median([r['wall_s'] for r in episodes]),
+        'median_sim_s': median([r['duration_s'] for r in episodes]),
+    }
+
+
+def markdown(rows):
+    """Return the table as Markdown."""
+    lines = ['| robot | pose source | executor | success | 95 % interval | failures (count) '
+             '| median wall s / episode |',
+             '|---|---|---|---|---|---|---|']
+    for row in rows:
+        reasons = ', '.join(f'{k} {v}' for k, v in row['failure_reasons'].items()) or '-'
+        lines.append(f"| {row['robot']} | {row['policy']} | {row['executor']} | "
+                     f"{row['successes']}/{row['episodes']} ({row['success_rate']:.0f} %) | "
+                     f"{row['ci95'][0]:.0f}-{row['ci95'][1]:.0f} % | {reasons} | "
+                     f"{row['median_wall_s']:.1f} |")
+    return '\n'.join(lines) + '\n'
+
+
+def main(out):
+    out = Path(out)
+    rows = []
+    for path in sorted((out / 'runs').glob('*/results.json')):
+        rows.append(summarise(path.parent.name,
+                              json.loads(path.read_text(encoding='utf-8'))))
+    order = {'flying_hand': 0, 'panda_suction': 1, 'panda_fingers': 2}
+    rows.sort(key=lambda r: (r['policy'] != 'oracle', r['executor'], order.get(r['robot'], 9)))
+    (out / 'table.json').write_text(json.dumps(rows, indent=1), encoding='utf-8')
+    (out / 'table.md').write_text(markdown(rows), encoding='utf-8')
+    print(markdown(rows))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1] if len(sys.argv) > 1 else 'results/robots')

@@ -190,3 +190,24 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         assert caption[4] == (f'ended: {record["end"]} after {record["duration_s"]:.1f} s, '
                               f'opened {100 * record["open_fraction"]:.0f}%')
         assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
+
+
+def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_path):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = main(['demo', '--episodes', '1', '--robot', 'panda', '--gripper', 'suction',
+                       '--policy', 'oracle', '--dmm', 'scripted', '--categories',
+                       'cabinet_door', '--camera-rate-hz', '2', '--out', str(tmp_path),
+                       '--quiet'])
+    assert status == 0
+    results = json.loads((tmp_path / 'results.json').read_text())
+    assert results['robot'] == 'panda' and results['gripper'] == 'suction'
+    record = results['episodes'][0]
+    assert record['success'] and record['goal'] == 'accepted', record
+    topics = results['topics']
+    for topic in ('/cartesian_pose_controller/target_pose', '/servo_node/delta_twist_cmds',
+                  '/franka_robot_state_broadcaster/current_pose'):
+        assert topics[topic]['count'] > 0, topic
+    assert '/robomamba/goal_pose' not in topics and '/dmm_node/twist' not in topics
+    assert (tmp_path / 'arm_frames.png').stat().st_size > 1000
+    assert results['arm_frames'].endswith('arm_frames.png')

@@ -119,6 +119,21 @@ def test_an_episode_with_the_panda_parks_the_flying_hand_and_places_the_arm():
     assert not hand.holding and runner.failure == '' and runner.elapsed_ns == 200_000_000
 
 
+def test_the_side_view_draws_the_arm_beside_the_object():
+    episode = Episode('laptop', 0)
+    runner = PandaEpisodeRunner()
+    runner.reset(episode)
+    picture = runner.witness_picture()
+    drawn = picture.depth_m > 0.0
+    object_pixels = drawn & (picture.segmentation != 0)
+    arm_pixels = drawn & (picture.segmentation == 0)  # drawn, and not one of the object's links
+    assert object_pixels.mean() > 0.02 and arm_pixels.mean() > 0.02
+    # The view frames the base a few metres away.
+    T_camera_world = geometry.invert_transform(picture.T_world_camera)
+    base_depth = geometry.transform_points(T_camera_world, runner.T_world_base[:3, 3])[2]
+    assert 1.0 < base_depth < 4.0
+
+
 def test_a_pose_goal_that_jumps_stops_the_arm_and_the_episode_records_why():
     episode = Episode('drawer_cabinet', 0)
     runner = PandaEpisodeRunner()

@@ -216,7 +216,8 @@ def add_node_parsers(sub):
                     'messages (CDR) by topic with the parameters of config/*.yaml; writes an '
                     'MCAP bag (rosbag2 metadata version 8, zstd-compressed MCAP chunks) of '
                     'every message on every topic, results.json, frames.png (one captioned '
-                    'tile per episode) and success.png (success per category), and prints a '
+                    'tile per episode), success.png (success per category) and, with the '
+                    'Panda, arm_frames.png (a side view of the arm per episode), and prints a '
                     "success table and the bag's size. Nothing is throttled: the camera topics "
                     'are recorded at the camera rate (see --camera-rate-hz), the state topics at '
                     "the bridge's control rate (100 Hz).")

@@ -48,6 +48,9 @@ from robomamba_ros.sim.categories import SEEN_CATEGORIES
 RESULTS_FILE = 'results.json'
 FRAMES_FILE = 'frames.png'
 SUCCESS_FILE = 'success.png'
+#: With the Panda: per episode, the arm and the object seen from the side when the gripper first
+#: held the part (else at the end).
+ARM_FRAMES_FILE = 'arm_frames.png'
 BAG_DIR = 'bag'
 #: What the demo bag holds, as recorded in its ``custom_data`` and in ``results.json``.
 RECORDING = 'every message published in the graph, at its publication rate (none throttled)'
@@ -115,23 +118,28 @@ def _goal_outcome(counter, accepted_before, refused_before):
     return 'none'
 
 
-def write_figures(records, frames, out, title=''):
+def write_figures(records, frames, out, title='', arm_frames=()):
     """
-    Write ``frames.png`` (one captioned tile per episode) and ``success.png``.
+    Write ``frames.png`` (one captioned tile per episode), ``success.png``, ``arm_frames.png``.
+
+    ``arm_frames.png`` only when arm frames are given.
 
     :param records: the episode records (see :func:`~robomamba_ros.sim.figures.episode_caption`).
     :param frames: per record, the RGB image of its tile (the debug image of its prediction).
     :param out: output folder.
     :param title: title of the success chart.
+    :param arm_frames: per record, a side view of the arm (:data:`ARM_FRAMES_FILE`), or none.
     :return: ``{file name: path}`` of the files written.
     """
     from robomamba_ros.sim import figures
 
     written = {}
-    path = figures.caption_grid(frames, [figures.episode_caption(r) for r in records],
-                                [bool(r['success']) for r in records], out / FRAMES_FILE)
-    if path:
-        written[FRAMES_FILE] = path
+    captions = [figures.episode_caption(r) for r in records]
+    successes = [bool(r['success']) for r in records]
+    for name, images in ((FRAMES_FILE, frames), (ARM_FRAMES_FILE, arm_frames)):
+        path = figures.caption_grid(images, captions, successes, out / name) if images else None
+        if path:
+            written[name] = path
     path = figures.success_bar_chart(records, out / SUCCESS_FILE,
                                      title=title or 'Demo success per category')
     if path:
@@ -201,7 +209,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         bridge_overrides['camera_rate_hz'] = float(camera_rate_hz)
     dmm_overrides = {'executor': 'model', 'model_path': str(dmm_model)} if dmm_model else \
         {'executor': 'scripted'}
-    records, frames = [], []
+    records, frames, arm_frames = [], [], []
     start = time.perf_counter()
     with InProcessGraph(distro, record=bag) as graph:
         bridge = graph.add(SapienBridgeCore, node_parameters(
@@ -232,10 +240,12 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
             if not response.get('success'):
                 raise RuntimeError(f'sapien_bridge could not start episode {k}: '
                                    f'{response.get("message")}')
-            waited = 0.0
+            waited, arm_frame = 0.0, None
             while len(results) <= k and waited < limit_s:
                 graph.advance(_POLL_S)
                 waited += _POLL_S
+                if robot == 'panda' and arm_frame is None and bridge.runner.holding:
+                    arm_frame = bridge.runner.witness_picture().rgb
             if len(results) <= k:
                 raise RuntimeError(f'episode {k} produced no result within {limit_s:.0f} s of '
                                    'simulated time')
@@ -250,6 +260,9 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
             if node.timings and node.timings[-1] is not last_timing:
                 record['latency_ms'] = node.timings[-1]  # of the episode's last prediction
             records.append(record)
+            if robot == 'panda':
+                arm_frames.append(arm_frame if arm_frame is not None
+                                  else bridge.runner.witness_picture().rgb)
             if len(debug) > seen_debug:
                 frames.append(image_to_rgb(debug[-1][1]))
             elif bridge.observation is not None:
@@ -259,7 +272,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     rate = float(np.mean([bool(r['success']) for r in records]))
     written = write_figures(records, frames, out, title=(
         f'Demo success per category: {100.0 * rate:.0f}% of {len(records)} episodes '
-        f'({Path(str(policy)).name}, {Path(str(dmm_model)).name or "scripted"})'))
+        f'({Path(str(policy)).name}, {Path(str(dmm_model)).name or "scripted"})'),
+        arm_frames=arm_frames)
     summary = {
         'policy': policy, 'executor': dmm_model or 'scripted', 'distro': distro, 'seed': seed,
         'robot': robot, 'gripper': gripper if robot == 'panda' else 'suction',
@@ -274,6 +288,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         'recording': recording,
         'topics': {t: {'type': ty, 'count': n} for t, (ty, n) in bag_topics(bag).items()},
         'frames': str(written.get(FRAMES_FILE, '')),
+        'arm_frames': str(written.get(ARM_FRAMES_FILE, '')),
         'success_plot': str(written.get(SUCCESS_FILE, '')),
         'figure_bytes': {name: Path(path).stat().st_size for name, path in written.items()},
     }
@@ -281,4 +296,5 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     return summary
 
 
-__all__ = ['RECORDING', 'SimPolicySource', 'run_demo', 'success_table', 'write_figures']
+__all__ = ['ARM_FRAMES_FILE', 'RECORDING', 'SimPolicySource', 'run_demo', 'success_table',
+           'write_figures']

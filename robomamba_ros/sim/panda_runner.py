@@ -38,6 +38,7 @@ from robomamba_ros.sim.panda import BASE_LINK, GRIPPER_FORCE_N, GRIPPER_MAX_WIDT
 from robomamba_ros.sim.panda_control import CartesianPoseInterface, ServoTwistInterface
 from robomamba_ros.sim.panda_layout import (
     arm_touches, lower_floor, PandaLayoutConfig, plan_base, set_base_pose)
+from robomamba_ros.sim.renderer import shared_renderer
 from robomamba_ros.sim.suction import part_proximity, release_drive
 
 #: The Panda's physics rate (franka's control loop).
@@ -204,6 +205,34 @@ class PandaEpisodeRunner(EpisodeRunner):
             if not self.arm_stop:
                 self.arm_stop, self.arm_stop_detail = state.reason, state.detail
                 self.arm_stop_ns = self.elapsed_ns
+
+    def witness_picture(self, distance_m=2.8, elevation_deg=30.0, side_deg=60.0):
+        """
+        Render the arm and the object from a third-person view (a figure, not a robot camera).
+
+        The view looks at a point 0.2 m above the middle between the base and the object's
+        centre, from the side (``side_deg`` about the vertical from behind the base) and above.
+
+        :param distance_m: camera distance from that point.
+        :param elevation_deg: camera angle above the horizontal.
+        :param side_deg: camera azimuth from the base's back, about the vertical.
+        :return: an :class:`~robomamba_ros.sim.camera.Observation` (needs a Vulkan device).
+        """
+        episode = self.episode
+        centre = 0.5 * (self.T_world_base[:3, 3] + episode.object.center_m) + [0.0, 0.0, 0.2]
+        back = -self.T_world_base[:3, 0]
+        turn = np.radians(side_deg)
+        c, s = np.cos(turn), np.sin(turn)
+        horizontal = np.array([c * back[0] - s * back[1], s * back[0] + c * back[1], 0.0])
+        horizontal /= max(np.linalg.norm(horizontal), 1e-9)
+        elevation = np.radians(elevation_deg)
+        eye = centre + distance_m * (np.cos(elevation) * horizontal +
+                                     np.array([0.0, 0.0, np.sin(elevation)]))
+        renderer = shared_renderer(episode.config.camera, episode.config.scene)
+        source = episode.source
+        return renderer.capture(lambda scene: source.build(scene, episode.seed, render=True),
+                                episode.object, poses.look_at(eye, centre), episode.camera.K,
+                                arm=(self.T_world_base, self.arm.articulation.get_qpos()))
 
     # ----- commands ----------------------------------------------------------------------------
     def set_pose_goal(self, T_world_tcp):

@@ -17,6 +17,7 @@ import numpy as np
 
 from robomamba_ros.sim import poses
 from robomamba_ros.sim.camera import CameraConfig, Observation
+from robomamba_ros.sim.panda import load_panda
 from robomamba_ros.sim.scene import create_scene, SceneConfig
 
 _SHARED = {}
@@ -37,7 +38,7 @@ class SceneRenderer:
         self.camera = self.scene.add_camera('rgbd', c.width, c.height,
                                             math.radians(c.fov_y_deg), c.near_m, c.far_m)
 
-    def capture(self, build, source, T_world_entity, K):
+    def capture(self, build, source, T_world_entity, K, arm=None):
         """
         Render an object in the state of its physics twin.
 
@@ -46,9 +47,15 @@ class SceneRenderer:
         :param source: the physics-scene :class:`ArticulatedObject` (joint positions, ids).
         :param T_world_entity: camera entity pose, shape (4, 4).
         :param K: intrinsics (ROS convention) recorded in the observation.
+        :param arm: optional Franka Panda to draw too: ``(T_world_base, qpos)`` with its base
+            pose (4, 4) and all nine joint positions (segmentation id 0, like the background).
         :return: an :class:`~robomamba_ros.sim.camera.Observation`.
         """
         twin = build(self.scene)
+        arm_twin = None
+        if arm is not None:
+            arm_twin = load_panda(self.scene, arm[0])
+            arm_twin.articulation.set_qpos(np.asarray(arm[1], np.float32))
         try:
             twin.articulation.set_qpos(np.asarray(source.articulation.get_qpos(), np.float32))
             id_map = {mine.entity.per_scene_id: theirs.entity.per_scene_id for mine, theirs in
@@ -61,6 +68,8 @@ class SceneRenderer:
             raw_ids = self.camera.get_picture('Segmentation')[..., 1].astype(np.int64)
         finally:
             self.scene.remove_articulation(twin.articulation)
+            if arm_twin is not None:
+                self.scene.remove_articulation(arm_twin.articulation)
         # The fourth channel is the depth-buffer value: 1 where nothing was drawn.
         valid = position[..., 3] < 1.0
         points = poses.opengl_to_optical_points(position[..., :3]).astype(np.float32)

@@ -105,6 +105,8 @@ def test_the_pipeline_pulls_with_the_simulated_panda_on_franka_parameters(tmp_pa
     bridge = _deployment('sim.yaml', 'sim_panda.yaml')['sapien_bridge']
     bridge['ros__parameters']['gripper'] = 'suction'
     deployment = dict(_deployment('franka.yaml', 'sim_panda.yaml'), sapien_bridge=bridge)
+    # The suction cup grasps at the surface (dmm.yaml's values), not around a handle.
+    deployment['dmm_node']['ros__parameters'].update(grasp_depth_m=0.0, grasp_tolerance_m=0.025)
     records, text = _run_episodes(tmp_path, deployment, PANDA_CATEGORIES, ['robot:=panda'])
     assert all(r['robot'] == 'panda' and r['gripper'] == 'suction' for r in records)
     assert any(r['success'] for r in records), records

@@ -192,18 +192,21 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
 
 
-def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_path):
+@pytest.mark.parametrize('gripper, category', [('suction', 'cabinet_door'),
+                                               ('fingers', 'drawer_cabinet')])
+def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_path, gripper,
+                                                                          category):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        status = main(['demo', '--episodes', '1', '--robot', 'panda', '--gripper', 'suction',
-                       '--policy', 'oracle', '--dmm', 'scripted', '--categories',
-                       'cabinet_door', '--camera-rate-hz', '2', '--out', str(tmp_path),
-                       '--quiet'])
+        status = main(['demo', '--episodes', '1', '--robot', 'panda', '--gripper', gripper,
+                       '--policy', 'oracle', '--dmm', 'scripted', '--categories', category,
+                       '--camera-rate-hz', '2', '--out', str(tmp_path), '--quiet'])
     assert status == 0
     results = json.loads((tmp_path / 'results.json').read_text())
-    assert results['robot'] == 'panda' and results['gripper'] == 'suction'
+    assert results['robot'] == 'panda' and results['gripper'] == gripper
     record = results['episodes'][0]
     assert record['success'] and record['goal'] == 'accepted', record
+    assert record['failure'] != 'slip'
     topics = results['topics']
     for topic in ('/cartesian_pose_controller/target_pose', '/servo_node/delta_twist_cmds',
                   '/franka_robot_state_broadcaster/current_pose'):

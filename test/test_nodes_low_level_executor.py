@@ -236,3 +236,25 @@ def test_scripted_executor_moves_on_when_the_hand_stalls_short_of_a_pose():
     for k in range(30):  # slowly (2 mm per step), still 2 cm or more short of the pose
         executor(_observation(_hand(0.07 + 0.002 * (30 - k))))
     assert executor.controller.phase == 0 and executor.stalls == 2
+
+
+def test_two_fingers_close_around_a_handle_not_at_its_front_face():
+    """grasp_depth_m moves the contact pose past the surface; the gripper closes only there."""
+    def attach_at(executor, back):
+        executor.reset()
+        executor.controller.phase = 1  # past the pre-contact pose
+        return executor(_observation(_hand(back)))[6]
+
+    fingers = lle.ScriptedExecutor(20.0, grasp_depth_m=0.015, attach_m=0.005)
+    assert fingers.controller.interaction.contact_offset_m == pytest.approx(0.085)
+    # At the task's contact pose (the front face): 1.5 cm short, the fingers stay open; 3 mm
+    # from the deeper pose they close.
+    assert attach_at(fingers, 0.0) < 0 and attach_at(fingers, -0.012) == 1.0
+    # The motion goes on past the front face, along up (+x).
+    assert fingers(_observation(_hand(0.0)))[0] > 0
+    suction = lle.ScriptedExecutor(20.0)  # dmm.yaml: at the surface, within 2.5 cm
+    assert attach_at(suction, 0.02) == 1.0
+    node = InProcessGraph().add(DMMNodeCore, load_parameters(
+        DMMNodeParameters, 'dmm_node', [], {'grasp_depth_m': 0.015, 'grasp_tolerance_m': 0.005}))
+    assert node.executor.controller.interaction.contact_offset_m == pytest.approx(0.085)
+    assert node.executor.controller.attach_m == 0.005

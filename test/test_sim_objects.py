@@ -101,3 +101,40 @@ def test_config_errors_name_the_field():
         InteractionConfig(pull_steps=-1)
     with pytest.raises(ValueError, match='contact_offset_m'):
         InteractionConfig(contact_offset_m=0.2)
+
+
+def _seed_with_handle(category, kind):
+    """Return an evaluation seed whose object has a handle of this kind."""
+    from robomamba_ros.sim.evaluate import eval_episode_seed
+    for k in range(20):
+        seed = eval_episode_seed(0, category, k)
+        if Episode(category, seed).object.params.get('handle') == kind:
+            return seed
+    raise AssertionError(f'no {kind} handle among 20 {category} scenes')
+
+
+def test_a_bar_handle_is_grasped_across_its_bar_at_its_front_face():
+    from robomamba_ros import geometry
+    from robomamba_ros.sim.contact_sampling import handle_grasp
+    episode = Episode('drawer_cabinet', _seed_with_handle('drawer_cabinet', 'bar'))
+    obj = episode.object
+    (handle,) = obj.handles_world()
+    label = handle_grasp(obj, episode.scene, episode.camera)
+    np.testing.assert_allclose(label.point_world_m, handle.front_m)
+    np.testing.assert_allclose(label.up_world, -handle.outward, atol=1e-9)  # into the drawer
+    R = geometry.gripper_rotation(label.up_world, label.forward_world)
+    assert abs(R[:, 1] @ handle.along) < 1e-9  # the fingers close across the bar
+    # Its front face is what the camera sees at the label's pixel.
+    u, v = label.pixel_uv
+    np.testing.assert_allclose(episode.camera.world_to_pixel(handle.front_m), (u, v))
+    # The handle moves with the drawer.
+    obj.set_q(obj.limits[1])
+    moved = obj.handles_world()[0].front_m - handle.front_m
+    assert np.linalg.norm(moved) == pytest.approx(obj.joint_range, abs=1e-4)
+
+
+def test_a_part_without_a_handle_has_no_finger_grasp():
+    from robomamba_ros.sim.contact_sampling import handle_grasp
+    episode = Episode('laptop', 0)
+    assert episode.object.handles == ()
+    assert handle_grasp(episode.object, episode.scene, episode.camera) is None

@@ -86,8 +86,10 @@ class SimPolicySource:
             from robomamba_ros.sim.policies import PolicyContext
 
             rng = episode_rng(episode.category, episode.seed, 'policy')
+            p = self.bridge.params
+            gripper = 'fingers' if (p.robot, p.gripper) == ('panda', 'fingers') else 'suction'
             self.policy.reset(PolicyContext(episode=episode, observation=self.bridge.observation,
-                                            rng=rng))
+                                            rng=rng, gripper=gripper))
         self._episode = episode
         self.calls += 1
         self.last_pixel_uv = None
@@ -209,6 +211,10 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         bridge_overrides['camera_rate_hz'] = float(camera_rate_hz)
     dmm_overrides = {'executor': 'model', 'model_path': str(dmm_model)} if dmm_model else \
         {'executor': 'scripted'}
+    if robot == 'panda' and gripper == 'suction':  # franka.yaml's grasp is the Franka Hand's
+        defaults = DMMNodeParameters()
+        dmm_overrides.update(grasp_depth_m=defaults.grasp_depth_m,
+                             grasp_tolerance_m=defaults.grasp_tolerance_m)
     records, frames, arm_frames = [], [], []
     start = time.perf_counter()
     with InProcessGraph(distro, record=bag) as graph:

@@ -113,6 +113,13 @@ class DMMNodeParameters:
         0.01, 'A target moved by more than this is a new target (m).', low=0.0, high=1.0)
     new_target_angle_deg: float = parameter(
         5.0, 'A target turned by more than this is a new target (deg).', low=0.0, high=180.0)
+    grasp_depth_m: float = parameter(
+        0.0, 'Scripted executor: the TCP goes this far past the contact surface before the '
+        "gripper closes (two fingers: about half a handle's depth; 0 for a suction cup; m).",
+        low=0.0, high=0.05)
+    grasp_tolerance_m: float = parameter(
+        0.025, 'Scripted executor: the gripper closes this near the contact pose (m).',
+        low=0.001, high=0.1)
     max_steps: int = parameter(
         0, 'Engaged control steps per target before holding still with zero twists (0: no '
         'limit).', low=0, high=1_000_000)
@@ -147,7 +154,8 @@ class DMMNodeCore(NodeCore):
                 model_path = str(shipped_model(DEFAULT_DMM))
                 self.log.info(f'model_path is empty: using the shipped {DEFAULT_DMM}')
             executor = lle.make_executor(p.executor, model_path, p.device, p.target_return,
-                                         p.control_rate_hz)
+                                         p.control_rate_hz, p.grasp_depth_m,
+                                         p.grasp_tolerance_m)
         self.executor = executor
         trained = getattr(executor, 'trained_control_hz', None)
         if trained is not None and not math.isclose(trained, p.control_rate_hz, rel_tol=1e-3):

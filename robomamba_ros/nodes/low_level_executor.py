@@ -41,9 +41,9 @@ from robomamba_ros import geometry
 # The task's sizes, hand offsets from the contact point along ``-up`` (m) and the rotation
 # weight of its distance (m per rad), re-exported for the node.
 from robomamba_ros.tasks.low_level_pull import (
-    ACTION_SIZE, APPROACH_OFFSET_M, CONTACT_OFFSET_M, LowLevelTaskConfig, OBSERVATION_SIZE,
-    ROTATION_WEIGHT_M)
-from robomamba_ros.tasks.scripted import ScriptedController
+    ACTION_SIZE, APPROACH_OFFSET_M, CONTACT_OFFSET_M, InteractionConfig, LowLevelTaskConfig,
+    OBSERVATION_SIZE, ROTATION_WEIGHT_M)
+from robomamba_ros.tasks.scripted import ATTACH_M, ScriptedController
 
 #: Executor names accepted by :func:`make_executor`.
 EXECUTORS = ('scripted', 'model')
@@ -136,14 +136,20 @@ class ScriptedExecutor(LowLevelExecutor):
     :param stall_s: time window of the stall test (s); 0 disables it.
     :param stall_motion_m: the hand moved less than this in the window: stalled.
     :param stall_reach_m: a stalled hand moves on only this close to the phase's pose (m).
+    :param grasp_depth_m: the contact pose lies this much deeper along ``up`` than the task's,
+        so that two fingers close around a handle instead of at its front face (m).
+    :param attach_m: the gripper closes this near the contact pose (m).
     """
 
     name = 'scripted'
 
     def __init__(self, control_hz=20.0, level='expert', seed=0, stall_s=0.5,
-                 stall_motion_m=0.002, stall_reach_m=0.08):
+                 stall_motion_m=0.002, stall_reach_m=0.08, grasp_depth_m=0.0,
+                 attach_m=ATTACH_M):
+        interaction = InteractionConfig(contact_offset_m=CONTACT_OFFSET_M - float(grasp_depth_m))
         self.controller = ScriptedController(LowLevelTaskConfig(control_hz=float(control_hz)),
-                                             level, np.random.default_rng(seed))
+                                             level, np.random.default_rng(seed), interaction,
+                                             attach_m)
         self.stall_steps = int(round(stall_s * float(control_hz)))
         self.stall_motion_m, self.stall_reach_m = float(stall_motion_m), float(stall_reach_m)
         self.stalls = 0  # control steps the stall test acted on (all episodes)
@@ -335,7 +341,8 @@ class ModelExecutor(LowLevelExecutor):
                           dtype=np.float64)
 
 
-def make_executor(kind, model_path='', device='cpu', target_return=None, control_hz=20.0):
+def make_executor(kind, model_path='', device='cpu', target_return=None, control_hz=20.0,
+                  grasp_depth_m=0.0, attach_m=ATTACH_M):
     """
     Build the executor a node's parameters name.
 
@@ -344,11 +351,13 @@ def make_executor(kind, model_path='', device='cpu', target_return=None, control
     :param device: torch device (``'model'`` only).
     :param target_return: return to condition on (``'model'`` only; NaN/negative: dataset's).
     :param control_hz: the node's control rate.
+    :param grasp_depth_m: see :class:`ScriptedExecutor` (``'scripted'`` only).
+    :param attach_m: see :class:`ScriptedExecutor` (``'scripted'`` only).
     :return: a :class:`LowLevelExecutor`.
     :raises ValueError: unknown kind, or a model that cannot be used (see :class:`ModelExecutor`).
     """
     if kind == 'scripted':
-        return ScriptedExecutor(control_hz)
+        return ScriptedExecutor(control_hz, grasp_depth_m=grasp_depth_m, attach_m=attach_m)
     if kind == 'model':
         return ModelExecutor(model_path, device, target_return)
     raise ValueError(f'executor must be one of {EXECUTORS}, got {kind!r}')

@@ -252,9 +252,49 @@ def sample_from_geometry(obj, scene, camera, rng, config=None):
     return None
 
 
+def handle_grasp(obj, scene, camera, tolerance_m=5e-3):
+    """
+    Return a label where two fingers close on a handle of the movable part, if one is in view.
+
+    The approach goes into the part's surface at the middle of the handle's front face; a bar is
+    grasped across (forward along the bar, so the fingers close on its thickness), a knob with
+    forward as near the vertical as the approach allows.
+
+    :param obj: the :class:`ArticulatedObject` (its :attr:`handles`).
+    :param scene: the scene (for the visibility ray cast).
+    :param camera: an :class:`~robomamba_ros.sim.camera.RGBDCamera`.
+    :param tolerance_m: the ray through the pixel must meet the part this near the front face.
+    :return: a :class:`ContactLabel`, or None when the part has no handle the camera sees.
+    """
+    eye = camera.T_world_camera[:3, 3]
+    c = camera.config
+    for handle in obj.handles_world():
+        point, outward = handle.front_m, handle.outward
+        if outward @ (eye - point) <= 0.0:
+            continue
+        u, v = camera.world_to_pixel(point)
+        if not (-0.5 <= u < c.width - 0.5 and -0.5 <= v < c.height - 0.5):
+            continue
+        hit = _raycast(scene, camera, u, v)
+        if hit is None or hit[0] not in obj.movable_entity_ids() or \
+                np.linalg.norm(hit[1] - point) > tolerance_m:
+            continue
+        up = -outward
+        if handle.along is not None:
+            forward = handle.along
+        else:
+            vertical = np.array([0.0, 0.0, 1.0])
+            forward = vertical if abs(up @ vertical) < 0.9 else np.array([1.0, 0.0, 0.0])
+        forward = forward - (forward @ up) * up
+        return ContactLabel((float(u), float(v)), point, outward, up,
+                            forward / np.linalg.norm(forward))
+    return None
+
+
 __all__ = [
     'ContactLabel',
     'ContactSamplingConfig',
+    'handle_grasp',
     'opening_direction',
     'random_unit_vector',
     'sample_axes',

@@ -32,7 +32,7 @@ import numpy as np
 import sapien
 
 from robomamba_ros import geometry
-from robomamba_ros.sim import poses
+from robomamba_ros.sim import contact_sampling, poses
 from robomamba_ros.sim.episode_runner import Contact, EpisodeRunner, HandState, NS_PER_S
 from robomamba_ros.sim.panda import BASE_LINK, GRIPPER_FORCE_N, GRIPPER_MAX_WIDTH_M, load_panda
 from robomamba_ros.sim.panda_control import CartesianPoseInterface, ServoTwistInterface
@@ -111,7 +111,10 @@ class PandaEpisodeRunner(EpisodeRunner):
         episode.gripper.park()
         episode.scene.set_timestep(PANDA_TIMESTEP_S)
         self.arm = load_panda(episode.scene)
-        label = episode.sample_label()
+        label = None
+        if self.panda_config.gripper == 'fingers':  # the fingers need a handle
+            label = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
+        label = label or episode.sample_label()
         if label is not None:
             point, up, forward = label.point_world_m, label.up_world, label.forward_world
         else:  # no visible part: face the object's centre from the camera side

@@ -33,11 +33,14 @@ class PolicyContext:
     :param episode: the :class:`~robomamba_ros.sim.episode.Episode`.
     :param observation: its :class:`~robomamba_ros.sim.camera.Observation`.
     :param rng: a ``numpy.random.Generator`` seeded for this scene.
+    :param gripper: ``'suction'`` (the protocol's, by default) or ``'fingers'`` (two fingers that
+        need a handle to close on).
     """
 
     episode: object
     observation: object
     rng: object
+    gripper: str = 'suction'
 
 
 def random_up_cam(rng):
@@ -165,7 +168,8 @@ class OraclePolicy(RandomPolicy):
     Sample ground-truth labels and keep the one that best opens the part.
 
     Among a few labels from the data generation sampler it keeps the one whose pull direction
-    (-up) is best aligned with the part's opening motion at the contact point.
+    (-up) is best aligned with the part's opening motion at the contact point. For two fingers it
+    takes a handle it sees instead (:func:`~robomamba_ros.sim.contact_sampling.handle_grasp`).
     """
 
     name = 'oracle'
@@ -177,6 +181,11 @@ class OraclePolicy(RandomPolicy):
 
     def __call__(self, rgb, depth, K, instruction):
         episode, obs = self.context.episode, self.context.observation
+        if self.context.gripper == 'fingers':
+            grasp = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
+            if grasp is not None:
+                return (grasp.pixel_uv, episode.to_camera(grasp.up_world),
+                        episode.to_camera(grasp.forward_world))
         best, best_score = None, -np.inf
         for _ in range(self.candidates):
             label = episode.sample_label(self.rng, obs)

@@ -41,13 +41,17 @@ class ScriptedController:
     :param level: one of :data:`LEVELS`.
     :param rng: a ``numpy.random.Generator``.
     :param interaction: pre-contact, contact and pull offsets.
+    :param attach_m: close the gripper this near the contact pose (m).
     """
 
-    def __init__(self, task_config, level, rng, interaction=None):
+    def __init__(self, task_config, level, rng, interaction=None, attach_m=ATTACH_M):
         if level not in LEVELS:
             raise ValueError(f'level must be one of {LEVELS}, got {level!r}')
+        if not attach_m > 0.0:
+            raise ValueError(f'attach_m must be > 0, got {attach_m!r}')
         self.task_config, self.level, self.rng = task_config, level, rng
         self.interaction = interaction or InteractionConfig()
+        self.attach_m = float(attach_m)
         self.low, self.high = task_config.action_low, task_config.action_high
         self.reset()
 
@@ -95,7 +99,7 @@ class ScriptedController:
             if self.phase == 0 and error < REACHED_M and angle < REACHED_RAD:
                 self.phase = 1
                 p_target = aim - offsets[1] * up
-            elif self.phase == 1 and error < ATTACH_M and angle < REACHED_RAD:
+            elif self.phase == 1 and error < self.attach_m and angle < REACHED_RAD:
                 # The fingers touch the surface a little before the hand reaches the pose.
                 attach = 1.0
         if attached:

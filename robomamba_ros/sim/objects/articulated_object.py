@@ -11,6 +11,21 @@ from robomamba_ros.sim import poses
 JOINT_TYPES = ('prismatic', 'revolute')
 
 
+@dataclass(frozen=True)
+class Handle:
+    """
+    A handle of the movable part, in the part's link frame: where fingers close on it.
+
+    :param front_m: the middle of its front face (the side facing away from the part).
+    :param outward: unit normal of the part's surface it stands on, pointing away.
+    :param along: unit direction of a bar; None for a knob.
+    """
+
+    front_m: np.ndarray
+    outward: np.ndarray
+    along: object = None
+
+
 @dataclass
 class ArticulatedObject:
     """
@@ -27,6 +42,7 @@ class ArticulatedObject:
     :param params: the sampled dimensions, for records.
     :param scene: the scene holding the articulation; kept here because SAPIEN frees an
         articulation's links together with its scene.
+    :param handles: the movable part's :class:`Handle` s (none for a flat part).
     """
 
     articulation: object
@@ -39,6 +55,7 @@ class ArticulatedObject:
     center_m: np.ndarray
     params: dict = field(default_factory=dict)
     scene: object = None
+    handles: tuple = ()
 
     def __post_init__(self):
         if self.joint_type not in JOINT_TYPES:
@@ -90,6 +107,16 @@ class ArticulatedObject:
         T = poses.pose_to_matrix(self.joint.get_global_pose())
         return T[:3, 3].copy(), T[:3, 0].copy()
 
+    def handles_world(self):
+        """
+        Return the movable part's handles where the part is now, in the world frame.
+
+        :return: list of :class:`Handle` with world coordinates.
+        """
+        T = self.link_pose()
+        return [Handle(T[:3, :3] @ h.front_m + T[:3, 3], T[:3, :3] @ h.outward,
+                       None if h.along is None else T[:3, :3] @ h.along) for h in self.handles]
+
     def movable_entity_ids(self):
         """``per_scene_id`` of the movable link's entity (segmentation and contact checks)."""
         return {self.movable_link.entity.per_scene_id}
@@ -129,4 +156,4 @@ class ArticulatedObject:
         }
 
 
-__all__ = ['ArticulatedObject', 'JOINT_TYPES']
+__all__ = ['ArticulatedObject', 'Handle', 'JOINT_TYPES']

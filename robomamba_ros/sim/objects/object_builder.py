@@ -12,7 +12,7 @@ import numpy as np
 import sapien
 
 from robomamba_ros.sim import poses
-from robomamba_ros.sim.objects.articulated_object import ArticulatedObject
+from robomamba_ros.sim.objects.articulated_object import ArticulatedObject, Handle
 
 # Density of wood-like panels; parts get their mass from their boxes.
 PANEL_DENSITY_KG_M3 = 400.0
@@ -37,6 +37,7 @@ class ObjectBuilder:
         self._min = np.full(3, np.inf)
         self._max = np.full(3, -np.inf)
         self._origins = {id(self.root): np.zeros(3)}
+        self._handles = []  # (link builder, Handle in the link frame)
 
     def box(self, link, center_m, half_size_m, color):
         """
@@ -79,6 +80,10 @@ class ObjectBuilder:
         half[along] = length_m / 2.0
         bar_center = center + outward * (standoff_m + thickness_m / 2.0)
         self.box(link, bar_center, half, color)
+        direction = np.zeros(3)
+        direction[along] = 1.0
+        self._handles.append((link, Handle(bar_center + outward * thickness_m / 2.0, outward,
+                                           direction)))
         post_half = np.full(3, thickness_m / 2.0)
         normal_axis = int(np.argmax(np.abs(outward)))
         post_half[normal_axis] = standoff_m / 2.0
@@ -100,6 +105,7 @@ class ObjectBuilder:
         outward = np.asarray(outward, dtype=np.float64)
         self.box(link, np.asarray(center_m) + outward * size_m / 2.0, np.full(3, size_m / 2.0),
                  color)
+        self._handles.append((link, Handle(np.asarray(center_m) + outward * size_m, outward)))
 
     def movable_link(self, name, joint_type, origin_m, axis, limits, friction=0.0,
                      damping=1.0, parent=None):
@@ -166,7 +172,8 @@ class ObjectBuilder:
         obj = ArticulatedObject(
             articulation=articulation, category=category, part_name=name,
             joint_type=joint_type, joint_index=index, movable_link=link,
-            bounding_radius_m=radius, center_m=center, params=dict(params), scene=self.scene)
+            bounding_radius_m=radius, center_m=center, params=dict(params), scene=self.scene,
+            handles=tuple(h for owner, h in self._handles if owner is self._movable))
         obj.set_q(obj.limits[0])
         return obj
 

@@ -135,6 +135,25 @@ def _raycast(scene, camera, u, v):
     return hit.component.entity.per_scene_id, np.asarray(hit.position, np.float64), normal
 
 
+def _seen_on_part(point, normal, part_ids, scene, camera, tolerance_m):
+    """
+    Return ``((u, v), ray hit)`` when the camera sees a surface point of the part, else None.
+
+    The surface must face the camera, the point project into the image, and the ray through
+    its pixel meet the part within ``tolerance_m`` of it.
+    """
+    if normal @ (camera.T_world_camera[:3, 3] - point) <= 0.0:
+        return None
+    u, v = camera.world_to_pixel(point)
+    c = camera.config
+    if not (-0.5 <= u < c.width - 0.5 and -0.5 <= v < c.height - 0.5):
+        return None
+    hit = _raycast(scene, camera, u, v)
+    if hit is None or hit[0] not in part_ids or np.linalg.norm(hit[1] - point) > tolerance_m:
+        return None
+    return (u, v), hit
+
+
 def _erode(mask, pixels):
     if pixels <= 0:
         return mask
@@ -226,8 +245,6 @@ def sample_from_geometry(obj, scene, camera, rng, config=None):
         return None
     volumes = np.array([np.prod(half) ** (2.0 / 3.0) for _, half in boxes])
     part_ids = obj.movable_entity_ids()
-    eye = camera.T_world_camera[:3, 3]
-    c = camera.config
     candidates = []
     for box_index in rng.choice(len(boxes), size=config.max_tries, p=volumes / volumes.sum()):
         T_box, half = boxes[box_index]
@@ -239,14 +256,10 @@ def sample_from_geometry(obj, scene, camera, rng, config=None):
                        p=weights / weights.sum())
     for index in order:
         point, normal = candidates[index]
-        if normal @ (eye - point) <= 0.0:
+        seen = _seen_on_part(point, normal, part_ids, scene, camera, 2e-3)
+        if seen is None:
             continue
-        u, v = camera.world_to_pixel(point)
-        if not (-0.5 <= u < c.width - 0.5 and -0.5 <= v < c.height - 0.5):
-            continue
-        hit = _raycast(scene, camera, u, v)
-        if hit is None or hit[0] not in part_ids or np.linalg.norm(hit[1] - point) > 2e-3:
-            continue
+        (u, v), hit = seen
         up, forward = sample_axes(hit[2], rng, config.up_noise_deg)
         return ContactLabel((float(u), float(v)), point, hit[2], up, forward)
     return None
@@ -266,19 +279,13 @@ def handle_grasp(obj, scene, camera, tolerance_m=5e-3):
     :param tolerance_m: the ray through the pixel must meet the part this near the front face.
     :return: a :class:`ContactLabel`, or None when the part has no handle the camera sees.
     """
-    eye = camera.T_world_camera[:3, 3]
-    c = camera.config
     for handle in obj.handles_world():
         point, outward = handle.front_m, handle.outward
-        if outward @ (eye - point) <= 0.0:
+        seen = _seen_on_part(point, outward, obj.movable_entity_ids(), scene, camera,
+                             tolerance_m)
+        if seen is None:
             continue
-        u, v = camera.world_to_pixel(point)
-        if not (-0.5 <= u < c.width - 0.5 and -0.5 <= v < c.height - 0.5):
-            continue
-        hit = _raycast(scene, camera, u, v)
-        if hit is None or hit[0] not in obj.movable_entity_ids() or \
-                np.linalg.norm(hit[1] - point) > tolerance_m:
-            continue
+        (u, v), _ = seen
         up = -outward
         if handle.along is not None:
             forward = handle.along

@@ -192,7 +192,7 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
 
 
-@pytest.mark.parametrize('gripper, category', [('suction', 'cabinet_door'),
+@pytest.mark.parametrize('gripper, category', [('suction', 'refrigerator'),
                                                ('fingers', 'drawer_cabinet')])
 def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_path, gripper,
                                                                           category):

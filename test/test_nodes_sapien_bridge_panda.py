@@ -222,3 +222,16 @@ def test_the_simulated_panda_and_the_real_arm_give_the_nodes_the_same_parameters
     for topic in ('color_topic', 'depth_topic', 'camera_info_topic', 'instruction_topic'):
         mine = {'color_topic': 'image_topic'}.get(topic, topic)
         assert getattr(bridge, topic) == getattr(robomamba, mine)
+
+
+def test_the_panda_layout_plans_for_the_goal_stream_franka_yaml_runs():
+    from robomamba_ros.sim.panda_layout import PandaLayoutConfig
+    robomamba = node_parameters(RoboMambaNodeParameters, 'robomamba_node', 'robomamba.yaml',
+                                ('franka.yaml', 'sim_panda.yaml'))
+    layout = PandaLayoutConfig()
+    assert layout.path_step_m == robomamba.max_goal_step_m
+    assert layout.path_step_rad == robomamba.max_goal_step_rad
+    assert layout.path_period_s == pytest.approx(1.0 / robomamba.goal_rate_hz)
+    assert layout.pregrasp_m == robomamba.pregrasp_offset_m
+    assert tuple(layout.workspace_min_m) == tuple(robomamba.workspace_min)
+    assert tuple(layout.workspace_max_m) == tuple(robomamba.workspace_max)

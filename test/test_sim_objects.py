@@ -138,3 +138,26 @@ def test_a_part_without_a_handle_has_no_finger_grasp():
     episode = Episode('laptop', 0)
     assert episode.object.handles == ()
     assert handle_grasp(episode.object, episode.scene, episode.camera) is None
+
+
+def test_the_opening_grasp_is_the_label_whose_pull_follows_the_opening_best():
+    from robomamba_ros.sim.contact_sampling import ContactLabel, opening_grasp
+
+    class Drawer:
+        joint_type = 'prismatic'
+
+        def joint_axis(self):
+            return np.zeros(3), np.array([1.0, 0.0, 0.0])  # opens along +x
+
+    def label(up):
+        return ContactLabel((0.0, 0.0), np.zeros(3), -np.asarray(up, float),
+                            np.asarray(up, float), np.array([0.0, 0.0, 1.0]))
+
+    # Pulling is -up: the label approaching along -x pulls along +x.
+    labels = iter([label([0.0, 1.0, 0.0]), label([-1.0, 0.0, 0.0]), label([-0.7, 0.7, 0.0])])
+    best = opening_grasp(lambda: next(labels, None), Drawer(), candidates=16)
+    np.testing.assert_allclose(best.up_world, [-1.0, 0.0, 0.0])
+    labels = iter([label([0.0, 1.0, 0.0]), label([-1.0, 0.0, 0.0])])
+    best = opening_grasp(lambda: next(labels, None), Drawer(), candidates=1)  # draws only one
+    np.testing.assert_allclose(best.up_world, [0.0, 1.0, 0.0])
+    assert opening_grasp(lambda: None, Drawer()) is None

@@ -7,7 +7,8 @@ import pytest
 
 sapien = pytest.importorskip('sapien')
 
-from robomamba_ros.sim.panda import load_panda, READY_QPOS  # noqa: E402
+from robomamba_ros.sim.panda import (ARM_VELOCITY_LIMITS, load_panda,  # noqa: E402
+                                     READY_QPOS)
 from robomamba_ros.sim.panda_control import (CartesianPoseInterface,  # noqa: E402
                                              ServoTwistInterface)
 
@@ -124,6 +125,89 @@ def test_servo_halts_before_a_joint_limit():
     assert servo.state.status == 'halted' and servo.state.reason == 'joint_limit'
     assert 'panda_joint1' in servo.state.detail
     assert sim.arm.arm_qpos()[0] < 2.8973 - 0.04
+
+
+def test_a_goal_the_joints_could_only_follow_too_fast_stops_the_arm():
+    sim = Sim()
+    interface = CartesianPoseInterface(sim.arm)
+    T = sim.tcp()
+    # 30 mm every 20 ms is 1.5 m/s, within the TCP's 1.7 m/s, but not within the joints' limits.
+    state = None
+    for k in range(1, 6):
+        goal = T.copy()
+        goal[0, 3] += 0.03 * k
+        state = interface.command(goal, sim.now_ns)
+        if state.status == 'stopped':
+            break
+        sim.run(20, interface.step)
+    assert state.status == 'stopped' and state.reason == 'joint_velocity'
+    assert 'rad/s (limit' in state.detail
+    # The same path at 5 mm per 20 ms is followed.
+    sim = Sim()
+    interface = CartesianPoseInterface(sim.arm)
+    for k in range(1, 31):
+        goal = T.copy()
+        goal[0, 3] += 0.005 * k
+        assert interface.command(goal, sim.now_ns).status == 'moving'
+        sim.run(20, interface.step)
+
+
+def _turn_joint6(q6, sign, ms=1000):
+    """Servo the TCP as joint 6 alone would move it at 0.3 rad/s; return the state and q6."""
+    # The hand level and pointing ahead: joints 5 and 7 align as joint 6 nears 3.33 rad.
+    q = np.array([0.0, -0.08, 0.0, -1.84, 0.0, q6, 0.78])
+    sim = Sim(q)
+    servo = ServoTwistInterface(sim.arm)
+    twist = 0.3 * sign * sim.arm.jacobian(q)[:, 5]
+
+    def stream(now_ns):
+        servo.command(twist[:3], twist[3:], now_ns)
+        servo.step(now_ns, 1e-3)
+
+    sim.run(ms, stream)
+    return servo, sim.arm.arm_qpos()[5]
+
+
+def test_servo_slows_down_towards_a_singularity_and_halts_at_it_but_leaves_it_freely():
+    servo, q6_away = _turn_joint6(3.1, -1.0)
+    assert servo.state.status == 'moving' and q6_away == pytest.approx(2.8, abs=0.02)
+    servo, q6_toward = _turn_joint6(3.1, 1.0)  # slowed down: well short of 0.3 rad
+    assert servo.state.status == 'moving' and 3.1 + 0.05 < q6_toward < 3.1 + 0.2
+    # At the singularity (condition number 100, above the hard stop): of the two ways along
+    # the direction the arm loses, the one into it halts at once, the other one is free.
+    q = np.array([0.0, -0.08, 0.0, -1.84, 0.0, 3.33, 0.78])
+    states = []
+    for sign in (1.0, -1.0):
+        sim = Sim(q)
+        servo = ServoTwistInterface(sim.arm)
+        U, _, _ = np.linalg.svd(sim.arm.jacobian(q))
+        twist = 0.05 * sign * U[:, -1]
+
+        def stream(now_ns):
+            servo.command(twist[:3], twist[3:], now_ns)
+            servo.step(now_ns, 1e-3)
+
+        sim.run(20, stream)
+        states.append(servo.state)
+    assert sorted(state.reason for state in states) == ['', 'singularity']
+    assert any('condition number 100' in state.detail for state in states)
+
+
+def test_servo_keeps_every_joint_within_its_velocity_limit():
+    sim = Sim()
+    servo = ServoTwistInterface(sim.arm)
+    servo.command([1.7, 0.0, 0.0], [0.0, 0.0, 2.5], sim.now_ns)  # the TCP's own limits
+    servo.step(sim.now_ns, 1e-3)
+    velocity = np.array([sim.arm.joints[i].drive_velocity_target[0]
+                         for i in sim.arm.arm_index])
+    assert np.all(np.abs(velocity) <= np.asarray(ARM_VELOCITY_LIMITS) + 1e-9)
+    assert np.max(np.abs(velocity) / np.asarray(ARM_VELOCITY_LIMITS)) == pytest.approx(1.0)
+
+
+def test_servo_singularity_thresholds_are_checked():
+    with pytest.raises(ValueError, match='singularity_threshold'):
+        ServoTwistInterface(None, lower_singularity_threshold=30.0,
+                            hard_stop_singularity_threshold=20.0)
 
 
 def _handle_on_a_stand(sim, mass_kg, friction=1.0):

@@ -82,10 +82,10 @@ class Pull:
     def stream_to(self, offset_m):
         target = self._goal(self.R, offset_m)
         T = self.arm.fk(self.arm.arm_qpos())
-        for _ in range(300):  # at most 6 s of 50 Hz goals
+        for _ in range(400):  # at most 8 s of 50 Hz goals (franka.yaml's steps)
             position, quat, reached = geometry.step_toward(
                 T[:3, 3], geometry.matrix_to_quat_xyzw(T[:3, :3]), target[:3, 3],
-                geometry.matrix_to_quat_xyzw(target[:3, :3]), 0.005, 0.03)
+                geometry.matrix_to_quat_xyzw(target[:3, :3]), 0.005, 0.015)
             T = geometry.pose_to_matrix(position, quat)
             if self.pose.command(T, self.now_ns).status == 'stopped':
                 break

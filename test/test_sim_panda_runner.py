@@ -43,17 +43,39 @@ def test_the_layout_reaches_the_scenes_reference_grasp_within_the_limits(drawer)
     layout = plan_base(arm, label.point_world_m, label.up_world, label.forward_world,
                        episode.camera.T_world_camera[:3, 3], config)
     assert layout.reachable and layout.tried >= 1
-    R_ready = layout.T_world_base[:3, :3] @ arm.fk(np.array(READY_QPOS))[:3, :3]
+    assert tuple(layout.q_start) in config.start_qpos
+    R_start = layout.T_world_base[:3, :3] @ arm.fk(np.array(layout.q_start))[:3, :3]
     R = geometry.nearer_half_turn(geometry.gripper_rotation(label.up_world, label.forward_world),
-                                  R_ready)
+                                  R_start)
     waypoints = grasp_waypoints(label.point_world_m, R, config.pregrasp_m, config.pull_m)
-    ok, qs = follows(arm, geometry.invert_transform(layout.T_world_base), waypoints,
-                     config.path_step_m, config.path_step_rad, config.margin_rad)
+    T_base_world = geometry.invert_transform(layout.T_world_base)
+    ok, qs = follows(arm, T_base_world, waypoints, config.path_step_m, config.path_step_rad,
+                     config.margin_rad, q_start=layout.q_start, period_s=config.path_period_s,
+                     min_singular_value=config.min_singular_value)
     assert ok and len(qs) == 3
     for q, T_goal in zip(qs, waypoints):
         T = layout.T_world_base @ arm.fk(q)
         assert np.linalg.norm(T[:3, 3] - T_goal[:3, 3]) < 1e-3
         assert arm.within_limits(q, tolerance=-config.margin_rad)
+        assert np.linalg.svd(arm.jacobian(q), compute_uv=False)[-1] > config.min_singular_value
+    # The same streams, sent ten times as often, would need the joints ten times as fast.
+    ok, _ = follows(arm, T_base_world, waypoints, config.path_step_m, config.path_step_rad,
+                    config.margin_rad, q_start=layout.q_start,
+                    period_s=config.path_period_s / 10.0)
+    assert not ok
+
+
+def test_a_lid_is_planned_with_the_vertical_candidates(drawer):
+    episode, _, arm = drawer
+    config = PandaLayoutConfig(vertical_distances_m=(0.45,), vertical_heights_m=(0.2,),
+                               lateral_m=(0.0,))
+    point = episode.object.center_m
+    down = np.array([0.0, 0.0, -1.0])
+    layout = plan_base(arm, point, down, np.array([1.0, 0.0, 0.0]),
+                       episode.camera.T_world_camera[:3, 3], config)
+    offset = point - layout.T_world_base[:3, 3]
+    assert np.hypot(offset[0], offset[1]) == pytest.approx(0.45)
+    assert offset[2] == pytest.approx(0.2)
 
 
 def test_a_scene_out_of_every_candidates_reach_keeps_the_first_and_says_so(drawer):
@@ -111,11 +133,11 @@ def test_an_episode_with_the_panda_parks_the_flying_hand_and_places_the_arm():
                                runner.T_world_base[:3, 3], atol=1e-5)
     if runner.T_world_base[2, 3] < 0.0:  # the object on a table: the floor under the arm
         assert floor_altitude(episode.scene) <= runner.T_world_base[2, 3] + 1e-6
-    runner.step(200)  # the arm rests in the ready pose, touching nothing
+    runner.step(200)  # the arm rests in its start pose, touching nothing
     hand = runner.observe()
     T_tcp = runner.T_world_base @ runner.arm.fk(runner.arm.arm_qpos())
     assert np.linalg.norm(hand.T_world_tcp[:3, 3] - T_tcp[:3, 3]) < 1e-3
-    np.testing.assert_allclose(runner.arm.arm_qpos(), READY_QPOS, atol=0.01)
+    np.testing.assert_allclose(runner.arm.arm_qpos(), runner.layout.q_start, atol=0.01)
     assert not hand.holding and runner.failure == '' and runner.elapsed_ns == 200_000_000
 
 

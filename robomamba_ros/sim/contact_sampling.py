@@ -114,6 +114,26 @@ def opening_direction(obj, point_m):
     return velocity / norm if norm > 1e-9 else np.zeros(3)
 
 
+def opening_grasp(sample, obj, candidates=16):
+    """
+    Of labels drawn one by one, keep the one whose pull (-up) best follows the part's opening.
+
+    :param sample: callable returning a :class:`ContactLabel`, or None when no more can be drawn.
+    :param obj: the :class:`ArticulatedObject`.
+    :param candidates: labels drawn at most.
+    :return: the best :class:`ContactLabel`, or None when none was drawn.
+    """
+    best, best_score = None, -np.inf
+    for _ in range(candidates):
+        label = sample()
+        if label is None:
+            break
+        score = float(-label.up_world @ opening_direction(obj, label.point_world_m))
+        if score > best_score:
+            best, best_score = label, score
+    return best
+
+
 def _distance_weight(points, obj, power):
     if obj.joint_type != 'revolute':
         return np.ones(len(points))
@@ -303,6 +323,7 @@ __all__ = [
     'ContactSamplingConfig',
     'handle_grasp',
     'opening_direction',
+    'opening_grasp',
     'random_unit_vector',
     'sample_axes',
     'sample_from_geometry',

@@ -33,6 +33,8 @@ TCP_LINK = 'panda_hand_tcp'
 READY_QPOS = (0.0, -0.785, 0.0, -2.356, 0.0, 1.571, 0.785)
 #: Joint torque limits (N m) of franka_description, used as the drives' force limits.
 ARM_EFFORT_LIMITS = (87.0, 87.0, 87.0, 87.0, 12.0, 12.0, 12.0)
+#: Joint velocity limits (rad/s) of franka_description.
+ARM_VELOCITY_LIMITS = (2.175, 2.175, 2.175, 2.175, 2.61, 2.61, 2.61)
 #: Joint position drives: stiff and damped enough to track a 1 kHz stream of targets.
 ARM_STIFFNESS, ARM_DAMPING = 4000.0, 400.0
 #: The Franka Hand: fingers open to 80 mm between them and squeeze with up to 70 N continuous.
@@ -356,7 +358,8 @@ def load_panda(scene, base_pose=None) -> PandaArm:
     return arm
 
 
-__all__ = ['ARM_DAMPING', 'ARM_EFFORT_LIMITS', 'ARM_JOINTS', 'ARM_STIFFNESS', 'BASE_LINK',
-           'FINGER_FRICTION', 'FINGER_JOINTS', 'GRIPPER_FORCE_N', 'GRIPPER_MAX_WIDTH_M',
-           'IK_POSITION_TOL_M', 'IK_ROTATION_TOL_RAD', 'IKResult', 'PandaArm',
-           'PandaDescription', 'READY_QPOS', 'TCP_LINK', 'load_panda', 'panda_description']
+__all__ = ['ARM_DAMPING', 'ARM_EFFORT_LIMITS', 'ARM_JOINTS', 'ARM_STIFFNESS',
+           'ARM_VELOCITY_LIMITS', 'BASE_LINK', 'FINGER_FRICTION', 'FINGER_JOINTS',
+           'GRIPPER_FORCE_N', 'GRIPPER_MAX_WIDTH_M', 'IK_POSITION_TOL_M', 'IK_ROTATION_TOL_RAD',
+           'IKResult', 'PandaArm', 'PandaDescription', 'READY_QPOS', 'TCP_LINK', 'load_panda',
+           'panda_description']

@@ -8,7 +8,8 @@ The simulated Panda's command interfaces, behaving like the real arm's.
   arm's Cartesian velocity limits over the time between them. A jump stops the motion with a
   ``discontinuity`` error (the real arm's reflex), which holds until :meth:`reset`; a goal the
   inverse kinematics cannot reach within the joint limits stops it as ``unreachable`` or
-  ``joint_limit``.
+  ``joint_limit``, and one that needs a joint faster than its velocity limit stops it as
+  ``joint_velocity`` (libfranka's joint velocity violation).
 * :class:`ServoTwistInterface`, like MoveIt Servo's ``delta_twist_cmds``: a TCP twist in
   ``panda_link0`` turned into joint velocities (damped least squares on the Jacobian), halting
   near joint limits and singularities, and when no twist arrived for ``timeout_s``.
@@ -23,6 +24,7 @@ from typing import Optional
 import numpy as np
 
 from robomamba_ros import geometry
+from robomamba_ros.sim.panda import ARM_VELOCITY_LIMITS
 
 #: libfranka's Cartesian limits: translation (m/s) and rotation (rad/s) of the end effector.
 FRANKA_MAX_LINEAR_MPS = 1.7
@@ -38,7 +40,7 @@ class InterfaceState:
     :param status: ``'idle'``, ``'moving'``, ``'halted'`` (servo: waiting, no error) or
         ``'stopped'`` (an error; the pose interface needs a reset).
     :param reason: ``''`` or why it halted or stopped: ``'discontinuity'``, ``'unreachable'``,
-        ``'joint_limit'``, ``'singularity'``, ``'timeout'``.
+        ``'joint_limit'``, ``'joint_velocity'``, ``'singularity'``, ``'timeout'``.
     :param detail: the same in words.
     """
 
@@ -75,6 +77,7 @@ class CartesianPoseInterface:
         """Clear a stop: the next goal starts again from the measured TCP pose."""
         self.state = InterfaceState()
         self._last = None
+        self._period_s = self.first_period_s
 
     def _stop(self, reason, detail):
         self.state = InterfaceState('stopped', reason, detail)
@@ -112,12 +115,24 @@ class CartesianPoseInterface:
         result = self.arm.ik(T_goal, q_seed=q_from, continuous=True)
         if not result.ok:
             return self._stop(result.reason, result.detail)
+        # The stream's period, averaged: goals that reach the arm 10 ms and then 30 ms apart
+        # (transport jitter) come from a 50 Hz stream, not from one twice as fast. A pause is
+        # not a period.
+        if self._last is not None and period_s < 3.0 * self._period_s:
+            self._period_s = 0.7 * self._period_s + 0.3 * period_s
         # The joint velocity that covers this goal step in one period: the drives move with the
         # stream instead of lagging behind it.
-        velocity = (result.q - q_from) / period_s if period_s > 0 else None
+        velocity = (result.q - q_from) / self._period_s if self._period_s > 0 else None
+        if velocity is not None:
+            ratio = np.abs(velocity) / np.asarray(ARM_VELOCITY_LIMITS)
+            joint = int(np.argmax(ratio))
+            if ratio[joint] > 1.0:
+                return self._stop('joint_velocity',
+                                  f'panda_joint{joint + 1} would move at '
+                                  f'{abs(velocity[joint]):.2f} rad/s (limit '
+                                  f'{ARM_VELOCITY_LIMITS[joint]} rad/s)')
         self.arm.set_arm_targets(result.q, velocity=velocity)
         self._last = (T_goal, int(now_ns), result.q)
-        self._period_s = period_s
         self.state = InterfaceState('moving')
         return self.state
 
@@ -138,19 +153,35 @@ class ServoTwistInterface:
     """
     Follow TCP twists like MoveIt Servo, halting near joint limits and singularities.
 
+    As Servo does, the Jacobian's condition number measures the nearness of a singularity: a
+    twist that moves towards one slows down linearly from ``lower_singularity_threshold`` and
+    halts at ``hard_stop_singularity_threshold``, while a twist that moves away from it runs at
+    full speed. Servo's Panda example sets 17 and 30; with those the arm halts at most grasps
+    with the hand level in front of a door or drawer, where joints 5 and 7 nearly align
+    (condition number 31 at the drawer grasp of ``test_sim_panda_pull``), so the defaults here
+    are 40 and 90. Joint velocities above the arm's limits are scaled down together, keeping the
+    twist's direction.
+
     :param arm: the :class:`~robomamba_ros.sim.panda.PandaArm` to drive.
     :param timeout_s: a twist older than this halts the arm (Servo's ``incoming_command_timeout``).
     :param limit_margin_rad: joints closer than this to a limit may only move away from it.
-    :param min_singular_value: the Jacobian's smallest singular value below which the arm halts.
+    :param lower_singularity_threshold: condition number where slowing down starts.
+    :param hard_stop_singularity_threshold: condition number where the arm halts.
     :param damping: damped least squares factor.
     """
 
-    def __init__(self, arm, timeout_s=0.1, limit_margin_rad=0.05, min_singular_value=0.02,
+    def __init__(self, arm, timeout_s=0.1, limit_margin_rad=0.05,
+                 lower_singularity_threshold=40.0, hard_stop_singularity_threshold=90.0,
                  damping=1e-3):
+        if not 1.0 <= lower_singularity_threshold < hard_stop_singularity_threshold:
+            raise ValueError('need 1 <= lower_singularity_threshold < '
+                             f'hard_stop_singularity_threshold, got {lower_singularity_threshold}'
+                             f' and {hard_stop_singularity_threshold}')
         self.arm = arm
         self.timeout_s = float(timeout_s)
         self.limit_margin_rad = float(limit_margin_rad)
-        self.min_singular_value = float(min_singular_value)
+        self.lower_singularity_threshold = float(lower_singularity_threshold)
+        self.hard_stop_singularity_threshold = float(hard_stop_singularity_threshold)
         self.damping = float(damping)
         self.state = InterfaceState()
         self._twist: Optional[np.ndarray] = None
@@ -193,11 +224,15 @@ class ServoTwistInterface:
         # restarting from the lagging arm every period would slow the motion down.
         q = self.arm.arm_qpos() if self._target is None else self._target
         J = self.arm.jacobian(q)
-        smallest = float(np.linalg.svd(J, compute_uv=False)[-1])
-        if smallest < self.min_singular_value:
-            return self._halt('singularity', f'Jacobian singular value {smallest:.4f} below '
-                                             f'{self.min_singular_value}')
-        dq = J.T @ np.linalg.solve(J @ J.T + self.damping * np.eye(6), self._twist)
+        scale = self._singularity_scale(q, J)
+        if scale <= 0.0:
+            condition = _condition(J)
+            return self._halt('singularity', f'moving towards a singularity: Jacobian condition '
+                                             f'number {condition:.1f} above '
+                                             f'{self.hard_stop_singularity_threshold:g}')
+        dq = self._solve(J, scale * self._twist)
+        # Joint velocity limits: slow every joint alike, the TCP keeps its direction.
+        dq /= max(1.0, float(np.max(np.abs(dq) / np.asarray(ARM_VELOCITY_LIMITS))))
         low, high = self.arm.arm_limits[:, 0], self.arm.arm_limits[:, 1]
         q_next = q + dq * float(dt_s)
         pushing = (((q_next < low + self.limit_margin_rad) & (dq < 0))
@@ -210,6 +245,31 @@ class ServoTwistInterface:
         self.arm.set_arm_targets(q_next, velocity=dq)
         self.state = InterfaceState('moving')
         return self.state
+
+    def _solve(self, J, twist):
+        return J.T @ np.linalg.solve(J @ J.T + self.damping * np.eye(6), twist)
+
+    def _singularity_scale(self, q, J):
+        """Return the twist's speed factor near a singularity: 1, less, or 0 to halt."""
+        U, singular, _ = np.linalg.svd(J)
+        condition = singular[0] / max(singular[-1], 1e-12)
+        if condition <= self.lower_singularity_threshold:
+            return 1.0
+        # The last left singular vector points along the direction that loses rank; which sign
+        # goes towards the singularity, a small step along it tells (as Servo finds out).
+        toward = U[:, -1]
+        probe = q + self._solve(J, 0.01 * toward)
+        if _condition(self.arm.jacobian(probe)) < condition:
+            toward = -toward
+        if float(toward @ self._twist) <= 0.0:
+            return 1.0  # moving away
+        span = self.hard_stop_singularity_threshold - self.lower_singularity_threshold
+        return max(0.0, 1.0 - (condition - self.lower_singularity_threshold) / span)
+
+
+def _condition(J):
+    singular = np.linalg.svd(J, compute_uv=False)
+    return float(singular[0] / max(singular[-1], 1e-12))
 
 
 __all__ = ['CartesianPoseInterface', 'FRANKA_MAX_ANGULAR_RADPS', 'FRANKA_MAX_LINEAR_MPS',

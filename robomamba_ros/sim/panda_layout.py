@@ -4,13 +4,14 @@
 Where the Panda stands in a scene: the base placed like a lab places its arm at a bench.
 
 A lab puts the arm where it reaches the part it will work on. :func:`plan_base` does the same
-for a suite scene: it takes the scene's reference grasp (the episode's own geometry label, drawn
-from the seeded label stream before any policy looks at the scene, so every policy meets the
-same layout) and tries the candidate base poses of a :class:`PandaLayoutConfig` in their order,
-keeping the first from which the arm, starting at franka's ready pose, follows a straight-line
-stream to the pre-grasp pose, onto the contact and back along the pull within its joint limits.
-A scene where no candidate works keeps the first one and says so: the arm then fails there as
-the real one would (``unreachable`` / ``joint_limit``).
+for a suite scene: it takes the scene's reference grasp (chosen by the runner before any policy
+looks at the scene, so every policy meets the same layout) and tries the candidate base poses of
+a :class:`PandaLayoutConfig` in their order, keeping the first from which the arm, starting at
+one of its start poses (by default franka's ready pose), follows straight-line goal streams to
+the pre-grasp pose, onto the contact and back along the pull: inside its joint limits, no joint
+faster than its velocity limit allows, and away from singularities. A scene where no candidate
+works keeps the first one and says so: the arm then fails there as the real one would
+(``unreachable`` / ``joint_limit`` / ``joint_velocity``).
 
 The base stands back from the contact along the approach (horizontally), or towards the
 camera when the approach is nearly vertical, and faces the contact. A base below the floor
@@ -26,7 +27,7 @@ import numpy as np
 import sapien
 
 from robomamba_ros import geometry
-from robomamba_ros.sim.panda import READY_QPOS
+from robomamba_ros.sim.panda import ARM_VELOCITY_LIMITS, READY_QPOS
 
 # Below this horizontal share the approach counts as vertical (a lid): face the camera instead.
 _MIN_HORIZONTAL = 0.3
@@ -37,49 +38,73 @@ class PandaLayoutConfig:
     """
     Candidate base poses, tried in order.
 
-    :param distances_m: horizontal distance of ``panda_link0`` from the reference contact.
-    :param heights_m: height of the reference contact above ``panda_link0``.
+    :param distances_m: horizontal distance of ``panda_link0`` from the reference contact, for a
+        horizontal approach (a door, a drawer): the hand points ahead.
+    :param heights_m: height of the reference contact above ``panda_link0``, the same.
+    :param vertical_distances_m: the distances for a nearly vertical approach (a lid): the hand
+        points down, nearer the base, where a contact elsewhere on the lid stays in reach.
+    :param vertical_heights_m: the heights for it.
     :param lateral_m: sideways shift of the base (left of the approach, m).
     :param pregrasp_m: the pre-grasp TCP pose stands this far back along the approach
         (robomamba_node's ``pregrasp_offset_m``).
     :param pull_m: the pull the arm must be able to follow from the contact.
     :param path_step_m: translation step of the straight-line streams checked (robomamba_node's
         goal stream: ``max_goal_step_m``).
-    :param path_step_rad: their rotation step (``max_goal_step_rad``).
+    :param path_step_rad: their rotation step (``max_goal_step_rad`` as franka.yaml sets it).
+    :param path_period_s: the time between their goals (1 / robomamba_node's ``goal_rate_hz``).
+    :param speed_share: no joint may need to move faster than this share of its velocity
+        limit along them (the stream's goals arrive with some jitter).
     :param margin_rad: joints along the checked streams stay this far inside their limits (the
         Servo interface halts closer than 0.05 rad).
+    :param min_singular_value: the Jacobian's smallest singular value stays above this along
+        them (the Servo interface halts below 0.02).
     :param workspace_min_m: lower corner of the box in ``panda_link0`` that the contact and the
         pre-grasp pose must lie in (robomamba_node's goal workspace, as franka.yaml runs it).
     :param workspace_max_m: its upper corner.
+    :param start_qpos: the arm's start poses (joint positions), tried in order at each base pose
+        (default: franka's ready pose only).
     """
 
-    distances_m: tuple = (0.55, 0.7, 0.45)
-    heights_m: tuple = (0.45, 0.3, 0.6, 0.15)
+    distances_m: tuple = (0.7, 0.8, 0.55)
+    heights_m: tuple = (0.6, 0.45, 0.75, 0.3, 0.15)
+    vertical_distances_m: tuple = (0.5, 0.4, 0.6)
+    vertical_heights_m: tuple = (0.3, 0.45, 0.15)
     lateral_m: tuple = (0.0, 0.2, -0.2)
     pregrasp_m: float = 0.15
     pull_m: float = 0.25
     path_step_m: float = 0.005
-    path_step_rad: float = 0.03
+    path_step_rad: float = 0.015
+    path_period_s: float = 0.02
+    speed_share: float = 0.75
     margin_rad: float = 0.1
+    min_singular_value: float = 0.04
     workspace_min_m: tuple = (0.15, -0.6, 0.0)
     workspace_max_m: tuple = (0.8, 0.6, 0.8)
+    start_qpos: tuple = (READY_QPOS,)
 
     def __post_init__(self):
-        for name in ('distances_m', 'heights_m', 'lateral_m'):
+        for name in ('distances_m', 'heights_m', 'lateral_m', 'vertical_distances_m',
+                     'vertical_heights_m'):
             values = tuple(float(v) for v in getattr(self, name))
             if not values:
                 raise ValueError(f'{name} must not be empty')
             setattr(self, name, values)
-        if min(self.distances_m) <= 0.0:
-            raise ValueError(f'distances_m must be positive, got {self.distances_m!r}')
-        for name in ('pregrasp_m', 'pull_m', 'path_step_m', 'path_step_rad'):
+        self.start_qpos = tuple(tuple(float(v) for v in q) for q in self.start_qpos)
+        if not self.start_qpos or any(len(q) != 7 for q in self.start_qpos):
+            raise ValueError(f'start_qpos must hold joint vectors of 7, got {self.start_qpos!r}')
+        for name in ('distances_m', 'vertical_distances_m'):
+            if min(getattr(self, name)) <= 0.0:
+                raise ValueError(f'{name} must be positive, got {getattr(self, name)!r}')
+        for name in ('pregrasp_m', 'pull_m', 'path_step_m', 'path_step_rad', 'path_period_s'):
             if not getattr(self, name) > 0.0:
                 raise ValueError(f'{name} must be > 0, got {getattr(self, name)!r}')
 
-    def candidates(self):
+    def candidates(self, vertical=False):
         """Yield ``(distance, height, lateral)`` in the order they are tried."""
-        for height in self.heights_m:
-            for distance in self.distances_m:
+        heights = self.vertical_heights_m if vertical else self.heights_m
+        distances = self.vertical_distances_m if vertical else self.distances_m
+        for height in heights:
+            for distance in distances:
                 for lateral in self.lateral_m:
                     yield distance, height, lateral
 
@@ -91,11 +116,13 @@ class BaseLayout(NamedTuple):
     :param T_world_base: pose of ``panda_link0`` in the world (4, 4).
     :param reachable: True when the arm follows the reference grasp from there.
     :param tried: candidates checked.
+    :param q_start: the arm's start joint positions (7,).
     """
 
     T_world_base: np.ndarray
     reachable: bool
     tried: int
+    q_start: tuple = READY_QPOS
 
 
 def base_pose(point_m, approach, toward_m, distance_m, height_m, lateral_m):
@@ -128,7 +155,7 @@ def base_pose(point_m, approach, toward_m, distance_m, height_m, lateral_m):
 
 
 def follows(arm, T_base_world, waypoints, step_m, step_rad, margin_rad=0.0,
-            q_start=READY_QPOS):
+            q_start=READY_QPOS, period_s=None, min_singular_value=0.0):
     """
     Tell whether the arm follows straight-line streams through TCP poses within its limits.
 
@@ -139,10 +166,14 @@ def follows(arm, T_base_world, waypoints, step_m, step_rad, margin_rad=0.0,
     :param step_rad: stream rotation step (rad).
     :param margin_rad: every joint stays this far inside its limits.
     :param q_start: the arm's start joints.
+    :param period_s: time between the stream's goals; with it, no joint may move faster than
+        its velocity limit (the Cartesian pose interface's ``joint_velocity`` stop).
+    :param min_singular_value: the Jacobian's smallest singular value must stay above this.
     :return: ``(ok, qs)``: whether every pose was reached, and the joints at each waypoint.
     """
     q = np.asarray(q_start, dtype=np.float64)
     T = arm.fk(q)
+    max_speed = np.asarray(ARM_VELOCITY_LIMITS)
     reached_q = []
     for T_world in waypoints:
         goal = T_base_world @ T_world
@@ -154,6 +185,12 @@ def follows(arm, T_base_world, waypoints, step_m, step_rad, margin_rad=0.0,
             T = geometry.pose_to_matrix(position, quat)
             result = arm.ik(T, q_seed=q, continuous=True)
             if not result.ok or not arm.within_limits(result.q, tolerance=-margin_rad):
+                return False, reached_q
+            if period_s is not None and \
+                    np.any(np.abs(result.q - q) > period_s * max_speed):
+                return False, reached_q
+            if min_singular_value > 0.0 and np.linalg.svd(
+                    arm.jacobian(result.q), compute_uv=False)[-1] < min_singular_value:
                 return False, reached_q
             q = result.q
         reached_q.append(q)
@@ -188,24 +225,31 @@ def plan_base(arm, point_m, up, forward, toward_m, config=None, touches=None):
     """
     config = config or PandaLayoutConfig()
     R = geometry.gripper_rotation(up, forward)
-    R_ready_base = arm.fk(np.asarray(READY_QPOS))[:3, :3]
     first, tried = None, 0
-    for distance, height, lateral in config.candidates():
+    approach = np.asarray(up, dtype=np.float64)
+    vertical = np.linalg.norm(approach[:2]) < _MIN_HORIZONTAL * np.linalg.norm(approach)
+    for distance, height, lateral in config.candidates(vertical):
         T_world_base = base_pose(point_m, up, toward_m, distance, height, lateral)
         first = T_world_base if first is None else first
-        tried += 1
         T_base_world = geometry.invert_transform(T_world_base)
-        R_tcp = geometry.nearer_half_turn(R, T_world_base[:3, :3] @ R_ready_base)
-        waypoints = grasp_waypoints(point_m, R_tcp, config.pregrasp_m, config.pull_m)
-        # The pre-grasp pose and the contact in the goal workspace.
-        points = geometry.transform_points(T_base_world, [T[:3, 3] for T in waypoints[:2]])
-        if np.any(points < config.workspace_min_m) or np.any(points > config.workspace_max_m):
-            continue
-        ok, qs = follows(arm, T_base_world, waypoints, config.path_step_m,
-                         config.path_step_rad, config.margin_rad)
-        if ok and (touches is None or not touches(T_world_base, [READY_QPOS, qs[0]])):
-            return BaseLayout(T_world_base, True, tried)
-    return BaseLayout(first, False, tried)
+        for q_start in config.start_qpos:
+            tried += 1
+            R_start = T_world_base[:3, :3] @ arm.fk(np.asarray(q_start))[:3, :3]
+            waypoints = grasp_waypoints(point_m, geometry.nearer_half_turn(R, R_start),
+                                        config.pregrasp_m, config.pull_m)
+            # The pre-grasp pose and the contact in the goal workspace.
+            points = geometry.transform_points(T_base_world,
+                                               [T[:3, 3] for T in waypoints[:2]])
+            if np.any(points < config.workspace_min_m) or \
+                    np.any(points > config.workspace_max_m):
+                break  # the same for every start
+            ok, qs = follows(arm, T_base_world, waypoints, config.path_step_m,
+                             config.path_step_rad, config.margin_rad, q_start=q_start,
+                             period_s=config.path_period_s * config.speed_share,
+                             min_singular_value=config.min_singular_value)
+            if ok and (touches is None or not touches(T_world_base, [q_start, qs[0]])):
+                return BaseLayout(T_world_base, True, tried, q_start)
+    return BaseLayout(first, False, tried, config.start_qpos[0])
 
 
 def arm_touches(arm, obj, T_world_base, configurations):

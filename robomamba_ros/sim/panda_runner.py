@@ -8,11 +8,12 @@ Run one episode with the simulated Franka Panda instead of the flying hand.
 ``LowLevelPull-v1`` drive either robot alike; the commands go through the arm's interfaces:
 
 * at :meth:`reset` the flying hand is parked, the Panda is loaded where the scene's layout puts
-  it (:func:`~robomamba_ros.sim.panda_layout.plan_base`), in franka's ready pose (or at a start
-  pose it can reach), and the physics runs at 1 kHz;
+  it (:func:`~robomamba_ros.sim.panda_layout.plan_base`), in the start pose the layout chose
+  (or at a given start pose it can reach), and the physics runs at 1 kHz;
 * a TCP pose goal goes to the :class:`~robomamba_ros.sim.panda_control.CartesianPoseInterface`
   (a goal that jumps further than the arm could follow stops it, like libfranka; an
-  unreachable one or one beyond a joint limit stops it too), once per goal as a stream sends it;
+  unreachable one, one beyond a joint limit, or one a joint could only follow faster than its
+  velocity limit stops it too), once per goal as a stream sends it;
 * a twist goes to the :class:`~robomamba_ros.sim.panda_control.ServoTwistInterface` (halts
   near joint limits and singularities, and when the stream goes stale);
 * grasp: with ``gripper='fingers'`` (default) the Franka Hand closes with its grasp force and
@@ -21,8 +22,8 @@ Run one episode with the simulated Franka Panda instead of the flying hand.
 
 The first time the hand holds the part is the episode's contact (as the suction's first
 attach). The runner remembers why the arm stopped (:attr:`arm_stop`: ``discontinuity``,
-``unreachable``, ``joint_limit``, ``singularity``) and whether held fingers lost the part
-(:attr:`slipped`), which the judge's record carries as ``failure``.
+``unreachable``, ``joint_limit``, ``joint_velocity``, ``singularity``) and whether held fingers
+lost the part (:attr:`slipped`), which the judge's record carries as ``failure``.
 """
 
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ import sapien
 
 from robomamba_ros import geometry
 from robomamba_ros.sim import contact_sampling, poses
+from robomamba_ros.sim.episode import episode_rng
 from robomamba_ros.sim.episode_runner import Contact, EpisodeRunner, HandState, NS_PER_S
 from robomamba_ros.sim.panda import BASE_LINK, GRIPPER_FORCE_N, GRIPPER_MAX_WIDTH_M, load_panda
 from robomamba_ros.sim.panda_control import CartesianPoseInterface, ServoTwistInterface
@@ -110,11 +112,17 @@ class PandaEpisodeRunner(EpisodeRunner):
         """
         episode.gripper.park()
         episode.scene.set_timestep(PANDA_TIMESTEP_S)
-        self.arm = load_panda(episode.scene)
+        # The reference grasp before the arm is loaded: at the world origin, inside the object,
+        # it would hide parts of it from the visibility checks.
         label = None
         if self.panda_config.gripper == 'fingers':  # the fingers need a handle
             label = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
-        label = label or episode.sample_label()
+        # A lab places the arm where it can open the part: the reference grasp is the best of a
+        # few labels for that (as the oracle picks), drawn from a stream of the episode's own.
+        rng = episode_rng(episode.category, episode.seed, 'layout')
+        label = label or contact_sampling.opening_grasp(lambda: episode.sample_label(rng),
+                                                        episode.object)
+        self.arm = load_panda(episode.scene)
         if label is not None:
             point, up, forward = label.point_world_m, label.up_world, label.forward_world
         else:  # no visible part: face the object's centre from the camera side
@@ -127,6 +135,9 @@ class PandaEpisodeRunner(EpisodeRunner):
                                 self.panda_config.layout,
                                 touches=lambda T, qs: arm_touches(arm, obj, T, qs))
         set_base_pose(self.arm, self.layout.T_world_base)
+        self.arm.articulation.set_qpos(self.arm.full_qpos(self.layout.q_start,
+                                                          GRIPPER_MAX_WIDTH_M / 2.0))
+        self.arm.set_arm_targets(self.layout.q_start)
         lower_floor(episode.scene, min(0.0, float(self.layout.T_world_base[2, 3])))
         self.T_world_base = self.layout.T_world_base
         self.T_base_world = geometry.invert_transform(self.T_world_base)

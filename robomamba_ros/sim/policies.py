@@ -186,15 +186,8 @@ class OraclePolicy(RandomPolicy):
             if grasp is not None:
                 return (grasp.pixel_uv, episode.to_camera(grasp.up_world),
                         episode.to_camera(grasp.forward_world))
-        best, best_score = None, -np.inf
-        for _ in range(self.candidates):
-            label = episode.sample_label(self.rng, obs)
-            if label is None:
-                break
-            motion = contact_sampling.opening_direction(episode.object, label.point_world_m)
-            score = float(-label.up_world @ motion)
-            if score > best_score:
-                best, best_score = label, score
+        best = contact_sampling.opening_grasp(lambda: episode.sample_label(self.rng, obs),
+                                              episode.object, self.candidates)
         if best is None:
             return super().__call__(rgb, depth, K, instruction)
         return (best.pixel_uv, episode.to_camera(best.up_world),

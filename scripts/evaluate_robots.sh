@@ -6,19 +6,23 @@
 # sources and low-level executors: `robomamba-ros demo` (the three nodes exchanging ROS 2
 # messages) for each combination, every episode counted, then results/robots/table.md.
 #
-#   scripts/evaluate_robots.sh [SCENES_PER_CATEGORY]   (default 2: 18 episodes per row)
+#   scripts/evaluate_robots.sh [SCENES_PER_CATEGORY [ROW...]]   (default 2: 18 episodes per row)
 #
 # Each row is one demo run on the seen categories, scenes 0.. of the evaluator's seed 0; a row
-# whose results.json exists is skipped, so an interrupted run resumes.
+# whose results.json exists is skipped, so an interrupted run resumes. ROW names (e.g.
+# panda_fingers-oracle-scripted) pick rows; two runs with different rows can share OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENES=${1:-2}
+shift || true
+ROWS=" $* "
 PY=${PY:-.venv/bin/python}
 OUT=${OUT:-results/robots}
 EPISODES=$((SCENES * 9))
 
 run() {  # name robot gripper policy executor
   local dir="$OUT/runs/$1"
+  if [[ "$ROWS" != "  " && "$ROWS" != *" $1 "* ]]; then return; fi
   if [[ -f "$dir/results.json" ]]; then echo "$1: done"; return; fi
   echo "$1: $EPISODES episodes"
   "$PY" -m robomamba_ros.cli demo --robot "$2" --gripper "$3" --policy "$4" --dmm "$5" \
@@ -28,10 +32,11 @@ run() {  # name robot gripper policy executor
 }
 
 mkdir -p "$OUT/runs"
-for policy in oracle model; do
+for policy in oracle heuristic model; do
   source=$policy
   [[ $policy == model ]] && source=models/robomamba-sapien-tiny
   for executor in scripted dmm; do
+    [[ $policy == heuristic && $executor == dmm ]] && continue
     dmm=scripted
     [[ $executor == dmm ]] && dmm=models/dmm-sapien-tiny
     run "flying_hand-$policy-$executor" flying_hand suction "$source" "$dmm"

@@ -8,8 +8,9 @@ Usage: ``python scripts/robot_table.py results/robots`` reads ``runs/*/results.j
 
 Each failed episode gets one reason, the first that applies: the goal was refused by
 robomamba_node's safety layer (``refused: <check>``), the arm stopped (``unreachable``,
-``joint_limit``, ``singularity``, ``discontinuity``, ``slip``), else the judge's reason (``no
-contact``, ``part did not move``, ``wrong direction``, ...). The interval is Wilson's 95 %.
+``joint_limit``, ``joint_velocity``, ``singularity``, ``discontinuity``, ``slip``), else the
+judge's reason (``no contact``, ``part did not move``, ``wrong direction``, ...). The interval
+is Wilson's 95 %.
 """
 
 import collections
@@ -55,6 +56,7 @@ def summarise(name, results):
     robot, policy, executor = name.split('-')
     return {
         'robot': robot, 'policy': policy, 'executor': executor, 'episodes': len(episodes),
+        'scenes_per_category': len({r['scene_index'] for r in episodes}),
         'successes': wins, 'success_rate': 100.0 * wins / len(episodes), 'ci95': [low, high],
         'failure_reasons': dict(reasons.most_common()),
         'arm_stops': dict(collections.Counter(r['failure'] for r in episodes
@@ -67,13 +69,14 @@ def summarise(name, results):
 
 def markdown(rows):
     """Return the table as Markdown."""
-    lines = ['| robot | pose source | executor | success | 95 % interval | failures (count) '
-             '| median wall s / episode |',
-             '|---|---|---|---|---|---|---|']
+    lines = ['| robot | pose source | executor | scenes / category | success | 95 % interval '
+             '| failures (count) | median wall s / episode |',
+             '|---|---|---|---|---|---|---|---|']
     for row in rows:
         reasons = ', '.join(f'{k} {v}' for k, v in row['failure_reasons'].items()) or '-'
         lines.append(f"| {row['robot']} | {row['policy']} | {row['executor']} | "
-                     f"{row['successes']}/{row['episodes']} ({row['success_rate']:.0f} %) | "
+                     f"{row['scenes_per_category']} | {row['successes']}/{row['episodes']} "
+                     f"({row['success_rate']:.0f} %) | "
                      f"{row['ci95'][0]:.0f}-{row['ci95'][1]:.0f} % | {reasons} | "
                      f"{row['median_wall_s']:.1f} |")
     return '\n'.join(lines) + '\n'
@@ -86,7 +89,9 @@ def main(out):
         rows.append(summarise(path.parent.name,
                               json.loads(path.read_text(encoding='utf-8'))))
     order = {'flying_hand': 0, 'panda_suction': 1, 'panda_fingers': 2}
-    rows.sort(key=lambda r: (r['policy'] != 'oracle', r['executor'], order.get(r['robot'], 9)))
+    sources = {'oracle': 0, 'heuristic': 1, 'model': 2}
+    rows.sort(key=lambda r: (sources.get(r['policy'], 9), r['executor'],
+                             order.get(r['robot'], 9)))
     (out / 'table.json').write_text(json.dumps(rows, indent=1), encoding='utf-8')
     (out / 'table.md').write_text(markdown(rows), encoding='utf-8')
     print(markdown(rows))

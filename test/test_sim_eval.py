@@ -183,3 +183,59 @@ def test_run_eval_pairs_every_policy_with_every_executor(tmp_path):
     assert scripted['episodes'][0]['steps'] > 0 and 'mean_return' in scripted
     assert 'heuristic + scripted' in evaluate.format_table(results)
     assert (tmp_path / 'eval_table.png').stat().st_size > 1000
+
+
+def test_eval_config_checks_its_robot():
+    from robomamba_ros.sim.panda_runner import PandaRunnerConfig
+    assert evaluate.EvalConfig().panda_config() is None
+    config = evaluate.EvalConfig(executors='scripted', robot='panda', gripper='suction')
+    assert config.panda_config() == PandaRunnerConfig(gripper='suction')
+    with pytest.raises(ValueError, match='robot'):
+        evaluate.EvalConfig(robot='ur5')
+    with pytest.raises(ValueError, match='gripper'):
+        evaluate.EvalConfig(executors='scripted', robot='panda', gripper='magnet')
+    with pytest.raises(ValueError, match='primitive moves the flying hand'):
+        evaluate.EvalConfig(robot='panda')
+
+
+def test_the_low_level_task_drives_the_panda_through_its_servo_interface():
+    from robomamba_ros.sim.gripper import PARKING_POSITION_M
+    from robomamba_ros.sim.panda_runner import PandaEpisodeRunner, PandaRunnerConfig
+    from robomamba_ros.tasks.scripted import ScriptedController
+    task = LowLevelPullTask(panda=PandaRunnerConfig(gripper='suction'))
+    observation = task.reset('drawer_cabinet', 3)
+    assert isinstance(task.runner, PandaEpisodeRunner)
+    np.testing.assert_allclose(task.episode.gripper.pose()[:3, 3], PARKING_POSITION_M,
+                               atol=1e-3)
+    # The observation is the arm's hand, not the parked flying one.
+    np.testing.assert_allclose(observation[:3], task.runner.hand_pose()[:3, 3], atol=1e-5)
+    controller = ScriptedController(task.config, 'expert', np.random.default_rng(0),
+                                    task.interaction)
+    start = task.contact_distance()
+    for _ in range(30):
+        observation, _, terminated, truncated, info = task.step(controller(observation))
+        if terminated or truncated:
+            break
+    assert task.contact_distance() < start or info['attached']
+    assert task.runner.steps > 0 and task.episode.scene.timestep == pytest.approx(1e-3)
+
+
+def test_eval_cli_refuses_the_primitive_on_the_panda_in_one_line(capsys):
+    from robomamba_ros.cli import main
+    status = main(['eval', '--policy', 'oracle', '--robot', 'panda', '--out', 'unused'])
+    assert status == 2
+    out = capsys.readouterr().out.strip()
+    assert out.count('\n') == 0 and 'primitive moves the flying hand' in out
+
+
+@pytest.mark.render
+def test_run_eval_with_the_panda_records_the_robot_and_the_arms_failures(tmp_path):
+    config = evaluate.EvalConfig(scenes_per_category=2, categories=('drawer_cabinet',),
+                                 executors=('scripted',), robot='panda', gripper='fingers')
+    results = evaluate.run_eval(['oracle'], config, tmp_path, progress=False)
+    saved = json.loads((tmp_path / 'eval.json').read_text())
+    assert saved['config']['robot'] == 'panda' and saved['config']['gripper'] == 'fingers'
+    summary = results['policies']['oracle + scripted']
+    assert len(summary['episodes']) == 2
+    assert all('failure' in e for e in summary['episodes'])
+    assert summary['mean'] >= 0.5  # the arm's fingers open the drawer

@@ -81,10 +81,9 @@ from robomamba_ros.sim.episode_runner import EpisodeRunner, home_pose, RunnerCon
 from robomamba_ros.sim.evaluate import eval_episode_plan
 from robomamba_ros.sim.panda import ARM_JOINTS, FINGER_JOINTS
 from robomamba_ros.sim.panda_runner import (
-    GRIPPERS, PANDA_TIMESTEP_S, PandaEpisodeRunner, PandaRunnerConfig)
+    GRIPPERS, PANDA_TIMESTEP_S, PandaEpisodeRunner, PandaRunnerConfig, ROBOTS)
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
-ROBOTS = ('flying_hand', 'panda')
 # Goals and twists stamped within this long after a new scene's instruction went out may still
 # be the previous scene's (the nodes had not received it yet).
 _GOAL_GRACE_NS = 50_000_000

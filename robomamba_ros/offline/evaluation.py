@@ -34,7 +34,7 @@ RESULTS_FILE = 'eval.json'
 TABLE_FILE = 'eval_table.png'
 
 
-def load_executor(name, inference='recurrent', task_config=None):
+def load_executor(name, inference='recurrent', task_config=None, panda=None):
     """
     Make an executor of the pose-source evaluator by name, or from a ``train-dmm`` folder.
 
@@ -44,19 +44,21 @@ def load_executor(name, inference='recurrent', task_config=None):
         re-forwards its window).
     :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`
         for the closed-loop executors.
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` for the
+        closed-loop executors to act with the simulated Panda, or None.
     :return: a :class:`~robomamba_ros.sim.evaluate.PrimitiveExecutor` or
         :class:`~robomamba_ros.sim.evaluate.ClosedLoopExecutor`.
     :raises ValueError: for an unknown name.
     """
     path = pathlib.Path(name)
     if name in (PRIMITIVE_EXECUTOR, SCRIPTED_EXECUTOR) or not path.is_dir():
-        return builtin_executor(name, task_config)
+        return builtin_executor(name, task_config, panda)
     task = LowLevelPullTask(task_config)
     model_dir = path / MODEL_DIR
     policy, stats = load_policy(str(model_dir if model_dir.is_dir() else path))
     mode = inference if policy.name == 'dmm' else 'recurrent'
     controller = ReturnConditionedController(policy, stats, inference=mode)
-    return ClosedLoopExecutor(name, controller, task.config)
+    return ClosedLoopExecutor(name, controller, task.config, panda)
 
 
 def rollout(task, category, seed, controller):

@@ -50,16 +50,18 @@ def cmd_eval(args):
     try:
         config = EvalConfig(scenes_per_category=args.scenes_per_category, seed=args.seed,
                             categories=category_list(args.categories), primitive=args.primitive,
-                            executors=name_list(args.executor))
+                            executors=name_list(args.executor), robot=args.robot,
+                            gripper=args.gripper)
         from robomamba_ros.sim.policies import load_policy
         policies = {name: load_policy(name) for name in name_list(args.policy)}
         executors = {}
         for name in config.executors:
             if name in (PRIMITIVE_EXECUTOR, SCRIPTED_EXECUTOR):
-                executors[name] = builtin_executor(name)
+                executors[name] = builtin_executor(name, panda=config.panda_config())
             else:  # a trained DMM or DT: torch and the offline layer load only then
                 from robomamba_ros.offline.evaluation import load_executor
-                executors[name] = load_executor(name, inference=args.dmm_inference)
+                executors[name] = load_executor(name, inference=args.dmm_inference,
+                                                panda=config.panda_config())
     except (ValueError, FileNotFoundError) as exc:
         print(f'eval: {exc}')
         return 2
@@ -121,6 +123,12 @@ def add_sim_parsers(subparsers):
     evaluate.add_argument('--categories', nargs='+', default=None,
                           help='category names, or seen / unseen / all (default: all)')
     evaluate.add_argument('--primitive', choices=('pull', 'push'), default='pull')
+    evaluate.add_argument('--robot', choices=('flying_hand', 'panda'), default='flying_hand',
+                          help="the simulated robot: the protocol's flying hand, or a Franka "
+                               'Panda (closed-loop executors only: its hand starts at the '
+                               "task's start pose when the arm reaches it)")
+    evaluate.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',
+                          help="the Panda's gripper (default: the Franka Hand's fingers)")
     evaluate.add_argument('--print-json', action='store_true',
                           help='also print the averages as one JSON line')
     evaluate.add_argument('--quiet', action='store_true', help='no progress bar')

@@ -286,6 +286,10 @@ class EpisodeRunner:
         """True while the hand holds the movable part."""
         return bool(self.episode.gripper.attached)
 
+    def hand_entity_ids(self):
+        """``per_scene_id`` of the hand's bodies (contact checks)."""
+        return set(self.episode.gripper.entity_ids())
+
     def hand_pose(self):
         """Return the hand (``panda_hand``) pose in the world, shape (4, 4)."""
         return self.episode.gripper.pose()

@@ -23,6 +23,12 @@ executor acts on the rendered episode; each further one on a fresh copy of it, w
 physics makes identical), so all executors of a policy are compared on the same predictions.
 Closed-loop records also hold the episode's return and control steps.
 
+With ``EvalConfig(robot='panda')`` the closed-loop executors act with the simulated Franka Panda
+(:class:`~robomamba_ros.sim.panda_runner.PandaEpisodeRunner`, fingers or suction): its hand
+starts at the task's start pose when the arm reaches it, the actions go through its Servo
+interface, and records hold why the arm stopped (``failure``). The primitive moves the flying
+hand only.
+
 Scene ``k`` of a category under seed ``S`` is a fixed episode (seeds above the data generation
 range, so evaluation scenes are never training scenes). Every attempted scene counts in the
 denominator: an unusable output (non-finite numbers, parallel axes, a pixel without depth) is a
@@ -43,6 +49,7 @@ from robomamba_ros.sim.categories import resolve_categories, SEEN_CATEGORIES, UN
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
 from robomamba_ros.sim.low_level_task import LowLevelPullTask
+from robomamba_ros.sim.panda_runner import GRIPPERS, PandaRunnerConfig, ROBOTS
 from robomamba_ros.sim.policies import load_policy, PolicyContext
 from robomamba_ros.tasks.scripted import ScriptedController
 
@@ -64,6 +71,9 @@ class EvalConfig:
     :param primitive: ``'pull'`` or ``'push'``.
     :param executors: executor names (``'primitive'``, ``'scripted'``) or DMM/DT run folders;
         every policy is paired with every executor.
+    :param robot: ``'flying_hand'`` or ``'panda'`` (the simulated Franka Panda, closed-loop
+        executors only: the primitive moves the flying hand).
+    :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
     """
 
     scenes_per_category: int = 10
@@ -71,6 +81,8 @@ class EvalConfig:
     categories: tuple = None
     primitive: str = 'pull'
     executors: tuple = (PRIMITIVE_EXECUTOR,)
+    robot: str = 'flying_hand'
+    gripper: str = 'fingers'
 
     def __post_init__(self):
         for name, low in (('scenes_per_category', 1), ('seed', 0)):
@@ -88,6 +100,17 @@ class EvalConfig:
         if self.primitive != 'pull' and set(self.executors) != {PRIMITIVE_EXECUTOR}:
             raise ValueError(f'closed-loop executors run the pull task only, got primitive '
                              f'{self.primitive!r} with executors {self.executors!r}')
+        if self.robot not in ROBOTS:
+            raise ValueError(f'robot must be one of {ROBOTS}, got {self.robot!r}')
+        if self.gripper not in GRIPPERS:
+            raise ValueError(f'gripper must be one of {GRIPPERS}, got {self.gripper!r}')
+        if self.robot == 'panda' and PRIMITIVE_EXECUTOR in self.executors:
+            raise ValueError('the Panda runs closed-loop executors (scripted or a DMM/DT '
+                             'folder); the primitive moves the flying hand')
+
+    def panda_config(self):
+        """Return the :class:`PandaRunnerConfig` of the run, or None for the flying hand."""
+        return PandaRunnerConfig(gripper=self.gripper) if self.robot == 'panda' else None
 
 
 class PrimitiveExecutor:
@@ -122,14 +145,16 @@ class ClosedLoopExecutor:
     :param controller: callable observation (23,) -> action (7,) with ``reset()``, and
         ``observe_reward(reward)`` when it is return-conditioned.
     :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`.
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` to act with the
+        simulated Panda, or None for the flying hand.
     """
 
     closed_loop = True
 
-    def __init__(self, name, controller, task_config=None):
+    def __init__(self, name, controller, task_config=None, panda=None):
         self.name = name
         self.controller = controller
-        self.task = LowLevelPullTask(task_config)
+        self.task = LowLevelPullTask(task_config, panda=panda)
 
     def __call__(self, episode, point_world_m, up_world, forward_world, primitive='pull'):
         """
@@ -140,7 +165,9 @@ class ClosedLoopExecutor:
         :param up_world: approach axis, shape (3,).
         :param forward_world: forward axis, shape (3,).
         :param primitive: must be ``'pull'``.
-        :return: ``(InteractionResult, {'return', 'steps', 'open_fraction'})``.
+        :return: ``(InteractionResult, {'return', 'steps', 'open_fraction'})``, with the Panda
+            also ``failure``: why the arm stopped (``joint_limit``, ``singularity``, ...), or
+            ``slip``, or ``''``.
         :raises ValueError: for another primitive.
         """
         if primitive != 'pull':
@@ -158,11 +185,14 @@ class ClosedLoopExecutor:
             total += reward
             if terminated or truncated:
                 break
-        return task.judge(), {'return': float(total), 'steps': task.steps,
-                              'open_fraction': float(info['open_fraction'])}
+        extra = {'return': float(total), 'steps': task.steps,
+                 'open_fraction': float(info['open_fraction'])}
+        if task.panda is not None:
+            extra['failure'] = task.runner.failure
+        return task.judge(), extra
 
 
-def builtin_executor(name, task_config=None):
+def builtin_executor(name, task_config=None, panda=None):
     """
     Make a built-in executor by name.
 
@@ -172,6 +202,8 @@ def builtin_executor(name, task_config=None):
     :param name: ``'primitive'`` or ``'scripted'``.
     :param task_config: a :class:`~robomamba_ros.tasks.low_level_pull.LowLevelTaskConfig`
         for the closed-loop executor.
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` for the
+        closed-loop executor to act with the simulated Panda, or None.
     :return: a :class:`PrimitiveExecutor` or :class:`ClosedLoopExecutor`.
     :raises ValueError: for another name.
     """
@@ -181,7 +213,7 @@ def builtin_executor(name, task_config=None):
         task = LowLevelPullTask(task_config)
         controller = ScriptedController(task.config, 'expert', np.random.default_rng(0),
                                         task.interaction)
-        return ClosedLoopExecutor(name, controller, task.config)
+        return ClosedLoopExecutor(name, controller, task.config, panda)
     raise ValueError(f'unknown executor {name!r}: use {PRIMITIVE_EXECUTOR}, '
                      f'{SCRIPTED_EXECUTOR} or a train-dmm run or model folder')
 
@@ -243,13 +275,15 @@ def _parse_action(action):
     return pixel, up, forward
 
 
-def predict(policy, episode, primitive='pull'):
+def predict(policy, episode, primitive='pull', gripper='suction'):
     """
     Render a scene, ask the policy, and lift its action to the world frame.
 
     :param policy: a policy callable.
     :param episode: the :class:`~robomamba_ros.sim.episode.Episode` in its initial state.
     :param primitive: ``'pull'`` or ``'push'`` (recorded on failures).
+    :param gripper: the gripper the pose is for (the policy's context): ``'suction'`` or
+        ``'fingers'``.
     :return: ``(record, target, failure)``: the record so far; the target
         ``(point_world_m, up_world, forward_world)`` or None; a failed
         :class:`~robomamba_ros.sim.success.InteractionResult` when the action is unusable.
@@ -260,7 +294,7 @@ def predict(policy, episode, primitive='pull'):
     text = language.instruction(category, episode.object.part_name,
                                 episode_rng(category, episode_seed, 'instruction'))
     if hasattr(policy, 'reset'):
-        policy.reset(PolicyContext(episode=episode, observation=obs, rng=rng))
+        policy.reset(PolicyContext(episode=episode, observation=obs, rng=rng, gripper=gripper))
     record = {'category': category, 'split': episode.split, 'episode_seed': episode_seed,
               'instruction': text}
     try:
@@ -285,7 +319,8 @@ def _as_executor(executor):
     return builtin_executor(executor) if isinstance(executor, str) else executor
 
 
-def run_scene(policy, category, episode_seed, executors, primitive='pull', episode_config=None):
+def run_scene(policy, category, episode_seed, executors, primitive='pull', episode_config=None,
+              gripper='suction'):
     """
     Evaluate one policy on one scene with several executors, on the same prediction.
 
@@ -298,6 +333,7 @@ def run_scene(policy, category, episode_seed, executors, primitive='pull', episo
     :param executors: dict ``{label: executor}`` (executor objects or names).
     :param primitive: ``'pull'`` or ``'push'``.
     :param episode_config: an :class:`EpisodeConfig`.
+    :param gripper: the gripper the policy predicts for (see :func:`predict`).
     :return: dict ``{label: record}``; each record holds the executor's name, ``predict_s``
         (building, rendering and the policy, shared) and ``execute_s``; closed-loop ones also
         ``return`` and ``steps`` (None when no episode ran).
@@ -305,7 +341,7 @@ def run_scene(policy, category, episode_seed, executors, primitive='pull', episo
     config = episode_config or EpisodeConfig()
     start = time.perf_counter()
     episode = Episode(category, episode_seed, config=config)
-    base, target, failure = predict(policy, episode, primitive)
+    base, target, failure = predict(policy, episode, primitive, gripper)
     base['predict_s'] = time.perf_counter() - start
     records = {}
     for label, executor in executors.items():
@@ -411,24 +447,29 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
     if not isinstance(policies, dict):
         policies = {name: load_policy(name) for name in policies}
     if executors is None:
-        executors = {name: builtin_executor(name) for name in config.executors}
+        executors = {name: builtin_executor(name, panda=config.panda_config())
+                     for name in config.executors}
     elif not isinstance(executors, dict):
-        executors = {name: builtin_executor(name) for name in executors}
+        executors = {name: builtin_executor(name, panda=config.panda_config())
+                     for name in executors}
     legacy = list(executors) == [PRIMITIVE_EXECUTOR]
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = {'config': {'scenes_per_category': config.scenes_per_category,
                           'seed': config.seed, 'categories': list(config.categories),
-                          'primitive': config.primitive, 'executors': list(executors)},
+                          'primitive': config.primitive, 'executors': list(executors),
+                          'robot': config.robot, 'gripper': config.gripper},
                'policies': {}}
     total = len(policies) * len(config.categories) * config.scenes_per_category
+    gripper = config.gripper if config.robot == 'panda' else 'suction'
     with tqdm(total=total, disable=not progress, desc='eval', unit='scene') as bar:
         for name, policy in policies.items():
             records = {label: [] for label in executors}
             for category in config.categories:
                 for k in range(config.scenes_per_category):
                     seed = eval_episode_seed(config.seed, category, k)
-                    scene = run_scene(policy, category, seed, executors, config.primitive)
+                    scene = run_scene(policy, category, seed, executors, config.primitive,
+                                      gripper=gripper)
                     for label, record in scene.items():
                         records[label].append(record)
                     bar.update(1)

@@ -59,6 +59,7 @@ from robomamba_ros import geometry
 from robomamba_ros.sim import contact_sampling
 from robomamba_ros.sim.episode import Episode, episode_rng
 from robomamba_ros.sim.episode_runner import EpisodeRunner, RunnerConfig
+from robomamba_ros.sim.panda_runner import PandaEpisodeRunner
 from robomamba_ros.tasks.low_level_pull import (
     ACTION_SIZE, ATTACH_THRESHOLD, InteractionConfig, LowLevelTaskConfig, ROTATION_WEIGHT_M)
 
@@ -78,11 +79,16 @@ class LowLevelPullTask:
 
     :param config: a :class:`LowLevelTaskConfig`.
     :param interaction: offsets of the pull (pre-contact, contact, end).
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` to act with the
+        simulated Franka Panda (its hand starts at the start pose when the arm reaches it, else
+        in the layout's start pose; twists go through its Servo interface, the attach command
+        closes its fingers or suction cup), or None for the flying hand.
     """
 
-    def __init__(self, config=None, interaction=None):
+    def __init__(self, config=None, interaction=None, panda=None):
         self.config = config or LowLevelTaskConfig()
         self.interaction = interaction or InteractionConfig()
+        self.panda = panda
         self.episode = None
         self.runner = None
 
@@ -143,13 +149,17 @@ class LowLevelPullTask:
         start[:3, :3] = geometry.axis_angle_to_matrix(turn) @ start[:3, :3]
         # The bridge's suction and judge; its limits bound pose goals only (actions are clipped
         # here, to the task's bounds).
-        self.runner = EpisodeRunner(RunnerConfig(
+        runner_config = RunnerConfig(
             max_linear_mps=c.max_linear_mps, max_angular_radps=c.max_angular_radps,
-            contact_offset_m=ic.contact_offset_m, attach_tolerance_m=c.attach_tolerance_m))
+            contact_offset_m=ic.contact_offset_m, attach_tolerance_m=c.attach_tolerance_m)
+        if self.panda is None:
+            self.runner = EpisodeRunner(runner_config)
+        else:
+            self.runner = PandaEpisodeRunner(runner_config, self.panda)
         self.runner.reset(ep, start)
         self.steps = 0
         self.touched_object = self.touched_part = False
-        self._contact_ids = (ep.gripper.entity_ids(), ep.object.entity_ids(),
+        self._contact_ids = (self.runner.hand_entity_ids(), ep.object.entity_ids(),
                              ep.object.movable_entity_ids())
         self._distance = self.contact_distance()
         self.substeps = max(1, int(round(1.0 / (c.control_hz * ep.scene.timestep))))
@@ -186,7 +196,7 @@ class LowLevelPullTask:
 
     def contact_distance(self):
         """Return the hand's distance to the contact pose (m, plus 0.1 m per rad)."""
-        T = self.episode.gripper.pose()
+        T = self.runner.hand_pose()
         angle = geometry.rotation_angle(T[:3, :3], self.contact[:3, :3])
         return float(np.linalg.norm(self.contact[:3, 3] - T[:3, 3]) + ROTATION_WEIGHT_M * angle)
 
@@ -205,7 +215,7 @@ class LowLevelPullTask:
 
     def _try_attach(self):
         c = self.config
-        T = self.episode.gripper.pose()
+        T = self.runner.hand_pose()
         position_error = np.linalg.norm(self.contact[:3, 3] - T[:3, 3])
         angle = np.rad2deg(geometry.rotation_angle(T[:3, :3], self.contact[:3, :3]))
         if position_error > c.attach_tolerance_m or angle > c.attach_tolerance_deg:
@@ -242,9 +252,8 @@ class LowLevelPullTask:
         if action.shape != (ACTION_SIZE,) or not np.all(np.isfinite(action)):
             raise ValueError(f'action must be a finite ({ACTION_SIZE},) array, got {action!r}')
         action = np.clip(action, c.action_low, c.action_high)
-        gripper = self.episode.gripper
         reward = 0.0
-        if action[6] > ATTACH_THRESHOLD and not gripper.attached and self._try_attach():
+        if action[6] > ATTACH_THRESHOLD and not self.runner.holding and self._try_attach():
             reward += 1.0
         elif action[6] < -ATTACH_THRESHOLD:
             self.runner.open_suction()
@@ -262,7 +271,7 @@ class LowLevelPullTask:
         reward += 10.0 * (opened - opened_before)
         terminated = opened >= c.open_fraction_done
         truncated = not terminated and self.steps >= c.max_steps
-        info = {'open_fraction': opened, 'attached': gripper.attached}
+        info = {'open_fraction': opened, 'attached': self.runner.holding}
         if terminated or truncated:
             info['success'] = self.judge().success
         return self.observe(), float(reward), terminated, truncated, info

@@ -46,6 +46,8 @@ from robomamba_ros.sim.suction import part_proximity, release_drive
 #: The Panda's physics rate (franka's control loop).
 PANDA_TIMESTEP_S = 1e-3
 GRIPPERS = ('fingers', 'suction')
+#: The simulated robots: the protocol's flying hand, or the Panda.
+ROBOTS = ('flying_hand', 'panda')
 _FINGER_LINKS = ('panda_leftfinger', 'panda_rightfinger')
 _HAND_LINKS = _FINGER_LINKS + ('panda_hand', 'panda_hand_tcp')
 # Contacts with the part are checked every this many physics steps (they cost a scan).
@@ -411,4 +413,4 @@ class PandaEpisodeRunner(EpisodeRunner):
                 self._update_hold()
 
 
-__all__ = ['GRIPPERS', 'PANDA_TIMESTEP_S', 'PandaEpisodeRunner', 'PandaRunnerConfig']
+__all__ = ['GRIPPERS', 'PANDA_TIMESTEP_S', 'ROBOTS', 'PandaEpisodeRunner', 'PandaRunnerConfig']

@@ -4,13 +4,16 @@
 #
 # The flying hand and the simulated Franka Panda (suction cup, fingers) under the same pose
 # sources and low-level executors: `robomamba-ros demo` (the three nodes exchanging ROS 2
-# messages) for each combination, every episode counted, then results/robots/table.md.
+# messages) for each combination, every episode counted, then results/robots/table.md; and
+# `robomamba-ros eval --robot` (in process, all categories, oracle / heuristic / shipped model x
+# primitive (flying hand only) / scripted / shipped DMM), then results/robots/eval_table.md.
 #
 #   scripts/evaluate_robots.sh [SCENES_PER_CATEGORY [ROW...]]   (default 2: 18 episodes per row)
 #
 # Each row is one demo run on the seen categories, scenes 0.. of the evaluator's seed 0; a row
 # whose results.json exists is skipped, so an interrupted run resumes. ROW names (e.g.
-# panda_fingers-oracle-scripted) pick rows; two runs with different rows can share OUT.
+# panda_fingers-oracle-scripted, eval-panda_fingers) pick rows; two runs with different rows can
+# share OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENES=${1:-2}
@@ -31,6 +34,20 @@ run() {  # name robot gripper policy executor
   rm -rf "$dir/bag"  # the bags are large; results.json and the figures stay
 }
 
+evaluate() {  # name robot gripper
+  local dir="$OUT/eval/$1"
+  if [[ "$ROWS" != "  " && "$ROWS" != *" eval-$1 "* ]]; then return; fi
+  if [[ -f "$dir/eval.json" ]]; then echo "eval-$1: done"; return; fi
+  local executors=(scripted models/dmm-sapien-tiny)
+  [[ $2 == flying_hand ]] && executors=(primitive "${executors[@]}")
+  echo "eval-$1: $SCENES scenes per category"
+  mkdir -p "$OUT/eval"
+  HF_HUB_OFFLINE=1 "$PY" -m robomamba_ros.cli eval --robot "$2" --gripper "$3" \
+    --policy oracle heuristic models/robomamba-sapien-tiny --executor "${executors[@]}" \
+    --scenes-per-category "$SCENES" --out "$dir" --quiet > "$dir.log" 2>&1 || {
+    echo "eval-$1 failed, see $dir.log"; return 1; }
+}
+
 mkdir -p "$OUT/runs"
 for policy in oracle heuristic model; do
   source=$policy
@@ -44,4 +61,7 @@ for policy in oracle heuristic model; do
     run "panda_fingers-$policy-$executor" panda fingers "$source" "$dmm"
   done
 done
+evaluate flying_hand flying_hand fingers
+evaluate panda_suction panda suction
+evaluate panda_fingers panda fingers
 "$PY" scripts/robot_table.py "$OUT"

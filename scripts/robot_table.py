@@ -4,7 +4,10 @@
 Tabulate ``scripts/evaluate_robots.sh``: success and failure reasons per robot and executor.
 
 Usage: ``python scripts/robot_table.py results/robots`` reads ``runs/*/results.json`` (one
-``robomamba-ros demo`` run each) and writes ``table.md`` and ``table.json`` next to them.
+``robomamba-ros demo`` run each) and writes ``table.md`` and ``table.json`` next to them; and
+``eval/<robot>/eval.json`` (one ``robomamba-ros eval --robot ...`` run each: the in-process
+evaluator, every policy paired with every executor) into ``eval_table.md`` and
+``eval_table.json``.
 
 Each failed episode gets one reason, the first that applies: the goal was refused by
 robomamba_node's safety layer (``refused: <check>``), the arm stopped (``unreachable``,
@@ -82,6 +85,43 @@ def markdown(rows):
     return '\n'.join(lines) + '\n'
 
 
+def summarise_eval(robot, results):
+    """Return the table rows of one ``eval.json`` (one per policy and executor)."""
+    rows = []
+    for summary in results['policies'].values():
+        episodes = summary['episodes']
+        wins = sum(bool(r['success']) for r in episodes)
+        low, high = wilson(wins, len(episodes))
+        reasons = collections.Counter(failure_reason(r) for r in episodes if not r['success'])
+        rows.append({
+            'robot': robot, 'policy': Path(summary['policy']).name,
+            'executor': Path(summary['executor']).name, 'episodes': len(episodes),
+            'scenes_per_category': results['config']['scenes_per_category'],
+            'successes': wins, 'success_rate': 100.0 * wins / len(episodes), 'ci95': [low, high],
+            'seen': 100.0 * summary['seen'] if summary['seen'] is not None else None,
+            'unseen': 100.0 * summary['unseen'] if summary['unseen'] is not None else None,
+            'failure_reasons': dict(reasons.most_common()),
+            'median_execute_s': median([r['execute_s'] for r in episodes]),
+        })
+    return rows
+
+
+def eval_markdown(rows):
+    """Return the evaluator's table as Markdown (the four most frequent failures)."""
+    lines = ['| robot | pose source | executor | success | 95 % interval | seen | unseen '
+             '| most frequent failures (count) | median execute s |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for row in rows:
+        reasons = ', '.join(f'{k} {v}' for k, v in
+                            list(row['failure_reasons'].items())[:4]) or '-'
+        split = [f'{row[k]:.0f} %' if row[k] is not None else '-' for k in ('seen', 'unseen')]
+        lines.append(f"| {row['robot']} | {row['policy']} | {row['executor']} | "
+                     f"{row['successes']}/{row['episodes']} ({row['success_rate']:.0f} %) | "
+                     f"{row['ci95'][0]:.0f}-{row['ci95'][1]:.0f} % | {split[0]} | {split[1]} | "
+                     f"{reasons} | {row['median_execute_s']:.2f} |")
+    return '\n'.join(lines) + '\n'
+
+
 def main(out):
     out = Path(out)
     rows = []
@@ -95,6 +135,18 @@ def main(out):
     (out / 'table.json').write_text(json.dumps(rows, indent=1), encoding='utf-8')
     (out / 'table.md').write_text(markdown(rows), encoding='utf-8')
     print(markdown(rows))
+    rows = []
+    for path in sorted((out / 'eval').glob('*/eval.json')):
+        rows += summarise_eval(path.parent.name, json.loads(path.read_text(encoding='utf-8')))
+    if rows:
+        sources = {'oracle': 0, 'heuristic': 1}
+        executors = {'primitive': 0, 'scripted': 1}
+        order = {'flying_hand': 0, 'panda_suction': 1, 'panda_fingers': 2}
+        rows.sort(key=lambda r: (sources.get(r['policy'], 9), executors.get(r['executor'], 9),
+                                 order.get(r['robot'], 9)))
+        (out / 'eval_table.json').write_text(json.dumps(rows, indent=1), encoding='utf-8')
+        (out / 'eval_table.md').write_text(eval_markdown(rows), encoding='utf-8')
+        print(eval_markdown(rows))
 
 
 if __name__ == '__main__':

@@ -46,4 +46,33 @@ def category_list(values):
     return tuple(name for value in values for name in value.split(',') if name)
 
 
-__all__ = ['category_list', 'name_list', 'non_negative_int', 'positive_int']
+def add_robot_arguments(parser, help_suffix=''):
+    """
+    Add ``--robot`` (flying_hand or panda) and ``--gripper`` (the Panda's) to a parser.
+
+    :param parser: an ``argparse.ArgumentParser``.
+    :param help_suffix: appended to the help of ``--robot``.
+    """
+    parser.add_argument('--robot', choices=('flying_hand', 'panda'), default='flying_hand',
+                        help="the simulated robot: the protocol's flying suction hand, or a "
+                             'Franka Panda' + help_suffix)
+    parser.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',
+                        help="the Panda's gripper (default: the Franka Hand's fingers)")
+
+
+def panda_config(args):
+    """
+    Return the Panda's runner config that ``--robot`` and ``--gripper`` ask for.
+
+    :param args: parsed arguments with ``robot`` and ``gripper``.
+    :return: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig`, or None for the
+        flying hand (SAPIEN is imported only for the Panda).
+    """
+    if args.robot != 'panda':
+        return None
+    from robomamba_ros.sim.panda_runner import PandaRunnerConfig
+    return PandaRunnerConfig(gripper=args.gripper)
+
+
+__all__ = ['add_robot_arguments', 'category_list', 'name_list', 'non_negative_int', 'panda_config',
+           'positive_int']

@@ -4,6 +4,10 @@
 #
 #   scripts/reproduce_dmm_models.sh OUT_DIR
 #
+# and models/dmm-panda-tiny (data and evaluation with the simulated Panda and its fingers):
+#
+#   ROBOT=panda SEEDS=0 VARIANTS=dmm-dense scripts/reproduce_dmm_models.sh OUT_DIR
+#
 # 1. OUT_DIR/data/perturbed.hdf5: dmm-data, level perturbed, 450 episodes of the seen categories
 #    (50 each), seed 0.
 # 2. OUT_DIR/runs/<variant>-s<seed>: train-dmm for the variants dmm-dense (Decision MetaMamba,
@@ -17,7 +21,8 @@
 # Knobs (environment): SEEDS (default "0 1 2"), VARIANTS (default "dmm-dense dt dmm-none";
 # also dmm-linear and dmm-conv, the other token mixers),
 # LEVEL / EPISODES (data), STEPS, EVAL_EPISODES, JOBS (trainings run side by side, default 2:
-# one per core of the 2-core CPU the cards were measured on).
+# one per core of the 2-core CPU the cards were measured on), ROBOT (flying_hand or panda) and
+# GRIPPER (the Panda's: fingers or suction) of the data and the evaluation.
 # Finished steps are skipped when run again. Every command runs on one thread
 # (OMP_NUM_THREADS=1), as the times in the model cards were measured.
 set -euo pipefail
@@ -29,6 +34,8 @@ EPISODES=${EPISODES:-450}
 STEPS=${STEPS:-6000}
 EVAL_EPISODES=${EVAL_EPISODES:-90}
 JOBS=${JOBS:-2}
+ROBOT=${ROBOT:-flying_hand}
+GRIPPER=${GRIPPER:-fingers}
 export HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$OUT/data" "$OUT/runs"
 TIMES="$OUT/times.tsv"
@@ -60,7 +67,8 @@ variant_args() {
 DATA="$OUT/data/$LEVEL.hdf5"
 if [ ! -f "$DATA" ]; then
     timed "dmm-data $LEVEL $EPISODES" robomamba-ros dmm-data --level "$LEVEL" \
-        --episodes "$EPISODES" --categories seen --seed 0 --out "$DATA" --quiet
+        --episodes "$EPISODES" --categories seen --seed 0 --robot "$ROBOT" --gripper "$GRIPPER" \
+        --out "$DATA" --quiet
 fi
 
 train() {
@@ -83,5 +91,5 @@ done
 wait
 
 timed "eval-dmm $EVAL_EPISODES episodes" robomamba-ros eval-dmm "${RUNS[@]}" --out "$OUT/eval" \
-    --episodes "$EVAL_EPISODES" --categories seen --quiet
+    --episodes "$EVAL_EPISODES" --categories seen --robot "$ROBOT" --gripper "$GRIPPER" --quiet
 column -t -s $'\t' "$TIMES"

@@ -43,6 +43,27 @@ def test_generate_train_and_evaluate(tmp_path):
     assert _run('train-dmm', '--data', data, '--out', tmp_path / 'x', '--lr', '0') == 2
 
 
+@pytest.mark.slow
+def test_data_and_evaluation_with_the_panda_record_the_robot(tmp_path):
+    data = tmp_path / 'panda.hdf5'
+    assert _run('dmm-data', '--out', data, '--episodes', 1, '--categories', 'drawer_cabinet',
+                '--robot', 'panda', '--gripper', 'fingers', '--quiet') == 0
+    arrays, metadata = read_d4rl_hdf5(str(data))
+    assert (metadata['robot'], metadata['gripper']) == ('panda', 'fingers')
+    # The expert opens this drawer with the arm's fingers on its handle, more slowly than the
+    # flying hand, which needs fewer than 40 steps.
+    assert metadata['success_rate'] == 1.0 and metadata['transitions'] > 40
+    out = tmp_path / 'run'
+    assert _run('train-dmm', '--data', data, '--out', out, '--max-steps', 2, '--batch-size', 4,
+                '--hidden-size', 16, '--num-layers', 1, '--warmup-steps', 1, '--quiet') == 0
+    assert json.loads((out / 'log.json').read_text())['dataset_metadata']['robot'] == 'panda'
+    assert _run('eval-dmm', out, '--out', tmp_path / 'eval', '--episodes', 1, '--categories',
+                'drawer_cabinet', '--robot', 'panda', '--gripper', 'suction', '--quiet') == 0
+    results = json.loads((tmp_path / 'eval' / 'eval.json').read_text())
+    assert (results['robot'], results['gripper']) == ('panda', 'suction')
+    assert results['reference']['expert_success'] == 1.0
+
+
 def test_target_frame_needs_low_level_pull_data(tmp_path):
     import numpy as np
     from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig

@@ -220,6 +220,24 @@ def test_the_low_level_task_drives_the_panda_through_its_servo_interface():
     assert task.runner.steps > 0 and task.episode.scene.timestep == pytest.approx(1e-3)
 
 
+def test_on_the_panda_the_task_pulls_the_grasp_the_arm_was_placed_for():
+    from robomamba_ros.sim.episode import Episode
+    from robomamba_ros.sim.panda_runner import PandaRunnerConfig, reference_grasp
+    task = LowLevelPullTask(panda=PandaRunnerConfig(gripper='fingers'))
+    task.reset('drawer_cabinet', 3)
+    fresh = Episode('drawer_cabinet', 3)
+    label = reference_grasp(fresh, 'fingers')
+    np.testing.assert_allclose(task.point, label.point_world_m, atol=1e-9)
+    # For the fingers that is the drawer's handle, not a point on its front.
+    fronts = [handle.front_m for handle in fresh.object.handles_world()]
+    assert min(np.linalg.norm(task.point - front) for front in fronts) < 1e-9
+    suction = LowLevelPullTask(panda=PandaRunnerConfig(gripper='suction'))
+    suction.reset('drawer_cabinet', 3)
+    np.testing.assert_allclose(
+        suction.point, reference_grasp(Episode('drawer_cabinet', 3), 'suction').point_world_m,
+        atol=1e-9)
+
+
 def test_eval_cli_refuses_the_primitive_on_the_panda_in_one_line(capsys):
     from robomamba_ros.cli import main
     status = main(['eval', '--policy', 'oracle', '--robot', 'panda', '--out', 'unused'])

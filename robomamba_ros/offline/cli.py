@@ -9,7 +9,7 @@ command runs.
 
 import dataclasses
 
-from robomamba_ros.cli_args import category_list, positive_int
+from robomamba_ros.cli_args import add_robot_arguments, category_list, panda_config, positive_int
 from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
 from robomamba_ros.tasks.low_level_pull import DATASET_LEVELS
 
@@ -32,8 +32,10 @@ def cmd_data(args):
     from robomamba_ros.offline.generate import generate_dataset
     categories = _categories(args.categories)
     meta = generate_dataset(args.out, args.level, args.episodes, seed=args.seed,
-                            categories=categories, progress=not args.quiet)
-    print(f"{meta['level']}: {meta['episodes']} episodes, {meta['transitions']} transitions, "
+                            categories=categories, progress=not args.quiet,
+                            panda=panda_config(args))
+    print(f"{meta['robot']} {meta['level']}: {meta['episodes']} episodes, "
+          f"{meta['transitions']} transitions, "
           f"success {100 * meta['success_rate']:.1f} %, mean return {meta['mean_return']:.2f} "
           f"(expert {meta['expert_return']:.2f}, random {meta['random_return']:.2f}) in "
           f'{args.out}')
@@ -69,7 +71,7 @@ def cmd_eval(args):
     categories = _categories(args.categories)
     results = evaluate_runs(args.runs, args.episodes, args.out, categories,
                             progress=not args.quiet, inference=args.inference,
-                            target_return=args.target_return)
+                            target_return=args.target_return, panda=panda_config(args))
     ref = results['reference']
     print(f"{results['episodes_per_run']} episodes per run; scripted expert return "
           f"{ref['expert_return']:.2f} (success {100 * ref['expert_success']:.1f} %), random "
@@ -97,6 +99,7 @@ def add_dmm_parsers(subparsers):
     p.add_argument('--seed', type=int, default=0, help='first episode seed')
     p.add_argument('--categories', nargs='+', default=[categories],
                    help='category names, or seen / unseen / all (default: %(default)s)')
+    add_robot_arguments(p, ' (rolled out through its Servo interface)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_data)
 
@@ -149,6 +152,7 @@ def add_dmm_parsers(subparsers):
                    help='return to condition on (default: dataset expert return, else best)')
     p.add_argument('--categories', nargs='+', default=[categories],
                    help='category names, or seen / unseen / all (default: %(default)s)')
+    add_robot_arguments(p)
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_eval)
 

@@ -126,7 +126,7 @@ def _label(run_dir):
 
 
 def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES,
-                  progress=True, inference='recurrent', target_return=None):
+                  progress=True, inference='recurrent', target_return=None, panda=None):
     """
     Evaluate training runs and write ``eval.json`` and ``eval_table.png``.
 
@@ -138,9 +138,11 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
     :param inference: DMM inference, ``'recurrent'`` or ``'window'`` (see
         :class:`ReturnConditionedController`); the DT always re-forwards its window.
     :param target_return: return to condition on (default: each run's best dataset return).
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` to evaluate with
+        the simulated Franka Panda, or None for the flying hand.
     :return: the results dict.
     """
-    task = LowLevelPullTask(LowLevelTaskConfig())
+    task = LowLevelPullTask(LowLevelTaskConfig(), panda=panda)
     episodes = evaluation_episodes(num_episodes, categories, task)
     reference = reference_returns(episodes, task)
     span = reference['expert_return'] - reference['random_return']
@@ -177,6 +179,8 @@ def evaluate_runs(run_dirs, num_episodes, out_dir, categories=DEFAULT_CATEGORIES
                       'success_mean': float(success.mean()), 'success_std': float(success.std()),
                       'best_run_normalized_return': float(normalized.max())})
     results = {'episodes_per_run': len(episodes), 'categories': list(categories),
+               'robot': 'flying_hand' if panda is None else 'panda',
+               'gripper': 'suction' if panda is None else panda.gripper,
                'episodes': [list(pair) for pair in episodes], 'dmm_inference': inference,
                'reference': reference, 'table': table, 'runs': runs}
     os.makedirs(out_dir, exist_ok=True)

@@ -117,7 +117,7 @@ def episode_seeds(task, categories, num_episodes, seed):
 
 
 def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEGORIES,
-                     task_config=None, progress=True):
+                     task_config=None, progress=True, panda=None):
     """
     Generate a dataset and write it in the D4RL layout.
 
@@ -130,10 +130,13 @@ def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEG
     :param categories: object categories.
     :param task_config: a :class:`~robomamba_ros.sim.low_level_task.LowLevelTaskConfig`.
     :param progress: show a tqdm bar.
+    :param panda: a :class:`~robomamba_ros.sim.panda_runner.PandaRunnerConfig` to roll out with
+        the simulated Franka Panda (twists through its Servo interface, its fingers or suction
+        cup), or None for the flying hand.
     :return: the metadata dict written with the file.
     """
     task_config = task_config or LowLevelTaskConfig()
-    task = LowLevelPullTask(task_config)
+    task = LowLevelPullTask(task_config, panda=panda)
     plan = episode_plan(level, num_episodes, seed)
     chosen, skipped = episode_seeds(task, categories, num_episodes, seed)
     episodes, references = [], {'expert': [], 'random': []}
@@ -154,6 +157,8 @@ def generate_dataset(path, level, num_episodes, seed=0, categories=DEFAULT_CATEG
             for key in ('observations', 'actions', 'rewards', 'terminals', 'timeouts')}
     metadata = {
         'task': TASK_ID, 'level': level, 'episodes': num_episodes, 'seed': seed,
+        'robot': 'flying_hand' if panda is None else 'panda',
+        'gripper': 'suction' if panda is None else panda.gripper,
         'categories': list(categories), 'transitions': int(len(data['rewards'])),
         'control_hz': task_config.control_hz, 'max_steps': task_config.max_steps,
         'action_low': task_config.action_low.tolist(),

@@ -9,7 +9,8 @@ runs, so ``robomamba-ros --help`` never loads sapien.
 
 import json
 
-from robomamba_ros.cli_args import category_list, name_list, non_negative_int, positive_int
+from robomamba_ros.cli_args import (
+    add_robot_arguments, category_list, name_list, non_negative_int, positive_int)
 
 
 def cmd_datagen(args):
@@ -123,12 +124,8 @@ def add_sim_parsers(subparsers):
     evaluate.add_argument('--categories', nargs='+', default=None,
                           help='category names, or seen / unseen / all (default: all)')
     evaluate.add_argument('--primitive', choices=('pull', 'push'), default='pull')
-    evaluate.add_argument('--robot', choices=('flying_hand', 'panda'), default='flying_hand',
-                          help="the simulated robot: the protocol's flying hand, or a Franka "
-                               'Panda (closed-loop executors only: its hand starts at the '
-                               "task's start pose when the arm reaches it)")
-    evaluate.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',
-                          help="the Panda's gripper (default: the Franka Hand's fingers)")
+    add_robot_arguments(evaluate, " (closed-loop executors only: its hand starts at the task's "
+                                  'start pose when the arm reaches it)')
     evaluate.add_argument('--print-json', action='store_true',
                           help='also print the averages as one JSON line')
     evaluate.add_argument('--quiet', action='store_true', help='no progress bar')

@@ -59,7 +59,7 @@ from robomamba_ros import geometry
 from robomamba_ros.sim import contact_sampling
 from robomamba_ros.sim.episode import Episode, episode_rng
 from robomamba_ros.sim.episode_runner import EpisodeRunner, RunnerConfig
-from robomamba_ros.sim.panda_runner import PandaEpisodeRunner
+from robomamba_ros.sim.panda_runner import PandaEpisodeRunner, reference_grasp
 from robomamba_ros.tasks.low_level_pull import (
     ACTION_SIZE, ATTACH_THRESHOLD, InteractionConfig, LowLevelTaskConfig, ROTATION_WEIGHT_M)
 
@@ -123,7 +123,9 @@ class LowLevelPullTask:
                                  f'{name} seed {seed}')
         self.episode = ep = episode
         if target is None:
-            label = self._pullable_label()
+            # The arm stands where its layout can open the part for its reference grasp.
+            label = self._pullable_label() if self.panda is None else \
+                reference_grasp(ep, self.panda.gripper)
             if label is None:
                 raise RuntimeError(f'no pullable contact label for {category} seed {seed}')
             target = (label.point_world_m, label.up_world, label.forward_world)

@@ -84,6 +84,31 @@ class PandaRunnerConfig:
             raise ValueError(f'twist_timeout_s must be > 0, got {self.twist_timeout_s!r}')
 
 
+def reference_grasp(episode, gripper):
+    """
+    Return the grasp a lab would place the arm for.
+
+    A handle the camera sees for the fingers, else the best-opening of a few labels (as the
+    oracle picks), drawn from a stream of the episode's own.
+
+    Call it before the arm is loaded: an arm at the world origin stands inside the object and
+    hides parts of it from the visibility checks (the flying hand is parked here for the same
+    reason).
+
+    :param episode: an :class:`~robomamba_ros.sim.episode.Episode` in its initial state.
+    :param gripper: one of :data:`GRIPPERS`.
+    :return: a :class:`~robomamba_ros.sim.contact_sampling.ContactLabel`, or None when no part
+        is in view.
+    """
+    episode.gripper.park()
+    label = None
+    if gripper == 'fingers':  # the fingers need a handle
+        label = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
+    rng = episode_rng(episode.category, episode.seed, 'layout')
+    return label or contact_sampling.opening_grasp(lambda: episode.sample_label(rng),
+                                                   episode.object)
+
+
 class PandaEpisodeRunner(EpisodeRunner):
     """
     Drive, grasp and judge in one episode with the Panda.
@@ -116,14 +141,7 @@ class PandaEpisodeRunner(EpisodeRunner):
         episode.scene.set_timestep(PANDA_TIMESTEP_S)
         # The reference grasp before the arm is loaded: at the world origin, inside the object,
         # it would hide parts of it from the visibility checks.
-        label = None
-        if self.panda_config.gripper == 'fingers':  # the fingers need a handle
-            label = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
-        # A lab places the arm where it can open the part: the reference grasp is the best of a
-        # few labels for that (as the oracle picks), drawn from a stream of the episode's own.
-        rng = episode_rng(episode.category, episode.seed, 'layout')
-        label = label or contact_sampling.opening_grasp(lambda: episode.sample_label(rng),
-                                                        episode.object)
+        label = reference_grasp(episode, self.panda_config.gripper)
         self.arm = load_panda(episode.scene)
         if label is not None:
             point, up, forward = label.point_world_m, label.up_world, label.forward_world
@@ -413,4 +431,5 @@ class PandaEpisodeRunner(EpisodeRunner):
                 self._update_hold()
 
 
-__all__ = ['GRIPPERS', 'PANDA_TIMESTEP_S', 'ROBOTS', 'PandaEpisodeRunner', 'PandaRunnerConfig']
+__all__ = ['GRIPPERS', 'PANDA_TIMESTEP_S', 'ROBOTS', 'PandaEpisodeRunner', 'PandaRunnerConfig',
+           'reference_grasp']

@@ -28,8 +28,10 @@ Randomizations
 --------------
 Object, scale and initial joint state per ``(category, seed)`` as in
 :class:`~robomamba_ros.sim.episode.Episode`; the contact label from the episode's geometry
-sampling; the start pose ``start_distance_m`` further back along ``up`` from the pre-contact
-pose, shifted sideways by up to ``start_jitter_m`` and turned by up to ``start_turn_deg``.
+sampling (with the Panda, the grasp its layout places the arm for:
+:func:`~robomamba_ros.sim.panda_runner.reference_grasp`, a handle for the fingers); the start
+pose ``start_distance_m`` further back along ``up`` from the pre-contact pose, shifted
+sideways by up to ``start_jitter_m`` and turned by up to ``start_turn_deg``.
 
 A target given upstream (``reset(..., target=(p, up, forward))``, e.g. a pose source's
 prediction lifted to the world frame) replaces the sampled label; the start pose is drawn from
@@ -101,7 +103,8 @@ class LowLevelPullTask:
             :class:`~robomamba_ros.sim.episode.Episode`).
         :param seed: non-negative integer.
         :param target: ``(point_world_m (3,), up_world (3,), forward_world (3,))`` given
-            upstream, world frame; None draws a pullable label from the episode's geometry.
+            upstream, world frame; None draws a pullable label from the episode's geometry (the
+            Panda's reference grasp with the Panda).
         :param episode: an :class:`~robomamba_ros.sim.episode.Episode` of ``(category, seed)``
             already built and still in its initial state (e.g. the rendered evaluation scene);
             None builds a fresh one. Either way the physics is the same.

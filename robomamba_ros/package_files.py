@@ -15,6 +15,8 @@ PACKAGE = 'robomamba_ros'
 # The models the package ships and uses by default (``models/<name>`` in the repository).
 DEFAULT_ROBOMAMBA = 'robomamba-sapien-tiny'
 DEFAULT_DMM = 'dmm-sapien-tiny'
+#: The shipped DMM of each simulated robot: the flying hand's, and one trained with the Panda.
+ROBOT_DMMS = {'flying_hand': DEFAULT_DMM, 'panda': 'dmm-panda-tiny'}
 
 
 def data_dirs(kind):
@@ -53,4 +55,5 @@ def shipped_model(name):
     return find_data('models', name, folder=True)
 
 
-__all__ = ['DEFAULT_DMM', 'DEFAULT_ROBOMAMBA', 'data_dirs', 'find_data', 'shipped_model']
+__all__ = ['DEFAULT_DMM', 'DEFAULT_ROBOMAMBA', 'ROBOT_DMMS', 'data_dirs', 'find_data',
+           'shipped_model']

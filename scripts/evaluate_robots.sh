@@ -6,7 +6,8 @@
 # sources and low-level executors: `robomamba-ros demo` (the three nodes exchanging ROS 2
 # messages) for each combination, every episode counted, then results/robots/table.md; and
 # `robomamba-ros eval --robot` (in process, all categories, oracle / heuristic / shipped model x
-# primitive (flying hand only) / scripted / shipped DMM), then results/robots/eval_table.md.
+# primitive (flying hand only) / scripted / shipped DMMs: the flying hand's, and on the Panda
+# also the Panda's), then results/robots/eval_table.md.
 #
 #   scripts/evaluate_robots.sh [SCENES_PER_CATEGORY [ROW...]]   (default 2: 18 episodes per row)
 #
@@ -34,16 +35,14 @@ run() {  # name robot gripper policy executor
   rm -rf "$dir/bag"  # the bags are large; results.json and the figures stay
 }
 
-evaluate() {  # name robot gripper
+evaluate() {  # name robot gripper executor...
   local dir="$OUT/eval/$1"
   if [[ "$ROWS" != "  " && "$ROWS" != *" eval-$1 "* ]]; then return; fi
   if [[ -f "$dir/eval.json" ]]; then echo "eval-$1: done"; return; fi
-  local executors=(scripted models/dmm-sapien-tiny)
-  [[ $2 == flying_hand ]] && executors=(primitive "${executors[@]}")
   echo "eval-$1: $SCENES scenes per category"
   mkdir -p "$OUT/eval"
   HF_HUB_OFFLINE=1 "$PY" -m robomamba_ros.cli eval --robot "$2" --gripper "$3" \
-    --policy oracle heuristic models/robomamba-sapien-tiny --executor "${executors[@]}" \
+    --policy oracle heuristic models/robomamba-sapien-tiny --executor "${@:4}" \
     --scenes-per-category "$SCENES" --out "$dir" --quiet > "$dir.log" 2>&1 || {
     echo "eval-$1 failed, see $dir.log"; return 1; }
 }
@@ -52,16 +51,22 @@ mkdir -p "$OUT/runs"
 for policy in oracle heuristic model; do
   source=$policy
   [[ $policy == model ]] && source=models/robomamba-sapien-tiny
-  for executor in scripted dmm; do
-    [[ $policy == heuristic && $executor == dmm ]] && continue
+  for executor in scripted dmm dmm_panda; do
+    [[ $policy == heuristic && $executor != scripted ]] && continue
     dmm=scripted
     [[ $executor == dmm ]] && dmm=models/dmm-sapien-tiny
-    run "flying_hand-$policy-$executor" flying_hand suction "$source" "$dmm"
+    [[ $executor == dmm_panda ]] && dmm=models/dmm-panda-tiny
+    if [[ $executor != dmm_panda ]]; then
+      run "flying_hand-$policy-$executor" flying_hand suction "$source" "$dmm"
+    fi
     run "panda_suction-$policy-$executor" panda suction "$source" "$dmm"
     run "panda_fingers-$policy-$executor" panda fingers "$source" "$dmm"
   done
 done
-evaluate flying_hand flying_hand fingers
-evaluate panda_suction panda suction
-evaluate panda_fingers panda fingers
+# The Panda's DMM (models/dmm-panda-tiny) has evaluations of its own, next to the others.
+evaluate flying_hand flying_hand fingers primitive scripted models/dmm-sapien-tiny
+evaluate panda_suction panda suction scripted models/dmm-sapien-tiny
+evaluate panda_fingers panda fingers scripted models/dmm-sapien-tiny
+evaluate panda_suction-dmm_panda panda suction models/dmm-panda-tiny
+evaluate panda_fingers-dmm_panda panda fingers models/dmm-panda-tiny
 "$PY" scripts/robot_table.py "$OUT"

@@ -85,8 +85,15 @@ def markdown(rows):
     return '\n'.join(lines) + '\n'
 
 
-def summarise_eval(robot, results):
+def robot_label(config):
+    """Return ``flying_hand``, ``panda_suction`` or ``panda_fingers`` of an eval config."""
+    robot = config.get('robot', 'flying_hand')
+    return robot if robot == 'flying_hand' else f"{robot}_{config.get('gripper', 'fingers')}"
+
+
+def summarise_eval(results):
     """Return the table rows of one ``eval.json`` (one per policy and executor)."""
+    robot = robot_label(results['config'])
     rows = []
     for summary in results['policies'].values():
         episodes = summary['episodes']
@@ -137,10 +144,10 @@ def main(out):
     print(markdown(rows))
     rows = []
     for path in sorted((out / 'eval').glob('*/eval.json')):
-        rows += summarise_eval(path.parent.name, json.loads(path.read_text(encoding='utf-8')))
+        rows += summarise_eval(json.loads(path.read_text(encoding='utf-8')))
     if rows:
         sources = {'oracle': 0, 'heuristic': 1}
-        executors = {'primitive': 0, 'scripted': 1}
+        executors = {'primitive': 0, 'scripted': 1, 'dmm-sapien-tiny': 2, 'dmm-panda-tiny': 3}
         order = {'flying_hand': 0, 'panda_suction': 1, 'panda_fingers': 2}
         rows.sort(key=lambda r: (sources.get(r['policy'], 9), executors.get(r['executor'], 9),
                                  order.get(r['robot'], 9)))

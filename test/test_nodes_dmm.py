@@ -137,7 +137,7 @@ def test_config_file_names_every_parameter_and_matches_the_defaults(repo_root):
     for field in dataclasses.fields(DMMNodeParameters):
         assert field.metadata['description'], field.name
     # The deployment files only override known names.
-    for deployment in ('sim.yaml', 'franka.yaml'):
+    for deployment in ('sim.yaml', 'franka.yaml', 'sim_panda.yaml'):
         load_parameters(DMMNodeParameters, 'dmm_node', [path, repo_root / 'config' / deployment])
     with pytest.raises(ValueError, match='control_rate_hz'):
         load_parameters(DMMNodeParameters, 'dmm_node', [path], {'control_rate_hz': 0.0})
@@ -170,6 +170,14 @@ def test_model_executor_without_model_path_runs_the_shipped_dmm():
     core = DMMNodeCore(DMMNodeParameters(executor='model'),
                        NodeContext(types=RosbagsTypes(DISTROS[0])))
     assert core.executor.name.startswith('model')
+    assert core.executor.folder.endswith('dmm-sapien-tiny')
+    # The arm's deployments name the DMM trained with the simulated Panda.
+    panda = DMMNodeCore(DMMNodeParameters(executor='model', shipped_model='dmm-panda-tiny'),
+                        NodeContext(types=RosbagsTypes(DISTROS[0])))
+    assert panda.executor.folder.endswith('dmm-panda-tiny')
+    with pytest.raises(ValueError, match='shipped_model'):
+        DMMNodeCore(DMMNodeParameters(executor='model', shipped_model='dmm-hand'),
+                    NodeContext(types=RosbagsTypes(DISTROS[0])))
     with pytest.raises(ValueError, match='/nonexistent/dmm'):
         DMMNodeCore(DMMNodeParameters(executor='model', model_path='/nonexistent/dmm'),
                     NodeContext(types=RosbagsTypes(DISTROS[0])))

@@ -200,7 +200,7 @@ def test_the_simulated_panda_and_the_real_arm_give_the_nodes_the_same_parameters
     # sim_panda.yaml adds to franka.yaml only what a simulator needs; the bridge listens and
     # answers on the topics and frames franka.yaml's nodes use.
     config = repo_root / 'config'
-    sim_only = {'robomamba_node': {'instruction_frame_wait_s'}, 'dmm_node': set()}
+    sim_only = {'robomamba_node': {'instruction_frame_wait_s'}, 'dmm_node': {'executor'}}
     extra = yaml.safe_load((config / 'sim_panda.yaml').read_text(encoding='utf-8'))
     for node, allowed in sim_only.items():
         assert set(extra.get(node, {}).get('ros__parameters', {})) <= allowed
@@ -211,6 +211,11 @@ def test_the_simulated_panda_and_the_real_arm_give_the_nodes_the_same_parameters
     dmm = node_parameters(DMMNodeParameters, 'dmm_node', 'dmm.yaml',
                           ('franka.yaml', 'sim_panda.yaml'))
     assert bridge.robot == 'panda'
+    # The simulator runs the DMM trained with the arm; the real arm's default is the scripted
+    # expert, with the same model named for executor: model.
+    assert (dmm.executor, dmm.shipped_model) == ('model', 'dmm-panda-tiny')
+    assert node_parameters(DMMNodeParameters, 'dmm_node', 'dmm.yaml',
+                           ('franka.yaml',)).executor == 'scripted'
     assert bridge.goal_topic == robomamba.goal_topic == '/cartesian_pose_controller/target_pose'
     assert bridge.twist_topic == dmm.twist_topic == '/servo_node/delta_twist_cmds'
     assert bridge.grasp_topic == dmm.grasp_topic.replace('~', '/dmm_node')

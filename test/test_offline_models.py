@@ -11,11 +11,15 @@ from robomamba_ros.tasks.low_level_pull import ACTION_SIZE, OBSERVATION_SIZE
 
 # Folder, model_type, mixer (None for the DT).
 SHIPPED = [('dmm-sapien-tiny', 'decision_metamamba', 'dense'),
+           ('dmm-panda-tiny', 'decision_metamamba', 'dense'),
            ('dt-sapien-tiny', 'decision_transformer', None),
            ('dm-sapien-tiny', 'decision_metamamba', 'none')]
+# The finger opening each model saw at the start of its episodes: the flying hand has no
+# fingers, the Franka Hand starts open (80 mm).
+FINGERS_AT_START = {'dmm-panda-tiny': 0.08}
 
 
-def _observation():
+def _observation(fingers=0.0):
     # The hand 20 cm back from a contact point along up, turned a little.
     from robomamba_ros import geometry
     point, up, forward = np.array([0.3, 0.0, 0.5]), np.array([1.0, 0.0, 0.0]), \
@@ -23,7 +27,7 @@ def _observation():
     R = geometry.axis_angle_to_matrix(np.array([0.0, 0.0, 0.2])) @ \
         geometry.gripper_rotation(up, forward)
     position = point - 0.3 * up
-    return np.concatenate([position, geometry.matrix_to_rot6d(R), [0.0], point, up, forward,
+    return np.concatenate([position, geometry.matrix_to_rot6d(R), [fingers], point, up, forward,
                            [0.0], point - position]).astype(np.float32)
 
 
@@ -44,7 +48,8 @@ def test_shipped_executor_loads_and_acts(repo_root, name, model_type, mixer):
     executor = ModelExecutor(str(folder))
     assert executor.trained_control_hz == 20.0
     executor.reset()
-    actions = np.array([executor(_observation()) for _ in range(3)])
+    observation = _observation(FINGERS_AT_START.get(name, 0.0))
+    actions = np.array([executor(observation) for _ in range(3)])
     assert actions.shape == (3, ACTION_SIZE) and np.all(np.isfinite(actions))
     # Far from the contact pose the executor moves towards it and keeps the suction open.
     assert actions[0, 0] > 0.05 and actions[0, 6] < -0.5

@@ -45,7 +45,7 @@ def cmd_demo(args):
     """Run ``robomamba-ros demo``."""
     from robomamba_ros.nodes.demo import run_demo, success_table
     from robomamba_ros.nodes.robomamba_node import STAGES
-    from robomamba_ros.package_files import DEFAULT_DMM, DEFAULT_ROBOMAMBA
+    from robomamba_ros.package_files import DEFAULT_ROBOMAMBA, ROBOT_DMMS
 
     try:
         policy = _shipped(args.policy, DEFAULT_ROBOMAMBA)
@@ -53,9 +53,10 @@ def cmd_demo(args):
         print(f'demo: no shipped RoboMamba here ({exc}); give --policy')
         return 2
     try:
-        dmm = _shipped(args.dmm, DEFAULT_DMM)
+        dmm = _shipped(args.dmm, ROBOT_DMMS[args.robot])
     except FileNotFoundError:
-        print(f'demo: no shipped {DEFAULT_DMM} here; dmm_node runs its scripted executor')
+        print(f'demo: no shipped {ROBOT_DMMS[args.robot]} here; dmm_node runs its scripted '
+              'executor')
         dmm = 'scripted'
     results = run_demo(episodes=args.episodes, policy=policy,
                        dmm_model='' if dmm == 'scripted' else dmm,
@@ -228,7 +229,8 @@ def add_node_parsers(sub):
                         'RoboMamba model folder (default: the shipped robomamba-sapien-tiny)')
     p.add_argument('--dmm', default=None,
                    help="dmm_node's executor: a DMM/DT model folder, or scripted for the "
-                        'scripted expert (default: the shipped dmm-sapien-tiny)')
+                        'scripted expert (default: the shipped dmm-sapien-tiny, with --robot '
+                        'panda dmm-panda-tiny)')
     p.add_argument('--categories', nargs='+', default=None,
                    help='object categories, space or comma separated (default: the seen ones)')
     p.add_argument('--seed', type=int, default=0, help='evaluation seed of the scenes')

@@ -43,6 +43,7 @@ from robomamba_ros.nodes import low_level_executor as lle
 from robomamba_ros.nodes.core import IN, NodeCore, OUT, Port, Service, Timer
 from robomamba_ros.nodes.parameters import parameter, validate
 from robomamba_ros.nodes.qos import COMMAND, LATCHED, SENSOR
+from robomamba_ros.package_files import ROBOT_DMMS
 from robomamba_ros.ros import messages
 
 _NS_PER_S = messages.NS_PER_S
@@ -60,7 +61,11 @@ class DMMNodeParameters:
         'trained policy in model_path).', choices=('scripted', 'model'))
     model_path: str = parameter(
         '', "Trained DMM/DT folder (train-dmm output or its model/ folder) for executor 'model'; "
-        "'' is the shipped dmm-sapien-tiny.")
+        "'' is the shipped model named by shipped_model.")
+    shipped_model: str = parameter(
+        'dmm-sapien-tiny', "The shipped model an empty model_path means: 'dmm-sapien-tiny' "
+        "(trained with the flying hand) or 'dmm-panda-tiny' (trained with the simulated Panda).",
+        choices=tuple(ROBOT_DMMS.values()))
     device: str = parameter('cpu', "Torch device of the model ('cpu', 'cuda', 'cuda:N').")
     target_return: float = parameter(
         -1.0, 'Return the model is conditioned on at the start of each target; NaN or negative '
@@ -150,9 +155,9 @@ class DMMNodeCore(NodeCore):
                 self.log.warning(f'model_path {model_path!r} is ignored with executor '
                                  "'scripted'; set executor to 'model' to use it")
             if p.executor == 'model' and not model_path:
-                from robomamba_ros.package_files import DEFAULT_DMM, shipped_model
-                model_path = str(shipped_model(DEFAULT_DMM))
-                self.log.info(f'model_path is empty: using the shipped {DEFAULT_DMM}')
+                from robomamba_ros.package_files import shipped_model
+                model_path = str(shipped_model(p.shipped_model))
+                self.log.info(f'model_path is empty: using the shipped {p.shipped_model}')
             executor = lle.make_executor(p.executor, model_path, p.device, p.target_return,
                                          p.control_rate_hz, p.grasp_depth_m,
                                          p.grasp_tolerance_m)

@@ -160,6 +160,30 @@ def test_target_frame_is_invariant_to_turning_the_world_and_actions_round_trip()
         atol=1e-5)
 
 
+def test_the_local_target_frame_is_the_same_in_any_upright_frame():
+    from robomamba_ros import geometry
+    from robomamba_ros.tasks.low_level_pull import observations_to_target_frame
+    observations = _pull_observations(20)
+    # An arm's base frame: turned about the vertical and moved, as the layout places the base.
+    Q = geometry.axis_angle_to_matrix(np.array([0.0, 0.0, 2.1]))
+    moved = _turn(observations, Q)
+    moved[:, 0:3] += [0.7, -0.3, 0.1]
+    moved[:, 10:13] += [0.7, -0.3, 0.1]
+    local = observations_to_target_frame(observations, local=True)
+    np.testing.assert_allclose(observations_to_target_frame(moved, local=True), local, atol=1e-5)
+    # The 'target' frame keeps the target's pose in the world, so it sees the move.
+    assert not np.allclose(observations_to_target_frame(moved)[:, 10:19],
+                           observations_to_target_frame(observations)[:, 10:19], atol=1e-3)
+    # What is left of the target is the vertical seen from it (a unit vector).
+    np.testing.assert_array_equal(local[:, 10:13], 0.0)
+    np.testing.assert_allclose(np.linalg.norm(local[:, 13:16], axis=1), 1.0, atol=1e-5)
+    R_t = geometry.gripper_rotation(observations[:, 13:16], observations[:, 16:19])
+    np.testing.assert_allclose(local[:, 13:16], R_t[:, 2, :], atol=1e-5)
+    # A frame that is not upright changes it: the vertical is the one thing it keeps.
+    tilted = _turn(observations, geometry.axis_angle_to_matrix(np.array([0.4, 0.0, 0.0])))
+    assert not np.allclose(observations_to_target_frame(tilted, local=True), local, atol=1e-3)
+
+
 def test_stats_in_the_target_frame_convert_states_and_actions():
     observations = _pull_observations(12).astype(np.float32)
     actions = np.random.default_rng(1).uniform(-1, 1, (12, 7)).astype(np.float32)

@@ -481,7 +481,12 @@ class SapienBridgeCore(NodeCore):
         if self._runner.holding:
             return []
         holding, distance = self._runner.close_suction()
-        if not holding:
+        if holding:
+            return []
+        if self._panda and self.params.gripper == 'fingers':  # they close whatever they meet
+            self.warn_throttled(f'fingers closed, not holding the part: TCP {distance:.3f} m '
+                                'from the movable part', now_ns, key='grasp')
+        else:
             self.warn_throttled(f'grasp refused: suction cup {distance:.3f} m from the movable '
                                 f'part (tolerance {self.params.attach_tolerance_m} m)', now_ns,
                                 key='grasp')

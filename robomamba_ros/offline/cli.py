@@ -11,7 +11,7 @@ import dataclasses
 
 from robomamba_ros.cli_args import add_robot_arguments, category_list, panda_config, positive_int
 from robomamba_ros.offline.configuration_dmm_train import DMMTrainConfig
-from robomamba_ros.tasks.low_level_pull import DATASET_LEVELS
+from robomamba_ros.tasks.low_level_pull import DATASET_LEVELS, FRAMES
 
 # One source of truth for the hyperparameters: the config dataclass (it never imports torch).
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(DMMTrainConfig)}
@@ -120,9 +120,11 @@ def add_dmm_parsers(subparsers):
                    help='mixer window (tokens)')
     p.add_argument('--context', type=positive_int, default=DEFAULTS['context_length'],
                    help='training window K')
-    p.add_argument('--frame', default=DEFAULTS['frame'], choices=('world', 'target'),
+    p.add_argument('--frame', default=DEFAULTS['frame'], choices=FRAMES,
                    help='observations and actions as the data holds them, or '
-                        '(LowLevelPull-v1) in the frame of the target pose')
+                        '(LowLevelPull-v1) in the frame of the target pose; target_local also '
+                        "drops the target's pose in the world, so the model sees the same "
+                        "numbers in any upright frame (an arm's base frame)")
     p.add_argument('--dropout', type=float, default=DEFAULTS['dropout'])
     p.add_argument('--max-steps', type=positive_int, default=DEFAULTS['max_steps'])
     p.add_argument('--batch-size', type=positive_int, default=DEFAULTS['batch_size'])

@@ -27,7 +27,8 @@ class DMMTrainConfig:
     :param context_length: training window K.
     :param frame: ``'world'``: observations and actions as the dataset holds them;
         ``'target'``: LowLevelPull-v1 data in the target's frame (see
-        :func:`~robomamba_ros.tasks.low_level_pull.observations_to_target_frame`).
+        :func:`~robomamba_ros.tasks.low_level_pull.observations_to_target_frame`);
+        ``'target_local'``: the same without the target's pose in the world.
     :param dropout: dropout.
     :param max_steps: optimizer steps.
     :param batch_size: windows per step.

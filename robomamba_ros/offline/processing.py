@@ -74,12 +74,13 @@ class TrajectoryStats:
         :param episodes: dicts with ``observations`` and ``rewards``.
         :param rtg_scale: divisor of returns-to-go (default: the largest episode return).
         :param reference: reference returns for normalised scores.
-        :param frame: ``'world'`` or ``'target'`` (see the class).
+        :param frame: one of :data:`~robomamba_ros.tasks.low_level_pull.FRAMES` (see the class).
         :return: a :class:`TrajectoryStats`.
         """
         states = np.concatenate([e['observations'] for e in episodes])
-        if frame == 'target':
-            states = low_level_pull.observations_to_target_frame(states)
+        if frame in low_level_pull.TARGET_FRAMES:
+            states = low_level_pull.observations_to_target_frame(states,
+                                                                 frame == 'target_local')
         best = max(float(np.sum(e['rewards'])) for e in episodes)
         reference = dict(reference or {})
         return cls(state_mean=states.mean(0).tolist(),
@@ -95,19 +96,20 @@ class TrajectoryStats:
 
     def model_states(self, observations):
         """Return what the model sees of task observations: normalised, in its frame."""
-        if self.frame == 'target':
-            observations = low_level_pull.observations_to_target_frame(observations)
+        if self.frame in low_level_pull.TARGET_FRAMES:
+            observations = low_level_pull.observations_to_target_frame(
+                observations, self.frame == 'target_local')
         return self.normalize_states(observations)
 
     def model_actions(self, observations, actions):
         """Return task actions in the model's frame (for training targets)."""
-        if self.frame == 'target':
+        if self.frame in low_level_pull.TARGET_FRAMES:
             return low_level_pull.actions_to_target_frame(observations, actions)
         return np.asarray(actions, dtype=np.float32)
 
     def world_actions(self, observations, actions):
         """Return the model's actions for ``observations`` in the task's frame."""
-        if self.frame == 'target':
+        if self.frame in low_level_pull.TARGET_FRAMES:
             return low_level_pull.actions_to_world_frame(observations, actions)
         return np.asarray(actions, dtype=np.float32)
 

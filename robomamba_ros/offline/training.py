@@ -77,7 +77,7 @@ def _batches(loader):
 
 
 def _action_bounds(data, metadata, frame='world'):
-    if frame == 'target':
+    if frame in low_level_pull.TARGET_FRAMES:
         # Rotated into the target frame, a twist component may exceed its world bound.
         scale = np.array([low_level_pull.TARGET_FRAME_ACTION_SCALE] * 6 + [1.0])
         low, high = _action_bounds(data, metadata)
@@ -92,10 +92,10 @@ def _action_bounds(data, metadata, frame='world'):
 def _check_frame(cfg, data, metadata):
     """Refuse the target frame for data that is not LowLevelPull-v1's."""
     sizes = (data['observations'].shape[1], data['actions'].shape[1])
-    if cfg.frame == 'target' and (
+    if cfg.frame in low_level_pull.TARGET_FRAMES and (
             metadata.get('task', low_level_pull.TASK_ID) != low_level_pull.TASK_ID or
             sizes != (low_level_pull.OBSERVATION_SIZE, low_level_pull.ACTION_SIZE)):
-        raise ValueError(f"frame 'target' needs {low_level_pull.TASK_ID} data, got task "
+        raise ValueError(f'frame {cfg.frame!r} needs {low_level_pull.TASK_ID} data, got task '
                          f"{metadata.get('task')!r} with observation and action sizes {sizes}")
 
 

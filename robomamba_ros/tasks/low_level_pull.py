@@ -22,9 +22,12 @@ ACTION_SIZE = 7
 ATTACH_THRESHOLD = 0.5
 #: Quality levels of the offline datasets (see :mod:`robomamba_ros.offline.generate`).
 DATASET_LEVELS = ('expert', 'medium', 'medium-expert', 'perturbed', 'mixed')
-#: Frames a policy may see observations and give actions in: the task's world frame, or the
-#: target's (see :func:`observations_to_target_frame`).
-FRAMES = ('world', 'target')
+#: Frames a policy may see observations and give actions in: the task's world frame, the
+#: target's, or the target's without the target's own pose in the world (``target_local``: the
+#: same numbers whatever frame the robot reports in; see :func:`observations_to_target_frame`).
+FRAMES = ('world', 'target', 'target_local')
+#: The frames that rotate the hand and the twists into the target's.
+TARGET_FRAMES = ('target', 'target_local')
 #: In the target frame, a twist component may reach this multiple of its world-frame bound (a
 #: rotated vector whose world components are each within b has components within b sqrt(3)).
 TARGET_FRAME_ACTION_SCALE = float(np.sqrt(3.0))
@@ -148,7 +151,7 @@ def _rotate(R, vectors, inverse=False):
     return np.einsum('...ji,...j->...i' if inverse else '...ij,...j->...i', R, vectors)
 
 
-def observations_to_target_frame(observations):
+def observations_to_target_frame(observations, local=False):
     """
     Express the hand in the frame of its target pose (the contact point, axes of the target).
 
@@ -158,7 +161,13 @@ def observations_to_target_frame(observations):
     frame) and the holding flag stay. The expert's twist is a function of the hand's pose in
     this frame alone, so a policy need not learn the frame change.
 
+    ``local=True`` also drops the target's pose in the world: its point becomes zeros, its
+    ``up`` the vertical (the frame's z axis) seen from the target frame, its ``forward`` zeros.
+    The result is then the same in any frame whose z axis points up: the simulator's world for
+    the flying hand, ``panda_link0`` for an arm, wherever the arm stands.
+
     :param observations: shape (..., 23), world frame as the task gives them.
+    :param local: drop the target's pose in the world (the ``target_local`` frame).
     :return: shape (..., 23), float32.
     """
     obs = np.asarray(observations, dtype=np.float64)
@@ -168,6 +177,10 @@ def observations_to_target_frame(observations):
     out[..., 3:6] = _rotate(R, obs[..., 3:6], inverse=True)
     out[..., 6:9] = _rotate(R, obs[..., 6:9], inverse=True)
     out[..., 20:23] = _rotate(R, obs[..., 20:23], inverse=True)
+    if local:
+        out[..., 10:13] = 0.0
+        out[..., 13:16] = R[..., 2, :]  # R^T z: the vertical in the target frame
+        out[..., 16:19] = 0.0
     return out.astype(np.float32)
 
 
@@ -204,5 +217,6 @@ def actions_to_world_frame(observations, actions):
 __all__ = ['ACTION_SIZE', 'APPROACH_OFFSET_M', 'ATTACH_THRESHOLD', 'CONTACT_OFFSET_M',
            'DATASET_LEVELS', 'FRAMES', 'InteractionConfig', 'LowLevelTaskConfig',
            'OBSERVATION_SIZE', 'PULL_OFFSET_M', 'ROTATION_WEIGHT_M', 'TARGET_FRAME_ACTION_SCALE',
+           'TARGET_FRAMES',
            'TASK_ID', 'actions_to_target_frame', 'actions_to_world_frame',
            'observations_to_target_frame', 'target_rotation']

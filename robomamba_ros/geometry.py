@@ -263,9 +263,13 @@ def _depth_window(depth, u, v, window):
     return patch * scale, np.arange(r0, r1), np.arange(c0, c1)
 
 
-def robust_depth(depth, u, v, window=5):
+def robust_depth(depth, u, v, window=5, surface_m=None):
     """
     Median depth in metres of the valid readings in a square window around a pixel.
+
+    With ``surface_m``, when the pixel itself has a reading, only the readings within
+    ``surface_m`` of it count: on a thin handle in front of a door the whole window's median
+    would read the door.
 
     The encoding is taken from the dtype: ``uint16`` means millimetres (ROS ``16UC1``) and is
     divided by 1000; ``float32``/``float64`` means metres (ROS ``32FC1``).  A reading is valid when
@@ -276,6 +280,7 @@ def robust_depth(depth, u, v, window=5):
     :param u: column of the pixel, pixels (any float).
     :param v: row of the pixel, pixels (any float).
     :param window: side of the square window in pixels, positive odd integer.
+    :param surface_m: keep the readings this close to the pixel's own (m); None: all.
     :return: the median in metres as a float, or None when the window holds no valid reading,
         lies entirely outside the image, or u/v is not finite.
     :raises ValueError: for a window that is not a positive odd integer, or a depth array that is
@@ -284,10 +289,15 @@ def robust_depth(depth, u, v, window=5):
     found = _depth_window(depth, u, v, window)
     if found is None:
         return None
-    patch = found[0]
+    patch, rows, cols = found
     values = patch[np.isfinite(patch)]
     if values.size == 0:
         return None
+    row, col = _round_half_up(float(v)), _round_half_up(float(u))
+    if surface_m is not None and row in rows and col in cols:
+        centre = patch[row - rows[0], col - cols[0]]
+        if np.isfinite(centre):
+            values = values[np.abs(values - centre) <= surface_m]
     return float(np.median(values))
 
 

@@ -236,6 +236,17 @@ def test_robust_depth_window_restricts_neighbourhood():
     assert g.robust_depth(depth, 3, 3, window=5) == 1.0
 
 
+def test_robust_depth_on_a_thin_bar_reads_the_bar_with_a_surface_tolerance():
+    depth = np.full((9, 9), 1.20)  # a door
+    depth[:, 4] = 1.00  # a handle one pixel wide in front of it
+    assert g.robust_depth(depth, 4, 4, window=5) == pytest.approx(1.20)
+    assert g.robust_depth(depth, 4, 4, window=5, surface_m=0.02) == pytest.approx(1.00)
+    mm = (depth * 1000).astype(np.uint16)
+    assert g.robust_depth(mm, 4, 4, window=5, surface_m=0.02) == pytest.approx(1.00)
+    depth[4, 4] = np.nan  # no reading at the pixel: the whole window stands in
+    assert g.robust_depth(depth, 4, 4, window=5, surface_m=0.02) == pytest.approx(1.20)
+
+
 def test_robust_depth_uint16_millimetres_agree_with_float_metres():
     rng = np.random.default_rng(0)
     mm = rng.integers(300, 4000, size=(48, 64)).astype(np.uint16)

@@ -44,6 +44,14 @@ def test_depth_check_uses_the_robust_median_and_refuses_holes():
     assert not check.ok and 'valid depth readings' in check.detail
 
 
+def test_depth_check_reads_a_thin_handle_not_the_door_behind_it():
+    depth = np.full((20, 30), 1.3, np.float32)
+    depth[:, 15] = 1.0 + 0.002 * np.arange(20)  # a 1 px handle, with some noise, before a door
+    assert gs.check_depth(depth, 15.0, 10.0, window=5).value == pytest.approx(1.3)
+    check = gs.check_depth(depth, 15.0, 10.0, window=5, surface_m=0.02)
+    assert check.ok and check.value == pytest.approx(1.02)
+
+
 @pytest.mark.parametrize('encoding', ['16UC1', '32FC1'])
 def test_a_hole_at_the_pixel_itself_does_not_veto_a_well_measured_window(encoding):
     rng = np.random.default_rng(3)

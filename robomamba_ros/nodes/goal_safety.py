@@ -129,7 +129,7 @@ def check_finite_output(pixel_uv, up, forward) -> Check:
 
 
 def check_depth(depth_m, u, v, window=5, min_valid_fraction=0.5, min_depth_m=0.05,
-                max_depth_m=10.0) -> Check:
+                max_depth_m=10.0, surface_m=None) -> Check:
     """
     Check that the depth at and around a pixel is valid, and return its robust value.
 
@@ -142,6 +142,9 @@ def check_depth(depth_m, u, v, window=5, min_valid_fraction=0.5, min_depth_m=0.0
         the image) that is accepted, in [0, 1].
     :param min_depth_m: nearest accepted depth (m).
     :param max_depth_m: farthest accepted depth (m).
+    :param surface_m: when the pixel has a reading, the median takes only the readings this
+        close to it (m): the surface under the pixel, not the door behind a thin handle; None:
+        the whole window.
     :return: on success ``value`` = median depth of the window (m, via
         :func:`robomamba_ros.geometry.robust_depth`), also when the pixel itself has no
         reading; otherwise reason ``'invalid_depth'``.
@@ -167,7 +170,7 @@ def check_depth(depth_m, u, v, window=5, min_valid_fraction=0.5, min_depth_m=0.0
         return refused('invalid_depth', f'only {fraction:.0%} valid depth readings around pixel '
                                         f'({col}, {row}), need {min_valid_fraction:.0%}')
     try:
-        median = geometry.robust_depth(depth, u, v, window=int(window))
+        median = geometry.robust_depth(depth, u, v, window=int(window), surface_m=surface_m)
     except ValueError as exc:
         return refused('invalid_depth', f'depth image rejected: {exc}')
     if median is None:

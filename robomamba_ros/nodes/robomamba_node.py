@@ -148,6 +148,10 @@ class RoboMambaNodeParameters:
     depth_window_px: int = parameter(
         5, 'Side of the window around the contact pixel for the robust depth (odd, px).', low=1,
         high=51)
+    depth_surface_m: float = parameter(
+        0.02, 'The robust depth takes the window readings within this distance of the contact '
+        "pixel's own (m), the surface under it rather than the door behind a thin handle; 0: "
+        'the whole window.', low=0.0, high=1.0)
     min_valid_depth_fraction: float = parameter(
         0.5, 'Smallest fraction of valid depth readings in that window.', low=0.0, high=1.0)
     min_depth_m: float = parameter(0.05, 'Nearest accepted contact depth (m).', low=0.0)
@@ -601,7 +605,7 @@ class RoboMambaNodeCore(NodeCore):
         debug['pixel'] = pixel
         check = goal_safety.check_depth(depth_m, pixel[0], pixel[1], p.depth_window_px,
                                         p.min_valid_depth_fraction, p.min_depth_m,
-                                        p.max_depth_m)
+                                        p.max_depth_m, p.depth_surface_m or None)
         if not check.ok:
             return refuse(check)
         p_cam = geometry.deproject(pixel[0], pixel[1], check.value, K)

@@ -211,6 +211,8 @@ def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_pa
     record = results['episodes'][0]
     assert record['success'] and record['goal'] == 'accepted', record
     assert record['failure'] != 'slip'
+    # The oracle's contact is the grasp the arm was placed for.
+    np.testing.assert_allclose(record['contact_pixel_uv'], record['layout_grasp_uv'])
     topics = results['topics']
     for topic in ('/cartesian_pose_controller/target_pose', '/servo_node/delta_twist_cmds',
                   '/franka_robot_state_broadcaster/current_pose'):

@@ -238,6 +238,22 @@ def test_on_the_panda_the_task_pulls_the_grasp_the_arm_was_placed_for():
         atol=1e-9)
 
 
+@pytest.mark.render
+def test_on_the_panda_the_oracle_predicts_the_grasp_the_arm_was_placed_for():
+    from robomamba_ros.sim.panda_runner import reference_grasp
+    seed = evaluate.eval_episode_seed(0, 'laptop', 0)  # no handle: the oracle samples a lid edge
+    label = reference_grasp(Episode('laptop', seed), 'fingers')
+    record, target, failure = evaluate.predict(load_policy('oracle'), Episode('laptop', seed),
+                                               gripper='fingers', robot='panda')
+    assert failure is None and record['pixel'] == list(label.pixel_uv)
+    np.testing.assert_allclose(target[0], label.point_world_m, atol=5e-3)  # lifted with depth
+    np.testing.assert_allclose(target[1], label.up_world, atol=1e-9)
+    # Left to itself (the flying hand's protocol) it picks a grasp of its own.
+    _, own, _ = evaluate.predict(load_policy('oracle'), Episode('laptop', seed),
+                                 gripper='fingers')
+    assert np.linalg.norm(own[0] - label.point_world_m) > 0.05
+
+
 def test_eval_cli_refuses_the_primitive_on_the_panda_in_one_line(capsys):
     from robomamba_ros.cli import main
     status = main(['eval', '--policy', 'oracle', '--robot', 'panda', '--out', 'unused'])

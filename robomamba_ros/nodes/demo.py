@@ -89,7 +89,8 @@ class SimPolicySource:
             p = self.bridge.params
             gripper = 'fingers' if (p.robot, p.gripper) == ('panda', 'fingers') else 'suction'
             self.policy.reset(PolicyContext(episode=episode, observation=self.bridge.observation,
-                                            rng=rng, gripper=gripper))
+                                            rng=rng, gripper=gripper,
+                                            grasp=getattr(self.bridge.runner, 'grasp', None)))
         self._episode = episode
         self.calls += 1
         self.last_pixel_uv = None

@@ -393,7 +393,9 @@ class SapienBridgeCore(NodeCore):
                           failure_s=None if stop_ns is None else stop_ns / NS_PER_S,
                           first_hold_s=None if runner.hold_ns is None else
                           runner.hold_ns / NS_PER_S,
-                          layout_reachable=bool(runner.layout.reachable))
+                          layout_reachable=bool(runner.layout.reachable),
+                          layout_grasp_uv=None if runner.grasp is None else
+                          [float(x) for x in runner.grasp.pixel_uv])
         if attach is not None:
             record['contact_point_world_m'] = [float(x) for x in attach.point_m]
         self._result = record

@@ -26,8 +26,9 @@ Closed-loop records also hold the episode's return and control steps.
 With ``EvalConfig(robot='panda')`` the closed-loop executors act with the simulated Franka Panda
 (:class:`~robomamba_ros.sim.panda_runner.PandaEpisodeRunner`, fingers or suction): its hand
 starts at the task's start pose when the arm reaches it, the actions go through its Servo
-interface, and records hold why the arm stopped (``failure``). The primitive moves the flying
-hand only.
+interface, and records hold why the arm stopped (``failure``). The policies' context names the
+grasp the arm was placed for, which ``oracle`` takes, as it does through the nodes. The primitive
+moves the flying hand only.
 
 Scene ``k`` of a category under seed ``S`` is a fixed episode (seeds above the data generation
 range, so evaluation scenes are never training scenes). Every attempted scene counts in the
@@ -49,7 +50,7 @@ from robomamba_ros.sim.categories import resolve_categories, SEEN_CATEGORIES, UN
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
 from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
 from robomamba_ros.sim.low_level_task import LowLevelPullTask
-from robomamba_ros.sim.panda_runner import GRIPPERS, PandaRunnerConfig, ROBOTS
+from robomamba_ros.sim.panda_runner import GRIPPERS, PandaRunnerConfig, reference_grasp, ROBOTS
 from robomamba_ros.sim.policies import load_policy, PolicyContext
 from robomamba_ros.tasks.scripted import ScriptedController
 
@@ -275,7 +276,7 @@ def _parse_action(action):
     return pixel, up, forward
 
 
-def predict(policy, episode, primitive='pull', gripper='suction'):
+def predict(policy, episode, primitive='pull', gripper='suction', robot='flying_hand'):
     """
     Render a scene, ask the policy, and lift its action to the world frame.
 
@@ -284,6 +285,8 @@ def predict(policy, episode, primitive='pull', gripper='suction'):
     :param primitive: ``'pull'`` or ``'push'`` (recorded on failures).
     :param gripper: the gripper the pose is for (the policy's context): ``'suction'`` or
         ``'fingers'``.
+    :param robot: ``'panda'`` tells the policy's context the grasp the arm is placed for
+        (:func:`~robomamba_ros.sim.panda_runner.reference_grasp`; ``oracle`` returns it).
     :return: ``(record, target, failure)``: the record so far; the target
         ``(point_world_m, up_world, forward_world)`` or None; a failed
         :class:`~robomamba_ros.sim.success.InteractionResult` when the action is unusable.
@@ -294,7 +297,9 @@ def predict(policy, episode, primitive='pull', gripper='suction'):
     text = language.instruction(category, episode.object.part_name,
                                 episode_rng(category, episode_seed, 'instruction'))
     if hasattr(policy, 'reset'):
-        policy.reset(PolicyContext(episode=episode, observation=obs, rng=rng, gripper=gripper))
+        grasp = reference_grasp(episode, gripper) if robot == 'panda' else None
+        policy.reset(PolicyContext(episode=episode, observation=obs, rng=rng, gripper=gripper,
+                                   grasp=grasp))
     record = {'category': category, 'split': episode.split, 'episode_seed': episode_seed,
               'instruction': text}
     try:
@@ -320,7 +325,7 @@ def _as_executor(executor):
 
 
 def run_scene(policy, category, episode_seed, executors, primitive='pull', episode_config=None,
-              gripper='suction'):
+              gripper='suction', robot='flying_hand'):
     """
     Evaluate one policy on one scene with several executors, on the same prediction.
 
@@ -334,6 +339,7 @@ def run_scene(policy, category, episode_seed, executors, primitive='pull', episo
     :param primitive: ``'pull'`` or ``'push'``.
     :param episode_config: an :class:`EpisodeConfig`.
     :param gripper: the gripper the policy predicts for (see :func:`predict`).
+    :param robot: the robot the executors act with (see :func:`predict`).
     :return: dict ``{label: record}``; each record holds the executor's name, ``predict_s``
         (building, rendering and the policy, shared) and ``execute_s``; closed-loop ones also
         ``return`` and ``steps`` (None when no episode ran).
@@ -341,7 +347,7 @@ def run_scene(policy, category, episode_seed, executors, primitive='pull', episo
     config = episode_config or EpisodeConfig()
     start = time.perf_counter()
     episode = Episode(category, episode_seed, config=config)
-    base, target, failure = predict(policy, episode, primitive, gripper)
+    base, target, failure = predict(policy, episode, primitive, gripper, robot)
     base['predict_s'] = time.perf_counter() - start
     records = {}
     for label, executor in executors.items():
@@ -469,7 +475,7 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
                 for k in range(config.scenes_per_category):
                     seed = eval_episode_seed(config.seed, category, k)
                     scene = run_scene(policy, category, seed, executors, config.primitive,
-                                      gripper=gripper)
+                                      gripper=gripper, robot=config.robot)
                     for label, record in scene.items():
                         records[label].append(record)
                     bar.update(1)

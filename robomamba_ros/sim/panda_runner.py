@@ -127,6 +127,8 @@ class PandaEpisodeRunner(EpisodeRunner):
         self.panda_config = panda_config or PandaRunnerConfig()
         self.arm = None
         self.layout = None
+        #: The grasp the arm was placed for (None when no part is in view).
+        self.grasp = None
 
     # ----- episode -----------------------------------------------------------------------------
     def reset(self, episode, T_start=None):
@@ -141,7 +143,7 @@ class PandaEpisodeRunner(EpisodeRunner):
         episode.scene.set_timestep(PANDA_TIMESTEP_S)
         # The reference grasp before the arm is loaded: at the world origin, inside the object,
         # it would hide parts of it from the visibility checks.
-        label = reference_grasp(episode, self.panda_config.gripper)
+        label = self.grasp = reference_grasp(episode, self.panda_config.gripper)
         self.arm = load_panda(episode.scene)
         if label is not None:
             point, up, forward = label.point_world_m, label.up_world, label.forward_world

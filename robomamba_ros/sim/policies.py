@@ -35,12 +35,16 @@ class PolicyContext:
     :param rng: a ``numpy.random.Generator`` seeded for this scene.
     :param gripper: ``'suction'`` (the protocol's, by default) or ``'fingers'`` (two fingers that
         need a handle to close on).
+    :param grasp: the :class:`~robomamba_ros.sim.contact_sampling.ContactLabel` the robot was
+        placed for (the Panda's layout, :func:`~robomamba_ros.sim.panda_runner.reference_grasp`),
+        which ``oracle`` returns; None lets it choose.
     """
 
     episode: object
     observation: object
     rng: object
     gripper: str = 'suction'
+    grasp: object = None
 
 
 def random_up_cam(rng):
@@ -170,6 +174,8 @@ class OraclePolicy(RandomPolicy):
     Among a few labels from the data generation sampler it keeps the one whose pull direction
     (-up) is best aligned with the part's opening motion at the contact point. For two fingers it
     takes a handle it sees instead (:func:`~robomamba_ros.sim.contact_sampling.handle_grasp`).
+    Where the robot was placed for a grasp (the context's ``grasp``), it returns that one: the
+    ground truth of the scene as it was set up.
     """
 
     name = 'oracle'
@@ -181,6 +187,10 @@ class OraclePolicy(RandomPolicy):
 
     def __call__(self, rgb, depth, K, instruction):
         episode, obs = self.context.episode, self.context.observation
+        if self.context.grasp is not None:
+            grasp = self.context.grasp
+            return (grasp.pixel_uv, episode.to_camera(grasp.up_world),
+                    episode.to_camera(grasp.forward_world))
         if self.context.gripper == 'fingers':
             grasp = contact_sampling.handle_grasp(episode.object, episode.scene, episode.camera)
             if grasp is not None:

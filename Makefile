@@ -15,9 +15,10 @@ setup:
 	ROBOMAMBA_VENV=$(abspath $(VENV)) ROBOMAMBA_ROS=$(if $(ROS),1,0) bash scripts/setup.sh
 
 ROBOT ?= flying_hand
+CAMERA ?= tripod
 
 demo: setup
-	$(VENV)/bin/robomamba-ros demo --robot $(ROBOT) --out $(OUT)/demo
+	$(VENV)/bin/robomamba-ros demo --robot $(ROBOT) --camera $(CAMERA) --out $(OUT)/demo
 
 test: setup
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)

@@ -112,13 +112,14 @@ CASES = {
     'wall-time-in-sim': {'use_sim_time': 'false'},
     'rviz': {'sim': '0', 'rviz': 'true'},
     'panda': {'robot': 'panda'},
+    'panda-wrist': {'robot': 'panda', 'camera': 'wrist'},
 }
 
 
 def test_launch_declares_the_documented_arguments(launch_module):
     declared = _declared(launch_module)
     assert set(declared) == {'sim', 'config', 'robomamba_model', 'dmm_model', 'robot',
-                             'use_sim_time', 'rviz'}
+                             'camera', 'use_sim_time', 'rviz'}
     for name, (default, description) in LAUNCH_ARGUMENTS.items():
         assert declared[name] == {'default_value': default, 'description': description}
 

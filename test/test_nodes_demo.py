@@ -192,21 +192,32 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
 
 
+def test_the_wrist_camera_on_the_flying_hand_is_one_clear_line(capsys):
+    status = main(['demo', '--camera', 'wrist', '--out', 'unused'])
+    assert status == 2
+    out = capsys.readouterr().out.strip()
+    assert out.count('\n') == 0 and 'needs --robot panda' in out
+
+
 # None: the demo's default executor with the Panda, the shipped dmm-panda-tiny.
-@pytest.mark.parametrize('gripper, category, dmm', [('suction', 'refrigerator', 'scripted'),
-                                                    ('fingers', 'drawer_cabinet', 'scripted'),
-                                                    ('fingers', 'microwave', None)])
+@pytest.mark.parametrize('gripper, category, dmm, camera', [
+    ('suction', 'refrigerator', 'scripted', 'tripod'),
+    ('fingers', 'drawer_cabinet', 'scripted', 'tripod'),
+    ('fingers', 'microwave', None, 'tripod'),
+    ('fingers', 'drawer_cabinet', 'scripted', 'wrist')])
 def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_path, gripper,
-                                                                          category, dmm):
+                                                                          category, dmm, camera):
     printed = io.StringIO()
     executor = ['--dmm', dmm] if dmm else []
     with contextlib.redirect_stdout(printed):
         status = main(['demo', '--episodes', '1', '--robot', 'panda', '--gripper', gripper,
                        '--policy', 'oracle', *executor, '--categories', category,
-                       '--camera-rate-hz', '2', '--out', str(tmp_path), '--quiet'])
+                       '--camera', camera, '--camera-rate-hz', '2', '--out', str(tmp_path),
+                       '--quiet'])
     assert status == 0
     results = json.loads((tmp_path / 'results.json').read_text())
     assert results['robot'] == 'panda' and results['gripper'] == gripper
+    assert results['camera'] == results['episodes'][0]['camera_mount'] == camera
     assert results['executor'].endswith(dmm or 'dmm-panda-tiny')
     record = results['episodes'][0]
     assert record['success'] and record['goal'] == 'accepted', record

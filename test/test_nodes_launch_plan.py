@@ -6,7 +6,7 @@ from conftest import REPO_ROOT
 import pytest
 
 from robomamba_ros.nodes.launch_plan import (
-    as_bool, deployment_file, LAUNCH_ARGUMENTS, launch_plan, plan_from_arguments)
+    as_bool, CAMERA_MOUNTS, deployment_file, LAUNCH_ARGUMENTS, launch_plan, plan_from_arguments)
 
 CONFIG = REPO_ROOT / 'config'
 
@@ -106,3 +106,16 @@ def test_the_simulated_panda_runs_the_nodes_with_the_real_arms_file():
     # A real robot has no simulated one; a config file replaces the deployment for every node.
     assert [s.param_files[-1] for s in launch_plan(sim=False, robot='panda')] == \
         [str(CONFIG / 'franka.yaml')] * 2
+
+
+def test_the_camera_argument_mounts_the_simulated_camera():
+    bridge = plan_from_arguments({'robot': 'panda'})[0]
+    assert 'camera_mount' not in dict(bridge.overrides)  # the deployment file's (tripod)
+    bridge = plan_from_arguments({'robot': 'panda', 'camera': 'wrist'})[0]
+    assert dict(bridge.overrides)['camera_mount'] == 'wrist'
+    with pytest.raises(ValueError, match='camera:=wrist needs robot:=panda'):
+        plan_from_arguments({'camera': 'wrist'})
+    with pytest.raises(ValueError, match='camera: expected one of tripod, wrist'):
+        plan_from_arguments({'robot': 'panda', 'camera': 'ceiling'})
+    sim = pytest.importorskip('robomamba_ros.sim.wrist_camera')
+    assert CAMERA_MOUNTS == sim.CAMERA_MOUNTS

@@ -82,6 +82,35 @@ def test_joint_states_tf_and_current_pose_agree(distro):
     assert bridge.episode.gripper.pose()[2, 3] > 10.0
 
 
+def test_the_wrist_camera_rides_on_the_hand_and_looks_at_the_layouts_grasp():
+    from robomamba_ros.sim.wrist_camera import T_HAND_OPTICAL
+    graph, bridge = make_panda_bridge(camera_mount='wrist')
+    graph.advance(0.3)
+    runner = bridge.runner
+    # TF carries the mounting, so the camera's pose comes through the arm's chain.
+    T_base_camera, _ = graph.tf.lookup('panda_link0', 'camera_color_optical_frame')
+    T_base_hand, _ = graph.tf.lookup('panda_link0', 'panda_hand')
+    np.testing.assert_allclose(T_base_camera, T_base_hand @ T_HAND_OPTICAL, atol=1e-6)
+    np.testing.assert_allclose(runner.T_world_base @ T_base_camera,
+                               runner.episode.camera.T_world_camera, atol=1e-4)
+    # The arm starts in the layout's observation pose: the TCP 0.45 m back from the reference
+    # contact along the approach, the camera seeing it in the lower middle of the image.
+    grasp, K = runner.grasp, runner.episode.camera.K
+    assert runner.layout.reachable and grasp is not None
+    _, T_base_tcp = current_pose(graph)
+    T_world_tcp = runner.T_world_base @ T_base_tcp
+    offset = grasp.point_world_m - T_world_tcp[:3, 3]
+    assert np.linalg.norm(offset) == pytest.approx(0.45, abs=0.01)
+    assert np.degrees(np.arccos(offset @ grasp.up_world / np.linalg.norm(offset))) < 1.0
+    point_cam = geometry.transform_points(geometry.invert_transform(
+        runner.T_world_base @ T_base_camera), grasp.point_world_m)
+    np.testing.assert_allclose(geometry.project(point_cam, K), grasp.pixel_uv, atol=0.5)
+    assert abs(grasp.pixel_uv[0] - K[0, 2]) < 10 and K[1, 2] < grasp.pixel_uv[1] < 336
+    with pytest.raises(ValueError, match='wrist.*panda'):
+        InProcessGraph().add(SapienBridgeCore, validate(SapienBridgeParameters(
+            camera_mount='wrist')), render=False)
+
+
 def test_a_goal_stream_in_the_base_frame_moves_the_tcp_along_it():
     graph, bridge = make_panda_bridge()
     graph.advance(0.1)

@@ -156,6 +156,39 @@ def test_the_side_view_draws_the_arm_beside_the_object():
     assert 1.0 < base_depth < 4.0
 
 
+def test_the_wrist_camera_sees_the_grasp_from_the_observation_pose_and_follows_the_hand():
+    episode = Episode('microwave', 0)
+    runner = PandaEpisodeRunner(panda_config=PandaRunnerConfig(camera='wrist'))
+    runner.reset(episode)
+    grasp = runner.grasp
+    picture = runner.picture()
+    np.testing.assert_allclose(picture.T_world_camera, episode.camera.T_world_camera)
+    # The grasp's pixel shows its point: the depth there is its depth in the camera.
+    T_camera_world = geometry.invert_transform(picture.T_world_camera)
+    point_cam = geometry.transform_points(T_camera_world, grasp.point_world_m)
+    assert 0.4 < point_cam[2] < 0.6
+    assert geometry.robust_depth(picture.depth_m, *grasp.pixel_uv, window=1) == \
+        pytest.approx(point_cam[2], abs=2e-3)
+    # The part fills the view around it (a close-up, not the protocol's whole-object view).
+    assert (picture.segmentation != 0).mean() > 0.5
+    # The camera follows the hand: about 5 cm towards the contact, the point as much nearer.
+    for _ in range(50):
+        runner.set_tcp_twist(0.1 * grasp.up_world, np.zeros(3))
+        runner.step(10)
+    runner.stop_twist()
+    runner.step(200)
+    moved = runner.picture()
+    moved_cam = geometry.transform_points(geometry.invert_transform(moved.T_world_camera),
+                                          grasp.point_world_m)
+    travel = np.linalg.norm(moved.T_world_camera[:3, 3] - picture.T_world_camera[:3, 3])
+    assert 0.04 < travel < 0.06
+    assert moved_cam[2] == pytest.approx(point_cam[2] - travel, abs=5e-3)
+    assert geometry.robust_depth(moved.depth_m, *geometry.project(moved_cam, moved.K),
+                                 window=1) == pytest.approx(moved_cam[2], abs=2e-3)
+    with pytest.raises(ValueError, match='camera'):
+        PandaRunnerConfig(camera='ceiling')
+
+
 def test_a_pose_goal_that_jumps_stops_the_arm_and_the_episode_records_why():
     episode = Episode('drawer_cabinet', 0)
     runner = PandaEpisodeRunner()

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from robomamba_ros.cli_args import category_list, positive_int
-from robomamba_ros.nodes.launch_plan import LAUNCH_ARGUMENTS, ROBOTS
+from robomamba_ros.nodes.launch_plan import CAMERA_MOUNTS, LAUNCH_ARGUMENTS, ROBOTS
 
 
 def _shipped(value, name):
@@ -47,6 +47,9 @@ def cmd_demo(args):
     from robomamba_ros.nodes.robomamba_node import STAGES
     from robomamba_ros.package_files import DEFAULT_ROBOMAMBA, ROBOT_DMMS
 
+    if args.camera == 'wrist' and args.robot != 'panda':
+        print('demo: --camera wrist needs --robot panda (the flying hand has no wrist)')
+        return 2
     try:
         policy = _shipped(args.policy, DEFAULT_ROBOMAMBA)
     except FileNotFoundError as exc:
@@ -62,7 +65,8 @@ def cmd_demo(args):
                        dmm_model='' if dmm == 'scripted' else dmm,
                        out=args.out, categories=category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
-                       robot=args.robot, gripper=args.gripper, progress=not args.quiet)
+                       robot=args.robot, gripper=args.gripper, camera=args.camera,
+                       progress=not args.quiet)
     print(success_table(results['episodes']))
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s, results in "
@@ -192,6 +196,9 @@ def _add_launch_parser(sub):
     p.add_argument('--robot', default=None, choices=ROBOTS,
                    help='the simulated robot (robot:=; default flying_hand; panda runs the nodes '
                         'with franka.yaml)')
+    p.add_argument('--camera', default=None, choices=CAMERA_MOUNTS,
+                   help="the simulated camera's mount (camera:=; default tripod; wrist rides on "
+                        "the Panda's hand)")
     p.add_argument('--use-sim-time', action=argparse.BooleanOptionalAction, default=None,
                    help='follow /clock (use_sim_time:=; default: the value of sim)')
     p.add_argument('--rviz', action=argparse.BooleanOptionalAction, default=None,
@@ -248,6 +255,9 @@ def add_node_parsers(sub):
                         "Panda with franka_ros2's topics and frames")
     p.add_argument('--gripper', choices=('fingers', 'suction'), default='fingers',
                    help="the Panda's gripper (default: the Franka Hand's fingers)")
+    p.add_argument('--camera', choices=CAMERA_MOUNTS, default='tripod',
+                   help="the RGB-D camera: on a tripod (the scene's seeded camera, default) or, "
+                        "with --robot panda, on the Panda's hand")
     p.add_argument('--out', default='robomamba_out/demo', help='output folder')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_demo)

@@ -167,7 +167,8 @@ def success_table(records):
 
 def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/demo',
              categories=None, seed=0, distro='humble', episode_timeout_s=None,
-             camera_rate_hz=None, robot='flying_hand', gripper='fingers', progress=True):
+             camera_rate_hz=None, robot='flying_hand', gripper='fingers', camera='tripod',
+             progress=True):
     """
     Run the pipeline for some episodes and write the bag, results and frames.
 
@@ -186,6 +187,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     :param robot: the simulated robot, ``'flying_hand'`` or ``'panda'``; it chooses the
         deployment files as the launch does (the Panda: the nodes read ``franka.yaml``).
     :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
+    :param camera: the camera mount, ``'tripod'`` or (the Panda only) ``'wrist'``.
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
@@ -198,6 +200,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         raise ValueError(f'episodes must be >= 1, got {episodes!r}')
     if robot not in SIM_DEPLOYMENTS:
         raise ValueError(f'robot must be one of {", ".join(SIM_DEPLOYMENTS)}, got {robot!r}')
+    if camera == 'wrist' and robot != 'panda':
+        raise ValueError('the wrist camera needs --robot panda (the flying hand has no wrist)')
     bridge_files, node_files = SIM_DEPLOYMENTS[robot]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -205,7 +209,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     # One simulated clock for all cores: the bridge ticks at its control period.
     bridge_overrides = {'categories': tuple(categories or SEEN_CATEGORIES), 'seed': int(seed),
                         'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0,
-                        'gripper': gripper}
+                        'gripper': gripper, 'camera_mount': camera}
     if episode_timeout_s is not None:
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
     if camera_rate_hz is not None:
@@ -283,7 +287,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         arm_frames=arm_frames)
     summary = {
         'policy': policy, 'executor': dmm_model or 'scripted', 'distro': distro, 'seed': seed,
-        'robot': robot, 'gripper': gripper if robot == 'panda' else 'suction',
+        'robot': robot, 'gripper': gripper if robot == 'panda' else 'suction', 'camera': camera,
         'episodes': records,
         'success_rate': rate,
         'elapsed_s': time.perf_counter() - start,

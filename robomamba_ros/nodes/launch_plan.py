@@ -32,6 +32,8 @@ LAUNCH_ARGUMENTS = {
     'dmm_model': ('', 'Local DMM model folder (empty: the shipped model).'),
     'robot': ('flying_hand', "Simulated robot: 'flying_hand' (the where2act protocol's suction "
                              "hand) or 'panda' (a Franka Panda; the nodes run with franka.yaml)."),
+    'camera': ('tripod', "Simulated camera mount: 'tripod' (the scene's seeded camera) or "
+                         "'wrist' (on the Panda's hand; robot:=panda only)."),
     'use_sim_time': ('', 'Follow /clock (empty: the value of sim).'),
     'rviz': ('false', 'Start RViz.'),
 }
@@ -50,6 +52,9 @@ SIM_DEPLOYMENTS = {
     'panda': (('sim.yaml', 'sim_panda.yaml'), ('franka.yaml', 'sim_panda.yaml')),
 }
 ROBOTS = tuple(SIM_DEPLOYMENTS)
+#: The simulated camera's mounts (as :data:`robomamba_ros.sim.wrist_camera.CAMERA_MOUNTS`, which
+#: needs SAPIEN to import).
+CAMERA_MOUNTS = ('tripod', 'wrist')
 
 _TRUE = ('true', '1')
 _FALSE = ('false', '0')
@@ -162,7 +167,7 @@ def deployment_files(sim, robot='flying_hand', config=None, config_dir=None):
 
 
 def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim_time=None,
-                rviz=False, config_dir=None, robot='flying_hand'):
+                rviz=False, config_dir=None, robot='flying_hand', camera='tripod'):
     """
     List the processes of the manipulation launch, in start order.
 
@@ -175,8 +180,15 @@ def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim
     :param rviz: also start RViz (not required: closing it leaves the rest running).
     :param config_dir: folder of the shipped config files (None: searched).
     :param robot: the simulated robot, one of :data:`ROBOTS`.
+    :param camera: the simulated camera's mount, one of :data:`CAMERA_MOUNTS` (``'wrist'`` needs
+        the Panda).
     :return: list of :class:`NodeLaunch`.
+    :raises ValueError: for an unknown robot or camera mount, or a wrist without an arm.
     """
+    if camera not in CAMERA_MOUNTS:
+        raise ValueError(f'camera: expected one of {", ".join(CAMERA_MOUNTS)}, got {camera!r}')
+    if sim and camera == 'wrist' and robot != 'panda':
+        raise ValueError('camera:=wrist needs robot:=panda (the flying hand has no wrist)')
     sim = bool(sim)
     use_sim_time = sim if use_sim_time is None else bool(use_sim_time)
     bridge_files, node_files = deployment_files(sim, robot, config, config_dir)
@@ -186,7 +198,9 @@ def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim
         plan.append(NodeLaunch(
             name='sapien_bridge', executable='sapien_bridge',
             entry_point='robomamba_ros.nodes.sapien_bridge:main',
-            param_files=bridge_files, overrides=(('use_sim_time', False),)))
+            param_files=bridge_files, overrides=(('use_sim_time', False),) + (
+                # The default leaves a deployment file's own mount alone.
+                (('camera_mount', camera),) if camera != CAMERA_MOUNTS[0] else ())))
     for name, model in (('robomamba_node', robomamba_model), ('dmm_node', dmm_model)):
         plan.append(NodeLaunch(
             name=name, executable=name, entry_point=f'robomamba_ros.nodes.{name}:main',
@@ -220,9 +234,10 @@ def plan_from_arguments(arguments: Mapping[str, Optional[str]], config_dir=None)
         sim=sim, config=values['config'] or None, robomamba_model=values['robomamba_model'],
         dmm_model=values['dmm_model'],
         use_sim_time=as_bool(use_sim_time, 'use_sim_time') if use_sim_time != '' else None,
-        rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir, robot=values['robot'])
+        rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir, robot=values['robot'],
+        camera=values['camera'])
 
 
-__all__ = ['DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch', 'PACKAGE', 'ROBOTS',
-           'SIM_DEPLOYMENTS', 'as_bool', 'deployment_file', 'deployment_files', 'launch_plan',
-           'plan_from_arguments']
+__all__ = ['CAMERA_MOUNTS', 'DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch',
+           'PACKAGE', 'ROBOTS', 'SIM_DEPLOYMENTS', 'as_bool', 'deployment_file',
+           'deployment_files', 'launch_plan', 'plan_from_arguments']

@@ -56,7 +56,11 @@ surface: ``/joint_states`` (``panda_joint1..7``, ``panda_finger_joint1..2``),
 ``/diagnostics`` (ERROR) and into the result record (``failure``). Goals and twists stamped before
 a new scene's instruction went out (plus a grace period) were meant for the previous scene and
 are dropped; a zero twist while no twist stream drives the arm changes nothing (the nodes send
-one to stop their own stream), so the pose goals stay in charge.
+one to stop their own stream), so the pose goals stay in charge. With ``camera_mount: wrist`` the
+camera rides on ``panda_hand`` (:mod:`~robomamba_ros.sim.wrist_camera`): each episode starts with
+the arm in an observation pose looking at the scene's reference grasp, the pictures follow the
+hand (the arm drawn too), and TF carries the mounting, ``panda_hand`` -> ``camera_frame``, instead
+of world -> ``camera_frame``.
 """
 
 from dataclasses import dataclass
@@ -82,6 +86,7 @@ from robomamba_ros.sim.evaluate import eval_episode_plan
 from robomamba_ros.sim.panda import ARM_JOINTS, FINGER_JOINTS
 from robomamba_ros.sim.panda_runner import (
     GRIPPERS, PANDA_TIMESTEP_S, PandaEpisodeRunner, PandaRunnerConfig, ROBOTS)
+from robomamba_ros.sim.wrist_camera import CAMERA_MOUNTS, T_HAND_OPTICAL, WRIST_LINK
 
 DEPTH_ENCODINGS = ('32FC1', '16UC1')
 # Goals and twists stamped within this long after a new scene's instruction went out may still
@@ -108,6 +113,10 @@ class SapienBridgeParameters:
                                         "The Panda's TCP pose in base_frame (PoseStamped).")
     camera_frame: str = parameter('camera_color_optical_frame',
                                   'Optical frame of the colour and aligned depth images.')
+    camera_mount: str = parameter(
+        'tripod', "Where the camera stands: 'tripod' (the scene's seeded camera) or 'wrist' "
+        "(on the Panda's hand, looking along the approach; robot: panda only).",
+        choices=CAMERA_MOUNTS, read_only=True)
     ee_frame: str = parameter('panda_hand_tcp', 'Frame of the hand TCP published on TF.')
     color_topic: str = parameter('/camera/camera/color/image_raw', 'Colour image (rgb8).')
     depth_topic: str = parameter('/camera/camera/aligned_depth_to_color/image_raw',
@@ -206,10 +215,14 @@ class SapienBridgeCore(NodeCore):
             max_linear_mps=p.max_linear_mps, max_angular_radps=p.max_angular_radps,
             contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m)
         self._panda = p.robot == 'panda'
+        if p.camera_mount == 'wrist' and not self._panda:
+            raise ValueError("camera_mount 'wrist' needs robot 'panda' (the flying hand has no "
+                             'wrist to mount a camera on)')
+        self._wrist = p.camera_mount == 'wrist'
         if self._panda:
             self._config.scene.timestep_s = PANDA_TIMESTEP_S  # franka's 1 kHz
             self._runner = PandaEpisodeRunner(runner_config, PandaRunnerConfig(
-                gripper=p.gripper, twist_timeout_s=p.twist_timeout_s))
+                gripper=p.gripper, twist_timeout_s=p.twist_timeout_s, camera=p.camera_mount))
         else:
             self._runner = EpisodeRunner(runner_config)
         self._dt_ns = int(round(self._config.scene.timestep_s * NS_PER_S))
@@ -393,6 +406,7 @@ class SapienBridgeCore(NodeCore):
                           failure_s=None if stop_ns is None else stop_ns / NS_PER_S,
                           first_hold_s=None if runner.hold_ns is None else
                           runner.hold_ns / NS_PER_S,
+                          camera_mount=self.params.camera_mount,
                           layout_reachable=bool(runner.layout.reachable),
                           layout_grasp_uv=None if runner.grasp is None else
                           [float(x) for x in runner.grasp.pixel_uv])
@@ -561,9 +575,13 @@ class SapienBridgeCore(NodeCore):
             self._next_camera_ns += self._camera_period_ns
             if self._next_camera_ns <= stamp:
                 self._next_camera_ns = stamp + self._camera_period_ns
-            transforms.append(make_transform_stamped(self.episode.camera.T_world_camera,
-                                                     p.world_frame, p.camera_frame, stamp,
-                                                     types))
+            if self._wrist:
+                transforms.append(make_transform_stamped(T_HAND_OPTICAL, WRIST_LINK,
+                                                         p.camera_frame, stamp, types))
+            else:
+                transforms.append(make_transform_stamped(self.episode.camera.T_world_camera,
+                                                         p.world_frame, p.camera_frame, stamp,
+                                                         types))
         outputs.append(('tf', make_tf_message(transforms, types)))
         # The same pose as the TF message (one rotation-to-quaternion conversion per tick).
         t, r = tcp.transform.translation, tcp.transform.rotation

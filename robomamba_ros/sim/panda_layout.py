@@ -63,6 +63,10 @@ class PandaLayoutConfig:
     :param workspace_max_m: its upper corner.
     :param start_qpos: the arm's start poses (joint positions), tried in order at each base pose
         (default: franka's ready pose only).
+    :param observe_m: for a wrist camera, the arm starts in an observation pose this far further
+        back along the approach than the pre-grasp pose, the hand looking along the approach at
+        the contact; the streams from the start pose through it are checked and the layout's
+        ``q_start`` is the arm there. 0: the arm starts in the start pose.
     """
 
     distances_m: tuple = (0.7, 0.8, 0.55)
@@ -81,6 +85,7 @@ class PandaLayoutConfig:
     workspace_min_m: tuple = (0.15, -0.6, 0.0)
     workspace_max_m: tuple = (0.8, 0.6, 0.8)
     start_qpos: tuple = (READY_QPOS,)
+    observe_m: float = 0.0
 
     def __post_init__(self):
         for name in ('distances_m', 'heights_m', 'lateral_m', 'vertical_distances_m',
@@ -98,6 +103,8 @@ class PandaLayoutConfig:
         for name in ('pregrasp_m', 'pull_m', 'path_step_m', 'path_step_rad', 'path_period_s'):
             if not getattr(self, name) > 0.0:
                 raise ValueError(f'{name} must be > 0, got {getattr(self, name)!r}')
+        if not self.observe_m >= 0.0:
+            raise ValueError(f'observe_m must be >= 0, got {self.observe_m!r}')
 
     def candidates(self, vertical=False):
         """Yield ``(distance, height, lateral)`` in the order they are tried."""
@@ -116,7 +123,8 @@ class BaseLayout(NamedTuple):
     :param T_world_base: pose of ``panda_link0`` in the world (4, 4).
     :param reachable: True when the arm follows the reference grasp from there.
     :param tried: candidates checked.
-    :param q_start: the arm's start joint positions (7,).
+    :param q_start: the arm's start joint positions (7,): with ``observe_m``, at the
+        observation pose.
     """
 
     T_world_base: np.ndarray
@@ -235,20 +243,29 @@ def plan_base(arm, point_m, up, forward, toward_m, config=None, touches=None):
         for q_start in config.start_qpos:
             tried += 1
             R_start = T_world_base[:3, :3] @ arm.fk(np.asarray(q_start))[:3, :3]
-            waypoints = grasp_waypoints(point_m, geometry.nearer_half_turn(R, R_start),
-                                        config.pregrasp_m, config.pull_m)
+            R_tcp = geometry.nearer_half_turn(R, R_start)
+            waypoints = grasp_waypoints(point_m, R_tcp, config.pregrasp_m, config.pull_m)
             # The pre-grasp pose and the contact in the goal workspace.
             points = geometry.transform_points(T_base_world,
                                                [T[:3, 3] for T in waypoints[:2]])
             if np.any(points < config.workspace_min_m) or \
                     np.any(points > config.workspace_max_m):
                 break  # the same for every start
+            if config.observe_m > 0.0:
+                waypoints.insert(0, geometry.make_transform(
+                    R_tcp, point_m - (config.pregrasp_m + config.observe_m) * R_tcp[:, 2]))
             ok, qs = follows(arm, T_base_world, waypoints, config.path_step_m,
                              config.path_step_rad, config.margin_rad, q_start=q_start,
                              period_s=config.path_period_s * config.speed_share,
                              min_singular_value=config.min_singular_value)
-            if ok and (touches is None or not touches(T_world_base, [q_start, qs[0]])):
-                return BaseLayout(T_world_base, True, tried, q_start)
+            if not ok:
+                continue
+            if config.observe_m > 0.0:
+                start, checked = tuple(float(v) for v in qs[0]), [qs[0], qs[1]]
+            else:
+                start, checked = q_start, [q_start, qs[0]]
+            if touches is None or not touches(T_world_base, checked):
+                return BaseLayout(T_world_base, True, tried, start)
     return BaseLayout(first, False, tried, config.start_qpos[0])
 
 

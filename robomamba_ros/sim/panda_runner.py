@@ -18,7 +18,11 @@ Run one episode with the simulated Franka Panda instead of the flying hand.
   near joint limits and singularities, and when the stream goes stale);
 * grasp: with ``gripper='fingers'`` (default) the Franka Hand closes with its grasp force and
   holds the part while both fingers touch it; ``'suction'`` holds it as the flying hand does
-  (the protocol's option).
+  (the protocol's option);
+* camera: ``camera='tripod'`` (default) keeps the scene's seeded camera; ``'wrist'`` mounts it on
+  ``panda_hand`` (:mod:`~robomamba_ros.sim.wrist_camera`): the arm starts in an observation pose
+  the layout plans, ``observe_m`` behind the pre-grasp pose, looking at the reference grasp, and
+  :meth:`~PandaEpisodeRunner.picture` renders from where the hand is, the arm included.
 
 The first time the hand holds the part is the episode's contact (as the suction's first
 attach). The runner remembers why the arm stopped (:attr:`arm_stop`: ``discontinuity``,
@@ -26,7 +30,7 @@ attach). The runner remembers why the arm stopped (:attr:`arm_stop`: ``discontin
 lost the part (:attr:`slipped`), which the judge's record carries as ``failure``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +46,7 @@ from robomamba_ros.sim.panda_layout import (
     arm_touches, lower_floor, PandaLayoutConfig, plan_base, set_base_pose)
 from robomamba_ros.sim.renderer import shared_renderer
 from robomamba_ros.sim.suction import part_proximity, release_drive
+from robomamba_ros.sim.wrist_camera import CAMERA_MOUNTS, wrist_camera_entity_pose
 
 #: The Panda's physics rate (franka's control loop).
 PANDA_TIMESTEP_S = 1e-3
@@ -67,12 +72,18 @@ class PandaRunnerConfig:
     :param grasp_force_n: the fingers' grasp force (the hand's continuous force at most).
     :param twist_timeout_s: a twist stream older than this halts the arm (Servo's timeout).
     :param layout: where the base stands (:class:`PandaLayoutConfig`).
+    :param camera: the RGB-D camera's mount, one of
+        :data:`~robomamba_ros.sim.wrist_camera.CAMERA_MOUNTS`.
+    :param observe_m: with the wrist camera, how much further back than the pre-grasp pose the
+        arm starts, looking at the reference grasp (the layout's ``observe_m``).
     """
 
     gripper: str = 'fingers'
     grasp_force_n: float = GRIPPER_FORCE_N
     twist_timeout_s: float = 0.1
     layout: PandaLayoutConfig = field(default_factory=PandaLayoutConfig)
+    camera: str = 'tripod'
+    observe_m: float = 0.3
 
     def __post_init__(self):
         if self.gripper not in GRIPPERS:
@@ -82,6 +93,14 @@ class PandaRunnerConfig:
                              f'{self.grasp_force_n!r}')
         if not self.twist_timeout_s > 0.0:
             raise ValueError(f'twist_timeout_s must be > 0, got {self.twist_timeout_s!r}')
+        if self.camera not in CAMERA_MOUNTS:
+            raise ValueError(f'camera must be one of {CAMERA_MOUNTS}, got {self.camera!r}')
+        if not self.observe_m > 0.0:
+            raise ValueError(f'observe_m must be > 0, got {self.observe_m!r}')
+
+    def layout_config(self):
+        """Return the layout's configuration: with the wrist camera, with the observation pose."""
+        return replace(self.layout, observe_m=self.observe_m if self.camera == 'wrist' else 0.0)
 
 
 def reference_grasp(episode, gripper):
@@ -137,7 +156,8 @@ class PandaEpisodeRunner(EpisodeRunner):
 
         :param episode: an :class:`~robomamba_ros.sim.episode.Episode`.
         :param T_start: a hand (gripper frame) start pose; the arm starts there when it can
-            reach it, else in the ready pose (default).
+            reach it, else in the ready pose (default). The wrist camera's arm starts in the
+            layout's observation pose instead.
         """
         episode.gripper.park()
         episode.scene.set_timestep(PANDA_TIMESTEP_S)
@@ -154,7 +174,7 @@ class PandaEpisodeRunner(EpisodeRunner):
                 else np.array([1.0, 0.0, 0.0])
         arm, obj = self.arm, episode.object
         self.layout = plan_base(arm, point, up, forward, episode.camera.T_world_camera[:3, 3],
-                                self.panda_config.layout,
+                                self.panda_config.layout_config(),
                                 touches=lambda T, qs: arm_touches(arm, obj, T, qs))
         set_base_pose(self.arm, self.layout.T_world_base)
         self.arm.articulation.set_qpos(self.arm.full_qpos(self.layout.q_start,
@@ -163,7 +183,7 @@ class PandaEpisodeRunner(EpisodeRunner):
         lower_floor(episode.scene, min(0.0, float(self.layout.T_world_base[2, 3])))
         self.T_world_base = self.layout.T_world_base
         self.T_base_world = geometry.invert_transform(self.T_world_base)
-        if T_start is not None:
+        if T_start is not None and not self.wrist_camera:
             T_tcp = self.T_base_world @ geometry.gripper_pose_to_tcp(T_start)
             result = self.arm.ik(T_tcp)
             if result.ok:
@@ -189,6 +209,61 @@ class PandaEpisodeRunner(EpisodeRunner):
         self.arm_stop_ns = None  # when the arm stopped (episode time)
         self.hold_ns = None  # when the hand first held the part
         self.slipped = False
+        self._camera_hand = None  # the hand pose of the last wrist picture
+        if self.wrist_camera:
+            # From here on the scene's camera is the one on the hand; the grasp keeps its point
+            # and axes, its pixel is where that camera sees it.
+            self._follow_hand()
+            if label is not None:
+                self.grasp = self._seen_from_the_wrist(label)
+
+    # ----- camera ------------------------------------------------------------------------------
+    @property
+    def wrist_camera(self):
+        """True when the RGB-D camera rides on the hand."""
+        return self.panda_config.camera == 'wrist'
+
+    def _follow_hand(self):
+        """Put the scene's camera where the wrist mount holds it now; return the hand pose."""
+        T_world_hand = self.hand_pose()
+        self.episode.camera.T_world_entity = wrist_camera_entity_pose(T_world_hand)
+        return T_world_hand
+
+    def _seen_from_the_wrist(self, label):
+        """Return the label with its pixel in the wrist camera, None when that camera misses it."""
+        camera = self.episode.camera
+        point_cam = geometry.transform_points(geometry.invert_transform(camera.T_world_camera),
+                                              label.point_world_m)
+        if point_cam[2] <= camera.config.near_m:
+            return None
+        u, v = geometry.project(point_cam, camera.K)
+        if not (-0.5 <= u < camera.config.width - 0.5 and -0.5 <= v < camera.config.height - 0.5):
+            return None
+        return replace(label, pixel_uv=(float(u), float(v)))
+
+    def picture(self):
+        """
+        Render what the camera sees now (needs a Vulkan device); again only when it changed.
+
+        The tripod camera sees the object (the arm is not drawn, as in the protocol's pictures);
+        the wrist camera sees it from the hand's pose, with the arm and its fingers.
+        """
+        if not self.wrist_camera:
+            return super().picture()
+        T_world_hand = self._follow_hand()
+        qpos = np.array(self.episode.object.articulation.get_qpos(), dtype=np.float64)
+        if self._picture is not None and self._camera_hand is not None and \
+                np.max(np.abs(qpos - self._picture_qpos), initial=0.0) <= 1e-4 and \
+                np.max(np.abs(T_world_hand - self._camera_hand)) <= 1e-4:
+            return self._picture
+        episode, source = self.episode, self.episode.source
+        renderer = shared_renderer(episode.config.camera, episode.config.scene)
+        self._picture = renderer.capture(
+            lambda scene: source.build(scene, episode.seed, render=True), episode.object,
+            episode.camera.T_world_entity, episode.camera.K,
+            arm=(self.T_world_base, self.arm.articulation.get_qpos()))
+        self._picture_qpos, self._camera_hand = qpos, T_world_hand
+        return self._picture
 
     # ----- state -------------------------------------------------------------------------------
     def hand_pose(self):

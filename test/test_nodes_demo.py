@@ -192,11 +192,14 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
         assert caption[5] == f'contact ({u:.0f}, {v:.0f}) px: goal accepted'
 
 
-def test_the_wrist_camera_on_the_flying_hand_is_one_clear_line(capsys):
-    status = main(['demo', '--camera', 'wrist', '--out', 'unused'])
+@pytest.mark.parametrize('args, message', [
+    (['--camera', 'wrist'], 'needs --robot panda'),
+    (['--camera-distance-m', '2', '1'], '0 < LOW <= HIGH, got 2 1')])
+def test_a_camera_the_scene_cannot_have_is_one_clear_line(capsys, args, message):
+    status = main(['demo', *args, '--out', 'unused'])
     assert status == 2
     out = capsys.readouterr().out.strip()
-    assert out.count('\n') == 0 and 'needs --robot panda' in out
+    assert out.count('\n') == 0 and message in out
 
 
 # None: the demo's default executor with the Panda, the shipped dmm-panda-tiny.

@@ -111,6 +111,18 @@ def test_the_wrist_camera_rides_on_the_hand_and_looks_at_the_layouts_grasp():
             camera_mount='wrist')), render=False)
 
 
+def test_a_lab_tripod_a_metre_away_is_a_parameter():
+    graph, bridge = make_panda_bridge(camera_distance_m=(0.6, 1.2), categories=('microwave',))
+    graph.advance(0.1)
+    episode = bridge.episode
+    distance = np.linalg.norm(episode.camera.T_world_camera[:3, 3] - episode.object.center_m)
+    assert 0.6 <= distance <= 1.2 and bridge.runner.layout.reachable
+    T_world_camera, _ = graph.tf.lookup('world', 'camera_color_optical_frame')
+    np.testing.assert_allclose(T_world_camera, episode.camera.T_world_camera, atol=1e-5)
+    with pytest.raises(ValueError, match='camera_distance_m'):
+        make_panda_bridge(camera_distance_m=(1.2, 0.6))
+
+
 def test_a_goal_stream_in_the_base_frame_moves_the_tcp_along_it():
     graph, bridge = make_panda_bridge()
     graph.advance(0.1)

@@ -44,6 +44,23 @@ def test_camera_looks_at_the_object_from_the_manipllm_ranges(episode_and_obs):
     assert abs(R[2, 0]) < 1e-9  # no roll: image x stays horizontal
 
 
+def test_a_lab_tripod_stands_metres_away_in_the_protocols_direction():
+    from robomamba_ros.sim.camera import CameraConfig
+    from robomamba_ros.sim.episode import EpisodeConfig
+    protocol = Episode('refrigerator', 5)
+    lab = Episode('refrigerator', 5, config=EpisodeConfig(
+        camera=CameraConfig(distance_range_m=(0.6, 1.2))))
+    assert 0.6 <= lab.camera_params['distance_m'] <= 1.2
+    for key in ('elevation_rad', 'azimuth_rad'):
+        assert lab.camera_params[key] == protocol.camera_params[key]
+    # Both look at the object's centre from the same side, the lab camera nearer.
+    eye = [e.camera.T_world_camera[:3, 3] - e.object.center_m for e in (protocol, lab)]
+    assert eye[0] / np.linalg.norm(eye[0]) == pytest.approx(eye[1] / np.linalg.norm(eye[1]))
+    assert np.linalg.norm(eye[1]) == pytest.approx(lab.camera_params['distance_m'])
+    with pytest.raises(ValueError, match='distance_range_m'):
+        CameraConfig(distance_range_m=(1.2, 0.6))
+
+
 def test_lifted_depth_points_land_on_the_surface(episode_and_obs):
     episode, obs = episode_and_obs
     rows, cols = np.nonzero(obs.depth_m > 0.0)

@@ -50,6 +50,11 @@ def cmd_demo(args):
     if args.camera == 'wrist' and args.robot != 'panda':
         print('demo: --camera wrist needs --robot panda (the flying hand has no wrist)')
         return 2
+    if args.camera_distance_m is not None and \
+            not 0.0 < args.camera_distance_m[0] <= args.camera_distance_m[1]:
+        print('demo: --camera-distance-m takes LOW HIGH metres with 0 < LOW <= HIGH, got '
+              f'{args.camera_distance_m[0]:g} {args.camera_distance_m[1]:g}')
+        return 2
     try:
         policy = _shipped(args.policy, DEFAULT_ROBOMAMBA)
     except FileNotFoundError as exc:
@@ -66,7 +71,7 @@ def cmd_demo(args):
                        out=args.out, categories=category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
                        robot=args.robot, gripper=args.gripper, camera=args.camera,
-                       progress=not args.quiet)
+                       camera_distance_m=args.camera_distance_m, progress=not args.quiet)
     print(success_table(results['episodes']))
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s, results in "
@@ -258,6 +263,11 @@ def add_node_parsers(sub):
     p.add_argument('--camera', choices=CAMERA_MOUNTS, default='tripod',
                    help="the RGB-D camera: on a tripod (the scene's seeded camera, default) or, "
                         "with --robot panda, on the Panda's hand")
+    p.add_argument('--camera-distance-m', type=float, nargs=2, default=None,
+                   metavar=('LOW', 'HIGH'),
+                   help="the tripod's distance from the object, drawn per scene in metres, e.g. "
+                        "0.6 1.2 for a lab's RealSense (default: the protocol's, 4.5-5.5 object "
+                        'radii, which the shipped RoboMamba was trained on)')
     p.add_argument('--out', default='robomamba_out/demo', help='output folder')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=cmd_demo)

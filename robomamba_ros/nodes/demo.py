@@ -168,7 +168,7 @@ def success_table(records):
 def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/demo',
              categories=None, seed=0, distro='humble', episode_timeout_s=None,
              camera_rate_hz=None, robot='flying_hand', gripper='fingers', camera='tripod',
-             progress=True):
+             camera_distance_m=None, progress=True):
     """
     Run the pipeline for some episodes and write the bag, results and frames.
 
@@ -188,6 +188,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         deployment files as the launch does (the Panda: the nodes read ``franka.yaml``).
     :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
     :param camera: the camera mount, ``'tripod'`` or (the Panda only) ``'wrist'``.
+    :param camera_distance_m: the tripod's ``(low, high)`` distance from the object in metres
+        (default: the protocol's, see the bridge's ``camera_distance_m``).
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
@@ -214,6 +216,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         bridge_overrides['episode_timeout_s'] = float(episode_timeout_s)
     if camera_rate_hz is not None:
         bridge_overrides['camera_rate_hz'] = float(camera_rate_hz)
+    if camera_distance_m is not None:
+        bridge_overrides['camera_distance_m'] = tuple(float(x) for x in camera_distance_m)
     dmm_overrides = {'executor': 'model', 'model_path': str(dmm_model)} if dmm_model else \
         {'executor': 'scripted'}
     if robot == 'panda' and gripper == 'suction':  # franka.yaml's grasp is the Franka Hand's

@@ -113,6 +113,10 @@ class SapienBridgeParameters:
                                         "The Panda's TCP pose in base_frame (PoseStamped).")
     camera_frame: str = parameter('camera_color_optical_frame',
                                   'Optical frame of the colour and aligned depth images.')
+    camera_distance_m: tuple = parameter(
+        (0.0, 0.0), "The tripod camera's distance from the object centre, (low, high) in metres, "
+        "drawn per scene (a lab's RealSense, e.g. 0.6-1.2); (0, 0): the protocol's 4.5-5.5 "
+        'bounding radii, the views the shipped RoboMamba was trained on.')
     camera_mount: str = parameter(
         'tripod', "Where the camera stands: 'tripod' (the scene's seeded camera) or 'wrist' "
         "(on the Panda's hand, looking along the approach; robot: panda only).",
@@ -209,8 +213,13 @@ class SapienBridgeCore(NodeCore):
                              f'{p.finger_joint_names!r}')
         self._render = bool(render)
         self._categories = resolve_categories(p.categories)
+        distance = tuple(float(x) for x in p.camera_distance_m)
+        if len(distance) != 2 or (any(distance) and not 0.0 < distance[0] <= distance[1]):
+            raise ValueError('camera_distance_m must be (low, high) metres with 0 < low <= high, '
+                             f'or (0, 0), got {p.camera_distance_m!r}')
         self._config = EpisodeConfig(camera=CameraConfig(
-            width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg))
+            width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg,
+            distance_range_m=distance if any(distance) else None))
         runner_config = RunnerConfig(
             max_linear_mps=p.max_linear_mps, max_angular_radps=p.max_angular_radps,
             contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m)

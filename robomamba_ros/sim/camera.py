@@ -36,6 +36,9 @@ class CameraConfig:
     :param elevation_range_rad: phi, angle above the horizontal (ManipLLM: pi/6 .. pi/3).
     :param azimuth_range_rad: theta around the vertical axis; pi looks at the front (-x) face
         (ManipLLM: 0.7 pi .. 1.3 pi).
+    :param distance_range_m: camera distance from the object centre in metres instead (a lab's
+        tripod, e.g. a RealSense 0.6-1.2 m away); None: ``distance_range_radii``. The same draw
+        from the episode's camera stream either way, so the direction does not change.
     """
 
     width: int = 336
@@ -46,6 +49,7 @@ class CameraConfig:
     distance_range_radii: tuple = (4.5, 5.5)
     elevation_range_rad: tuple = (math.pi / 6.0, math.pi / 3.0)
     azimuth_range_rad: tuple = (0.7 * math.pi, 1.3 * math.pi)
+    distance_range_m: tuple = None
 
     def __post_init__(self):
         for name in ('width', 'height'):
@@ -64,6 +68,12 @@ class CameraConfig:
         if self.distance_range_radii[0] <= 0.0:
             raise ValueError('distance_range_radii must be positive, got '
                              f'{self.distance_range_radii!r}')
+        if self.distance_range_m is not None:
+            low, high = (float(x) for x in self.distance_range_m)
+            if not 0.0 < low <= high:
+                raise ValueError('distance_range_m must be (low, high) with 0 < low <= high, '
+                                 f'got {self.distance_range_m!r}')
+            self.distance_range_m = (low, high)
 
 
 @dataclass
@@ -136,7 +146,10 @@ class RGBDCamera:
         :return: dict with ``distance_m``, ``elevation_rad``, ``azimuth_rad``.
         """
         c = self.config
-        distance = float(rng.uniform(*c.distance_range_radii)) * float(radius_m)
+        if c.distance_range_m is not None:
+            distance = float(rng.uniform(*c.distance_range_m))
+        else:
+            distance = float(rng.uniform(*c.distance_range_radii)) * float(radius_m)
         phi = float(rng.uniform(*c.elevation_range_rad))
         theta = float(rng.uniform(*c.azimuth_range_rad))
         center = np.asarray(center_m, dtype=np.float64)

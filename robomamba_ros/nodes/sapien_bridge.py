@@ -38,8 +38,9 @@ has held the part and neither the part nor the hand moved for ``settle_s`` (the 
 attached) goes to ``~/result`` (latched).
 ``~/reset`` starts the next episode.
 
-The scene renderer draws the object only, so a picture changes only when the object moves: a
-camera tick re-renders when the joint positions changed and reuses the last picture otherwise.
+The tripod's pictures draw the object only, so a picture changes only when the object moves: a
+camera tick re-renders when the joint positions changed and reuses the last picture otherwise
+(the wrist camera's also when the hand moved, the arm drawn too).
 
 The bridge translates between topics and an
 :class:`~robomamba_ros.sim.episode_runner.EpisodeRunner`, which owns the hand commands, the

@@ -39,6 +39,12 @@ class CameraConfig:
     :param distance_range_m: camera distance from the object centre in metres instead (a lab's
         tripod, e.g. a RealSense 0.6-1.2 m away); None: ``distance_range_radii``. The same draw
         from the episode's camera stream either way, so the direction does not change.
+    :param lab_distance_share: chance that a pose is a lab view instead (suite v2 mixes both):
+        ``lab_distance_range_m`` away from a point between the object's centre and the focus
+        (its target part), but never so close that less than ``lab_min_view`` of the object's
+        bounding radius fits the half field of view. 0 draws nothing for it.
+    :param lab_distance_range_m: distance range of lab views.
+    :param lab_min_view: share of the bounding radius a lab view keeps in sight.
     """
 
     width: int = 336
@@ -50,6 +56,9 @@ class CameraConfig:
     elevation_range_rad: tuple = (math.pi / 6.0, math.pi / 3.0)
     azimuth_range_rad: tuple = (0.7 * math.pi, 1.3 * math.pi)
     distance_range_m: tuple = None
+    lab_distance_share: float = 0.0
+    lab_distance_range_m: tuple = (0.6, 1.5)
+    lab_min_view: float = 0.7
 
     def __post_init__(self):
         for name in ('width', 'height'):
@@ -74,6 +83,14 @@ class CameraConfig:
                 raise ValueError('distance_range_m must be (low, high) with 0 < low <= high, '
                                  f'got {self.distance_range_m!r}')
             self.distance_range_m = (low, high)
+        if not 0.0 <= self.lab_distance_share <= 1.0:
+            raise ValueError(f'lab_distance_share must be in [0, 1], got '
+                             f'{self.lab_distance_share!r}')
+        low, high = (float(x) for x in self.lab_distance_range_m)
+        if not 0.0 < low <= high or not self.lab_min_view > 0.0:
+            raise ValueError('need lab_distance_range_m (low, high) with 0 < low <= high and '
+                             f'lab_min_view > 0, got {self.lab_distance_range_m!r}, '
+                             f'{self.lab_min_view!r}')
 
 
 @dataclass
@@ -136,27 +153,40 @@ class RGBDCamera:
         """
         self.T_world_entity = np.array(T_world_entity, dtype=np.float64)
 
-    def sample_pose(self, rng, center_m, radius_m):
+    def sample_pose(self, rng, center_m, radius_m, focus_m=None):
         """
-        Draw a ManipLLM camera pose around an object and apply it.
+        Draw a ManipLLM camera pose around an object (or a lab view of it) and apply it.
 
         :param rng: a ``numpy.random.Generator``.
         :param center_m: point the camera looks at, shape (3,).
         :param radius_m: object bounding radius; scales the distance range.
-        :return: dict with ``distance_m``, ``elevation_rad``, ``azimuth_rad``.
+        :param focus_m: the target part's centre, shape (3,): lab views look between it and
+            ``center_m``; None looks at ``center_m``.
+        :return: dict with ``distance_m``, ``elevation_rad``, ``azimuth_rad`` (and ``lab``
+            when the configuration mixes in lab views).
         """
         c = self.config
-        if c.distance_range_m is not None:
+        center = np.asarray(center_m, dtype=np.float64)
+        lab = c.lab_distance_share > 0.0 and bool(rng.random() < c.lab_distance_share)
+        if lab:
+            if focus_m is not None:
+                center = (center + np.asarray(focus_m, dtype=np.float64)) / 2.0
+            closest = c.lab_min_view * float(radius_m) / math.tan(math.radians(c.fov_y_deg) / 2)
+            low = max(c.lab_distance_range_m[0], closest)
+            distance = float(rng.uniform(low, max(low, c.lab_distance_range_m[1])))
+        elif c.distance_range_m is not None:
             distance = float(rng.uniform(*c.distance_range_m))
         else:
             distance = float(rng.uniform(*c.distance_range_radii)) * float(radius_m)
         phi = float(rng.uniform(*c.elevation_range_rad))
         theta = float(rng.uniform(*c.azimuth_range_rad))
-        center = np.asarray(center_m, dtype=np.float64)
         eye = center + distance * np.array(
             [math.cos(phi) * math.cos(theta), math.cos(phi) * math.sin(theta), math.sin(phi)])
         self.set_entity_pose(poses.look_at(eye, center))
-        return {'distance_m': distance, 'elevation_rad': phi, 'azimuth_rad': theta}
+        params = {'distance_m': distance, 'elevation_rad': phi, 'azimuth_rad': theta}
+        if c.lab_distance_share > 0.0:
+            params['lab'] = lab
+        return params
 
     def world_to_pixel(self, p_world):
         """

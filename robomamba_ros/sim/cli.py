@@ -25,7 +25,7 @@ def cmd_datagen(args):
     try:
         config = DatagenConfig(num_samples=args.num_samples, out_dir=args.out, seed=args.seed,
                                workers=args.workers, categories=category_list(args.categories),
-                               primitive=args.primitive)
+                               primitive=args.primitive, suite=args.suite)
     except ValueError as exc:
         print(f'datagen: {exc}')
         return 2
@@ -52,7 +52,7 @@ def cmd_eval(args):
         config = EvalConfig(scenes_per_category=args.scenes_per_category, seed=args.seed,
                             categories=category_list(args.categories), primitive=args.primitive,
                             executors=name_list(args.executor), robot=args.robot,
-                            gripper=args.gripper)
+                            gripper=args.gripper, suite=args.suite)
         from robomamba_ros.sim.policies import load_policy
         policies = {name: load_policy(name) for name in name_list(args.policy)}
         executors = {}
@@ -73,6 +73,13 @@ def cmd_eval(args):
         print(json.dumps({n: {k: s[k] for k in ('seen', 'unseen', 'mean')}
                           for n, s in results['policies'].items()}))
     return 0
+
+
+def _add_suite_argument(parser):
+    parser.add_argument('--suite', choices=('v1', 'v2'), default='v1',
+                        help='v1: one movable part per object (the protocol of the paper); v2: '
+                             'objects with several drawers, doors and lids, the instruction '
+                             'naming one, with scenery and lab-distance views (default: v1)')
 
 
 def add_sim_parsers(subparsers):
@@ -96,6 +103,7 @@ def add_sim_parsers(subparsers):
     datagen.add_argument('--categories', nargs='+', default=None,
                          help='category names, or seen / unseen / all (default: all)')
     datagen.add_argument('--primitive', choices=('pull', 'push'), default='pull')
+    _add_suite_argument(datagen)
     datagen.add_argument('--quiet', action='store_true', help='no progress bar')
     datagen.set_defaults(func=cmd_datagen)
 
@@ -104,7 +112,8 @@ def add_sim_parsers(subparsers):
         description='Run a policy on N fresh seeded scenes per category, lift its pixel with '
                     'the depth image, execute the pull and report success per category, seen '
                     'and unseen averages and the mean (eval.json, eval_table.png). Policies: '
-                    'random, random-on-object, heuristic, oracle, or a model folder. '
+                    'random, random-on-object, heuristic, heuristic-instructed, oracle, or a '
+                    'model folder. '
                     'Executors: primitive (the scripted pull), scripted (the expert controller '
                     'in closed loop in LowLevelPull-v1) or a train-dmm run folder (its DMM or '
                     'DT in that loop). Several of each may be given, separated by commas; each '
@@ -124,6 +133,7 @@ def add_sim_parsers(subparsers):
     evaluate.add_argument('--categories', nargs='+', default=None,
                           help='category names, or seen / unseen / all (default: all)')
     evaluate.add_argument('--primitive', choices=('pull', 'push'), default='pull')
+    _add_suite_argument(evaluate)
     add_robot_arguments(evaluate, " (closed-loop executors only: its hand starts at the task's "
                                   'start pose when the arm reaches it)')
     evaluate.add_argument('--print-json', action='store_true',

@@ -52,6 +52,24 @@ class EpisodeConfig:
             raise ValueError(f'settle_steps must be >= 0, got {self.settle_steps!r}')
 
 
+def suite_episode_config(suite):
+    """
+    Return the episode settings of a suite.
+
+    Suite v2 widens the field of view to 45 degrees and makes half the views lab views, 0.6-1.5 m
+    from the object (:class:`~robomamba_ros.sim.camera.CameraConfig`); v1 keeps the protocol's.
+
+    :param suite: ``'v1'`` or ``'v2'``.
+    :return: an :class:`EpisodeConfig`.
+    :raises ValueError: for an unknown suite.
+    """
+    if suite == 'v1':
+        return EpisodeConfig()
+    if suite == 'v2':
+        return EpisodeConfig(camera=CameraConfig(fov_y_deg=45.0, lab_distance_share=0.5))
+    raise ValueError(f"suite must be 'v1' or 'v2', got {suite!r}")
+
+
 def episode_rng(category, seed, stream):
     """
     Independent random stream of an episode (camera, state, labels).
@@ -103,9 +121,13 @@ class Episode:
         self.object.set_q(self.q_initial)
         self.gripper = FlyingGripper(self.scene, self.config.gripper)
         self.camera = RGBDCamera(self.config.camera)
+        focus = None
+        if len(self.object.parts) > 1:
+            low, high = self.object.movable_link.compute_global_aabb_tight()
+            focus = (np.asarray(low) + np.asarray(high)) / 2.0
         self.camera_params = self.camera.sample_pose(
             episode_rng(self.category, self.seed, 'camera'), self.object.center_m,
-            self.object.bounding_radius_m)
+            self.object.bounding_radius_m, focus)
         for _ in range(self.config.settle_steps):
             self.scene.step()
         self.q_start = self.object.get_q()
@@ -183,4 +205,4 @@ class Episode:
         return geometry.transform_points(self.camera.T_world_camera, point_cam_m)
 
 
-__all__ = ['Episode', 'EpisodeConfig', 'episode_rng']
+__all__ = ['Episode', 'EpisodeConfig', 'episode_rng', 'suite_episode_config']

@@ -30,6 +30,10 @@ interface, and records hold why the arm stopped (``failure``). The policies' con
 grasp the arm was placed for, which ``oracle`` takes, as it does through the nodes. The primitive
 moves the flying hand only.
 
+``EvalConfig(suite='v2')`` evaluates on suite v2's objects with several movable parts, where the
+instruction names one (:mod:`robomamba_ros.sim.categories`): success also needs that no other part
+moved. Suite v2 runs the primitive executor.
+
 Scene ``k`` of a category under seed ``S`` is a fixed episode (seeds above the data generation
 range, so evaluation scenes are never training scenes). Every attempted scene counts in the
 denominator: an unusable output (non-finite numbers, parallel axes, a pixel without depth) is a
@@ -46,9 +50,9 @@ import numpy as np
 
 from robomamba_ros import geometry
 from robomamba_ros.sim import language, success
-from robomamba_ros.sim.categories import resolve_categories, SEEN_CATEGORIES, UNSEEN_CATEGORIES
+from robomamba_ros.sim.categories import resolve_categories, split_of, SUITES
 from robomamba_ros.sim.datagen import DATAGEN_SEED_SPACE
-from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
+from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig, suite_episode_config
 from robomamba_ros.sim.low_level_task import LowLevelPullTask
 from robomamba_ros.sim.panda_runner import GRIPPERS, PandaRunnerConfig, reference_grasp, ROBOTS
 from robomamba_ros.sim.policies import load_policy, PolicyContext
@@ -75,6 +79,8 @@ class EvalConfig:
     :param robot: ``'flying_hand'`` or ``'panda'`` (the simulated Franka Panda, closed-loop
         executors only: the primitive moves the flying hand).
     :param gripper: the Panda's gripper, ``'fingers'`` or ``'suction'``.
+    :param suite: ``'v1'`` (one movable part per object) or ``'v2'`` (several, the instruction
+        naming one; the primitive executor only).
     """
 
     scenes_per_category: int = 10
@@ -84,13 +90,16 @@ class EvalConfig:
     executors: tuple = (PRIMITIVE_EXECUTOR,)
     robot: str = 'flying_hand'
     gripper: str = 'fingers'
+    suite: str = 'v1'
 
     def __post_init__(self):
+        if self.suite not in SUITES:
+            raise ValueError(f'suite must be one of {tuple(SUITES)}, got {self.suite!r}')
         for name, low in (('scenes_per_category', 1), ('seed', 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
-        self.categories = resolve_categories(self.categories)
+        self.categories = resolve_categories(self.categories, self.suite)
         if isinstance(self.executors, str):
             self.executors = (self.executors,)
         self.executors = tuple(self.executors)
@@ -108,6 +117,13 @@ class EvalConfig:
         if self.robot == 'panda' and PRIMITIVE_EXECUTOR in self.executors:
             raise ValueError('the Panda runs closed-loop executors (scripted or a DMM/DT '
                              'folder); the primitive moves the flying hand')
+        if self.suite == 'v2' and self.executors != (PRIMITIVE_EXECUTOR,):
+            raise ValueError('suite v2 runs the primitive executor only (the closed-loop task '
+                             f'judges one-part objects), got executors {self.executors!r}')
+
+    def episode_config(self):
+        """Return the suite's :class:`EpisodeConfig` (camera and field of view)."""
+        return suite_episode_config(self.suite)
 
     def panda_config(self):
         """Return the :class:`PandaRunnerConfig` of the run, or None for the flying hand."""
@@ -295,13 +311,17 @@ def predict(policy, episode, primitive='pull', gripper='suction', robot='flying_
     obs = episode.observe()
     rng = episode_rng(category, episode_seed, 'policy')
     text = language.instruction(category, episode.object.part_name,
-                                episode_rng(category, episode_seed, 'instruction'))
+                                episode_rng(category, episode_seed, 'instruction'),
+                                episode.object.referring)
     if hasattr(policy, 'reset'):
         grasp = reference_grasp(episode, gripper) if robot == 'panda' else None
         policy.reset(PolicyContext(episode=episode, observation=obs, rng=rng, gripper=gripper,
                                    grasp=grasp))
     record = {'category': category, 'split': episode.split, 'episode_seed': episode_seed,
               'instruction': text}
+    if len(episode.object.parts) > 1:
+        record.update(referring=episode.object.referring, target_part=episode.object.target,
+                      parts=len(episode.object.parts))
     try:
         pixel, up_cam, forward_cam = _parse_action(
             policy(obs.rgb.copy(), obs.depth_m.copy(), obs.K.copy(), text))
@@ -411,8 +431,8 @@ def aggregate(records, categories):
 
     return {
         'per_category': per_category,
-        'seen': mean(SEEN_CATEGORIES),
-        'unseen': mean(UNSEEN_CATEGORIES),
+        'seen': mean([n for n in categories if split_of(n) == 'seen']),
+        'unseen': mean([n for n in categories if split_of(n) == 'unseen']),
         'mean': mean(categories),
     }
 
@@ -464,7 +484,8 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
     results = {'config': {'scenes_per_category': config.scenes_per_category,
                           'seed': config.seed, 'categories': list(config.categories),
                           'primitive': config.primitive, 'executors': list(executors),
-                          'robot': config.robot, 'gripper': config.gripper},
+                          'robot': config.robot, 'gripper': config.gripper,
+                          'suite': config.suite},
                'policies': {}}
     total = len(policies) * len(config.categories) * config.scenes_per_category
     gripper = config.gripper if config.robot == 'panda' else 'suction'
@@ -475,7 +496,8 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
                 for k in range(config.scenes_per_category):
                     seed = eval_episode_seed(config.seed, category, k)
                     scene = run_scene(policy, category, seed, executors, config.primitive,
-                                      gripper=gripper, robot=config.robot)
+                                      config.episode_config(), gripper=gripper,
+                                      robot=config.robot)
                     for label, record in scene.items():
                         records[label].append(record)
                     bar.update(1)
@@ -487,8 +509,8 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
                 summary['episodes'] = mine
                 results['policies'][name if legacy else f'{name} + {label}'] = summary
     (out / 'eval.json').write_text(json.dumps(results, indent=1), encoding='utf-8')
-    seen = [n for n in config.categories if n in SEEN_CATEGORIES]
-    unseen = [n for n in config.categories if n in UNSEEN_CATEGORIES]
+    seen = [n for n in config.categories if split_of(n) == 'seen']
+    unseen = [n for n in config.categories if split_of(n) == 'unseen']
     rows = {}
     for summary in results['policies'].values():
         row = {n: e['success_rate'] for n, e in summary['per_category'].items()}

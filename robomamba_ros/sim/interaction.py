@@ -6,10 +6,11 @@ The pull and push primitives of the where2act / ManipLLM protocol, executed with
 Pull, for a contact point ``p`` and gripper axes (up, forward):
 
 1. place the hand at rest at ``p - 0.15 up`` (approach pose), fingers closed;
-2. move it towards the contact pose ``p - 0.10 up``, stopping at the first touch of the movable
+2. move it towards the contact pose ``p - 0.10 up``, stopping at the first touch of a movable
    part (the fingertips reach 12 mm past ``p`` at the contact pose, so a hand that reaches the
    pose has touched the surface);
-3. attach the touched movable part (suction);
+3. attach the touched movable part (suction): on an object with several, whichever the hand
+   touched, so that pulling the wrong drawer opens it (and fails);
 4. pull the hand to ``p - 0.5 up``, then hold still a moment;
 5. judge with :mod:`robomamba_ros.sim.success` (action direction ``-up``).
 
@@ -43,8 +44,13 @@ def _move_linear(gripper, T_from, T_to, steps):
 
 
 def _approach(scene, gripper, obj, start, contact, steps, settle_steps):
-    """Move towards the contact pose; stop where the hand first touches the movable part."""
-    ids = gripper.entity_ids(), obj.entity_ids(), obj.movable_entity_ids()
+    """
+    Move towards the contact pose; stop where the hand first touches a movable part.
+
+    :return: ``(touched the object, touched the target part, the movable link touched or None)``.
+    """
+    ids = gripper.entity_ids(), obj.entity_ids(), obj.all_movable_entity_ids()
+    target_ids = obj.movable_entity_ids()
     touched_object = False
     velocity = (contact[:3, 3] - start[:3, 3]) / (max(steps, 1) * gripper.scene.timestep)
     quat_wxyz = poses.matrix_to_pose(contact).q
@@ -57,15 +63,16 @@ def _approach(scene, gripper, obj, start, contact, steps, settle_steps):
         gripper.step()
         on_object, on_part = _touching(scene, *ids)
         touched_object |= on_object
-        if on_part:
+        if on_part is not None:
             # Hold here: a suction cup grips at first touch instead of shoving the part away.
             gripper.set_target(gripper.pose())
-            return True, True
-    return touched_object, False
+            return True, on_part in target_ids, obj.movable_link_of(on_part)
+    return touched_object, False, None
 
 
 def _touching(scene, gripper_ids, object_ids, part_ids):
-    touched_object = touched_part = False
+    """Return (touched the object, the entity id of a movable part touched or None)."""
+    touched_object, touched_part = False, None
     for contact in scene.get_contacts():
         ids = [body.entity.per_scene_id for body in contact.bodies]
         if not any(i in gripper_ids for i in ids):
@@ -76,7 +83,8 @@ def _touching(scene, gripper_ids, object_ids, part_ids):
         if not any(point.separation < 2e-3 for point in contact.points):
             continue
         touched_object |= other[0] in object_ids
-        touched_part |= other[0] in part_ids
+        if other[0] in part_ids:
+            touched_part = other[0]
     return touched_object, touched_part
 
 
@@ -103,6 +111,7 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
         raise ValueError(f'point_m must be a finite 3-vector, got {point_m!r}')
     up_unit = geometry.gripper_rotation(up, forward)[:, 2]
     q_before = obj.get_q()
+    qs_before = obj.part_qs()
     T_link_before = obj.link_pose()
 
     start = geometry.gripper_pose(point, up, forward, config.approach_offset_m)
@@ -111,12 +120,12 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
     gripper.set_fingers(0.0)
     for _ in range(config.settle_steps):
         gripper.step()
-    touched_object, touched_part = _approach(scene, gripper, obj, start, contact,
-                                             config.contact_steps, config.settle_steps)
+    touched_object, touched_part, link = _approach(scene, gripper, obj, start, contact,
+                                                   config.contact_steps, config.settle_steps)
 
     if primitive == 'pull':
-        if touched_part:
-            gripper.attach(obj.movable_link)
+        if link is not None:
+            gripper.attach(link)
         end = geometry.gripper_pose(point, up, forward, config.pull_offset_m)
         action_direction = -up_unit
     else:
@@ -127,8 +136,9 @@ def execute(scene, gripper, obj, point_m, up, forward, primitive='pull', config=
         gripper.step()
 
     motion = success.contact_motion(T_link_before, obj.link_pose(), point)
+    other_moved = success.others_moved(qs_before, obj.part_qs(), obj.part_ranges(), obj.target)
     result = success.judge(obj.get_q() - q_before, obj.joint_range, motion, action_direction,
-                           touched_object, touched_part, primitive)
+                           touched_object, touched_part, primitive, other_moved)
     gripper.park()
     return result
 

@@ -22,6 +22,15 @@ _NOUNS = {
     'cabinet_door': 'cabinet',
     'storage_box': 'box',
     'trash_can': 'trash can',
+    'double_door_cabinet': 'cabinet',
+    'kitchen_base_cabinet': 'kitchen cabinet',
+    'top_freezer_fridge': 'fridge',
+    'oven_with_drawer': 'oven',
+    'two_lid_box': 'box',
+    'kitchen_tall_unit': 'kitchen unit',
+    'side_by_side_fridge': 'fridge',
+    'two_door_safe': 'safe',
+    'wall_oven_combo': 'wall oven',
 }
 
 
@@ -35,17 +44,20 @@ def object_noun(category):
     return _NOUNS.get(category, category.replace('_', ' '))
 
 
-def instruction(category, part_name, rng):
+def instruction(category, part_name, rng, referring=''):
     """
     Draw a manipulation instruction.
 
     :param category: category name.
     :param part_name: movable part in words.
     :param rng: a ``numpy.random.Generator``.
+    :param referring: on an object with several parts, the words naming the instructed one
+        (``'the top drawer'``), used instead of the part's name.
     :return: one sentence.
     """
     template = _INSTRUCTIONS[int(rng.integers(len(_INSTRUCTIONS)))]
-    return template.format(part=part_name, noun=object_noun(category))
+    part = referring[len('the '):] if referring.startswith('the ') else (referring or part_name)
+    return template.format(part=part, noun=object_noun(category))
 
 
 # ManipLLM's question for its manipulation answers (its data preparation script).

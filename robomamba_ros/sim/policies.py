@@ -12,8 +12,10 @@ A policy is any callable ``policy(rgb, depth, K, instruction) -> (pixel, up, for
 
 Before each scene the evaluator calls ``policy.reset(context)`` when the policy has it. The
 :class:`PolicyContext` carries privileged scene knowledge (segmentation, the episode itself)
-that only the baselines may use: ``random-on-object`` the object mask, ``heuristic`` the part
-mask and depth normals, ``oracle`` the ground-truth label sampler.
+that only the baselines may use: ``random-on-object`` the object mask, ``heuristic`` the mask of
+the movable parts and depth normals, ``heuristic-instructed`` the mask of the instructed part
+alone (an upper bound for a language-blind heuristic that is told the part), ``oracle`` the
+ground-truth label sampler. On one-part objects (suite v1) the two heuristics are the same.
 """
 
 from dataclasses import dataclass
@@ -146,14 +148,15 @@ class HeuristicPolicy(RandomPolicy):
     """
     Pull the movable-part pixel nearest the mask centroid against the depth normal there.
 
-    A geometric baseline: it knows the part mask but not the joint.
+    A geometric baseline: it knows the mask of the movable parts, all of them together, but not
+    the joints, and it does not read the instruction.
     """
 
     name = 'heuristic'
 
     def reset(self, context):
         super().reset(context)
-        self.mask = context.observation.mask_of(context.episode.object.movable_entity_ids())
+        self.mask = context.observation.mask_of(context.episode.object.all_movable_entity_ids())
 
     def __call__(self, rgb, depth, K, instruction):
         mask = self.mask & (np.asarray(depth) > 0.0)
@@ -165,6 +168,16 @@ class HeuristicPolicy(RandomPolicy):
         normal = depth_normal(depth, K, u, v)
         up = -normal if normal is not None else np.array([0.0, 0.0, 1.0])
         return (u, v), up, random_forward(up, self.rng)
+
+
+class InstructedHeuristicPolicy(HeuristicPolicy):
+    """The heuristic on the mask of the instructed part alone: it is told which part to open."""
+
+    name = 'heuristic-instructed'
+
+    def reset(self, context):
+        RandomPolicy.reset(self, context)
+        self.mask = context.observation.mask_of(context.episode.object.movable_entity_ids())
 
 
 class OraclePolicy(RandomPolicy):
@@ -205,7 +218,8 @@ class OraclePolicy(RandomPolicy):
 
 
 BUILTIN_POLICIES = {
-    cls.name: cls for cls in (RandomPolicy, RandomOnObjectPolicy, HeuristicPolicy, OraclePolicy)
+    cls.name: cls for cls in (RandomPolicy, RandomOnObjectPolicy, HeuristicPolicy,
+                              InstructedHeuristicPolicy, OraclePolicy)
 }
 
 
@@ -234,6 +248,7 @@ def load_policy(name):
 __all__ = [
     'BUILTIN_POLICIES',
     'HeuristicPolicy',
+    'InstructedHeuristicPolicy',
     'OraclePolicy',
     'PolicyContext',
     'RandomOnObjectPolicy',

@@ -7,8 +7,9 @@ The first picture of a new SAPIEN scene costs seconds on a CPU Vulkan device, th
 milliseconds; physics, on the other hand, must start from a fresh scene for every episode to be
 deterministic. So episodes simulate in their own physics-only scene, and a picture is taken by
 rebuilding the same object (same category and seed, visual shapes added) in this shared
-rendering scene, copying the joint positions, rendering, and removing it again. Segmentation ids
-are translated to the physics scene's link entities, so masks work with the episode's object.
+rendering scene, copying the joint positions, rendering, and removing it again (with the scenery
+built with it: a table, distractors, lights). Segmentation ids are translated to the physics
+scene's entities, so masks work with the episode's object.
 """
 
 import math
@@ -34,7 +35,8 @@ class SceneRenderer:
     def __init__(self, camera_config=None, scene_config=None):
         self.camera_config = camera_config or CameraConfig()
         c = self.camera_config
-        self.scene = create_scene(True, scene_config or SceneConfig())
+        self.scene_config = scene_config or SceneConfig()
+        self.scene = create_scene(True, self.scene_config)
         self.camera = self.scene.add_camera('rgbd', c.width, c.height,
                                             math.radians(c.fov_y_deg), c.near_m, c.far_m)
 
@@ -60,6 +62,9 @@ class SceneRenderer:
             twin.articulation.set_qpos(np.asarray(source.articulation.get_qpos(), np.float32))
             id_map = {mine.entity.per_scene_id: theirs.entity.per_scene_id for mine, theirs in
                       zip(twin.articulation.get_links(), source.articulation.get_links())}
+            # Scenery that collides comes first in both scenes; lights only in this one.
+            id_map.update({mine.per_scene_id: theirs.per_scene_id
+                           for mine, theirs in zip(twin.extras, source.extras)})
             self.camera.entity.set_pose(poses.matrix_to_pose(T_world_entity))
             self.scene.update_render()
             self.camera.take_picture()
@@ -68,6 +73,9 @@ class SceneRenderer:
             raw_ids = self.camera.get_picture('Segmentation')[..., 1].astype(np.int64)
         finally:
             self.scene.remove_articulation(twin.articulation)
+            for entity in twin.extras:
+                self.scene.remove_entity(entity)
+            self.scene.set_ambient_light(list(self.scene_config.ambient_light))
             if arm_twin is not None:
                 self.scene.remove_articulation(arm_twin.articulation)
         # The fourth channel is the depth-buffer value: 1 where nothing was drawn.

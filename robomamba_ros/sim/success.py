@@ -9,6 +9,10 @@ the action direction, ``action_direction . motion_direction > 0.3``. For a pull 
 direction is ``-up`` (the hand retreats along its approach axis); for a push it is ``+up``.
 The motion direction is the unit displacement of the contact point, carried by the part from
 its pose before the interaction to its pose after.
+
+On an object with several movable parts (suite v2) the joint is the instructed part's, and the
+interaction fails with reason ``'wrong part moved'`` when any other part moved by the same
+threshold, whether or not the instructed one opened too.
 """
 
 from dataclasses import asdict, dataclass
@@ -22,7 +26,7 @@ MIN_DIRECTION_DOT = 0.3
 _MIN_MOTION_M = 1e-5
 
 REASONS = ('', 'no contact', 'missed movable part', 'part did not move', 'wrong direction',
-           'no depth at pixel', 'invalid action')
+           'no depth at pixel', 'invalid action', 'wrong part moved')
 
 
 @dataclass
@@ -39,6 +43,7 @@ class InteractionResult:
     :param touched_object: the hand touched the object at the contact pose.
     :param touched_part: the hand touched the movable part at the contact pose.
     :param primitive: ``'pull'`` or ``'push'``.
+    :param other_part_moved: another movable part than the instructed one moved.
     """
 
     success: bool
@@ -49,6 +54,7 @@ class InteractionResult:
     touched_object: bool = False
     touched_part: bool = False
     primitive: str = 'pull'
+    other_part_moved: bool = False
 
     def to_dict(self):
         """Plain dict for JSON."""
@@ -69,8 +75,34 @@ def contact_motion(T_link_before, T_link_after, point_world):
     return moved[:3] - p[:3]
 
 
+def part_moved(delta_q, joint_range):
+    """
+    Tell whether a joint moved enough to count: ``|dq| > 0.03`` or more than half its range.
+
+    :param delta_q: joint change (metres or radians).
+    :param joint_range: upper minus lower limit (> 0).
+    :return: bool.
+    """
+    return abs(float(delta_q)) > MIN_DELTA_Q or \
+        abs(float(delta_q)) / float(joint_range) > MIN_RANGE_FRACTION
+
+
+def others_moved(qs_before, qs_after, ranges, target):
+    """
+    Tell whether any movable part other than the target moved enough to count.
+
+    :param qs_before: joint positions of every part before, shape (P,).
+    :param qs_after: after, shape (P,).
+    :param ranges: joint ranges, shape (P,).
+    :param target: index of the instructed part.
+    :return: bool (False for a one-part object).
+    """
+    return any(part_moved(after - before, span) for i, (before, after, span) in
+               enumerate(zip(qs_before, qs_after, ranges)) if i != target)
+
+
 def judge(delta_q, joint_range, motion_m, action_direction, touched_object=True,
-          touched_part=True, primitive='pull'):
+          touched_part=True, primitive='pull', other_part_moved=False):
     """
     Apply the success criterion.
 
@@ -81,6 +113,7 @@ def judge(delta_q, joint_range, motion_m, action_direction, touched_object=True,
     :param touched_object: the hand touched the object at the contact pose.
     :param touched_part: the hand touched the movable part.
     :param primitive: ``'pull'`` or ``'push'``, recorded.
+    :param other_part_moved: another part than the instructed one moved (a failure).
     :return: an :class:`InteractionResult`.
     :raises ValueError: for a non-positive range or a zero action direction.
     """
@@ -94,10 +127,12 @@ def judge(delta_q, joint_range, motion_m, action_direction, touched_object=True,
     distance = float(np.linalg.norm(motion))
     dot = float(action @ motion / (norm * distance)) if distance > _MIN_MOTION_M else 0.0
     fraction = abs(float(delta_q)) / float(joint_range)
-    moved = abs(float(delta_q)) > MIN_DELTA_Q or fraction > MIN_RANGE_FRACTION
-    success = moved and dot > MIN_DIRECTION_DOT
+    moved = part_moved(delta_q, joint_range)
+    success = moved and dot > MIN_DIRECTION_DOT and not other_part_moved
     if success:
         reason = ''
+    elif other_part_moved:
+        reason = 'wrong part moved'
     elif not touched_object:
         reason = 'no contact'
     elif not touched_part:
@@ -109,7 +144,8 @@ def judge(delta_q, joint_range, motion_m, action_direction, touched_object=True,
     return InteractionResult(success=bool(success), delta_q=float(delta_q),
                              range_fraction=fraction, direction_dot=dot, reason=reason,
                              touched_object=bool(touched_object),
-                             touched_part=bool(touched_part), primitive=primitive)
+                             touched_part=bool(touched_part), primitive=primitive,
+                             other_part_moved=bool(other_part_moved))
 
 
 def failed_before_contact(reason, primitive='pull'):
@@ -135,4 +171,6 @@ __all__ = [
     'contact_motion',
     'failed_before_contact',
     'judge',
+    'others_moved',
+    'part_moved',
 ]

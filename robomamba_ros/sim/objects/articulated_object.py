@@ -1,6 +1,13 @@
 # Copyright 2026 The robomamba_ros Authors
 # SPDX-License-Identifier: Apache-2.0
-"""An articulated object in a scene with one movable part of known joint type."""
+"""
+An articulated object in a scene: its movable parts, the one a task is about, and its scenery.
+
+Most objects have one movable part. Objects of suite v2 have several (a chest of drawers, a
+fridge with two doors); one of them is the **target** named by the instruction, and the fields
+``part_name``, ``joint_type``, ``joint_index``, ``movable_link`` and ``handles`` describe it, so
+labels, policies and the pull primitive work on the target without knowing about the others.
+"""
 
 from dataclasses import dataclass, field
 
@@ -26,6 +33,30 @@ class Handle:
     along: object = None
 
 
+@dataclass(frozen=True)
+class MovablePart:
+    """
+    One movable part of an object.
+
+    :param name: unique name of its link (``'drawer_1'``).
+    :param kind: the part in words (``'drawer'``, ``'door'``, ``'lid'``).
+    :param joint_type: ``'prismatic'`` or ``'revolute'``.
+    :param joint_index: index of its joint among the active joints.
+    :param link: the link the joint moves.
+    :param handles: its :class:`Handle` s in the link frame.
+    :param traits: what an instruction may name it by (``row``, ``col``, ``rows``, ``cols``,
+        ``handle``, ``area_m2``, ...), plain values.
+    """
+
+    name: str
+    kind: str
+    joint_type: str
+    joint_index: int
+    link: object
+    handles: tuple = ()
+    traits: dict = field(default_factory=dict)
+
+
 @dataclass
 class ArticulatedObject:
     """
@@ -43,6 +74,12 @@ class ArticulatedObject:
     :param scene: the scene holding the articulation; kept here because SAPIEN frees an
         articulation's links together with its scene.
     :param handles: the movable part's :class:`Handle` s (none for a flat part).
+    :param parts: every :class:`MovablePart` (empty for an object loaded with one part only).
+    :param target: index of the target in ``parts``.
+    :param referring: the words an instruction names the target by (``'the top drawer'``);
+        empty for a one-part object.
+    :param extras: entities built with the object that are not part of it (a table,
+        distractor objects, lights): removed together with it from a rendering scene.
     """
 
     articulation: object
@@ -56,10 +93,58 @@ class ArticulatedObject:
     params: dict = field(default_factory=dict)
     scene: object = None
     handles: tuple = ()
+    parts: tuple = ()
+    target: int = 0
+    referring: str = ''
+    extras: tuple = ()
 
     def __post_init__(self):
         if self.joint_type not in JOINT_TYPES:
             raise ValueError(f'joint_type must be one of {JOINT_TYPES}, got {self.joint_type!r}')
+
+    def select_target(self, index, referring=''):
+        """
+        Make one of the parts the target (the fields above then describe it).
+
+        :param index: index in ``parts``.
+        :param referring: the words naming it in an instruction.
+        :raises ValueError: for an index out of range.
+        """
+        if not 0 <= index < len(self.parts):
+            raise ValueError(f'target must be in [0, {len(self.parts)}), got {index!r}')
+        part = self.parts[index]
+        self.target = int(index)
+        self.part_name, self.joint_type = part.kind, part.joint_type
+        self.joint_index, self.movable_link, self.handles = part.joint_index, part.link, \
+            part.handles
+        self.referring = referring
+
+    def part_qs(self):
+        """Joint positions of every movable part, in ``parts`` order, shape (len(parts),)."""
+        qpos = self.articulation.get_qpos()
+        return np.array([qpos[p.joint_index] for p in self.parts], dtype=np.float64)
+
+    def part_ranges(self):
+        """Upper minus lower limit of every movable part, shape (len(parts),)."""
+        limits = self.articulation.get_qlimits()
+        return np.array([limits[p.joint_index][1] - limits[p.joint_index][0]
+                         for p in self.parts], dtype=np.float64)
+
+    def all_movable_entity_ids(self):
+        """``per_scene_id`` of every movable part's link (the target's alone for one part)."""
+        if not self.parts:
+            return self.movable_entity_ids()
+        return {p.link.entity.per_scene_id for p in self.parts}
+
+    def movable_link_of(self, entity_id):
+        """
+        Find the movable link with a given entity id.
+
+        :param entity_id: a ``per_scene_id``.
+        :return: the link component, or None when no movable part has that id.
+        """
+        links = [p.link for p in self.parts] or [self.movable_link]
+        return next((link for link in links if link.entity.per_scene_id == entity_id), None)
 
     @property
     def joint(self):
@@ -84,7 +169,7 @@ class ArticulatedObject:
 
     def set_q(self, q):
         """
-        Set the movable joint position (other joints keep theirs) and zero all joint velocities.
+        Set the target's joint position (other joints keep theirs) and zero all joint velocities.
 
         :param q: new joint position, clipped to the limits.
         """
@@ -145,7 +230,7 @@ class ArticulatedObject:
     def describe(self):
         """Plain dict of the object's metadata for JSON records."""
         lower, upper = self.limits
-        return {
+        out = {
             'category': self.category,
             'part_name': self.part_name,
             'joint_type': self.joint_type,
@@ -154,6 +239,11 @@ class ArticulatedObject:
             'params': {k: (float(v) if isinstance(v, (float, np.floating)) else v)
                        for k, v in self.params.items()},
         }
+        if len(self.parts) > 1:
+            out.update(target=self.target, referring=self.referring,
+                       parts=[{'name': p.name, 'kind': p.kind, 'joint_type': p.joint_type,
+                               **p.traits} for p in self.parts])
+        return out
 
 
-__all__ = ['ArticulatedObject', 'Handle', 'JOINT_TYPES']
+__all__ = ['ArticulatedObject', 'Handle', 'JOINT_TYPES', 'MovablePart']

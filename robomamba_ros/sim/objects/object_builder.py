@@ -12,7 +12,7 @@ import numpy as np
 import sapien
 
 from robomamba_ros.sim import poses
-from robomamba_ros.sim.objects.articulated_object import ArticulatedObject, Handle
+from robomamba_ros.sim.objects.articulated_object import ArticulatedObject, Handle, MovablePart
 
 # Density of wood-like panels; parts get their mass from their boxes.
 PANEL_DENSITY_KG_M3 = 400.0
@@ -20,20 +20,26 @@ PANEL_DENSITY_KG_M3 = 400.0
 
 class ObjectBuilder:
     """
-    Collects links, boxes and one movable joint, then builds an :class:`ArticulatedObject`.
+    Collects links, boxes and movable joints, then builds an :class:`ArticulatedObject`.
+
+    The first movable part added is the target until :meth:`ArticulatedObject.select_target`
+    names another.
 
     :param scene: the ``sapien.Scene``.
     :param render: add visual shapes too (only valid when the scene renders).
+    :param finish: ``finish(color) -> sapien.render.RenderMaterial`` for visual shapes (a
+        texture, roughness); None draws plain colours.
     """
 
-    def __init__(self, scene, render):
+    def __init__(self, scene, render, finish=None):
         self.scene = scene
         self.render = render
+        self.finish = finish
         self._builder = scene.create_articulation_builder()
         self.root = self._builder.create_link_builder()
         self.root.set_name('base')
-        self._movable = None
-        self._movable_info = None
+        self._movable = []  # (link builder, name, kind, joint type, traits)
+        self._extras = []  # callables scene -> entity, run after the articulation is built
         self._min = np.full(3, np.inf)
         self._max = np.full(3, -np.inf)
         self._origins = {id(self.root): np.zeros(3)}
@@ -55,7 +61,8 @@ class ObjectBuilder:
         pose = sapien.Pose(center)
         link.add_box_collision(pose, half_size=half.tolist(), density=PANEL_DENSITY_KG_M3)
         if self.render:
-            link.add_box_visual(pose, half_size=half.tolist(), material=list(color))
+            material = self.finish(color) if self.finish is not None else list(color)
+            link.add_box_visual(pose, half_size=half.tolist(), material=material)
         origin = self._origins[id(link)]
         self._min = np.minimum(self._min, origin + center - half)
         self._max = np.maximum(self._max, origin + center + half)
@@ -108,11 +115,11 @@ class ObjectBuilder:
         self._handles.append((link, Handle(np.asarray(center_m) + outward * size_m, outward)))
 
     def movable_link(self, name, joint_type, origin_m, axis, limits, friction=0.0,
-                     damping=1.0, parent=None):
+                     damping=1.0, parent=None, kind=None, traits=None):
         """
-        Create the single movable link and its joint.
+        Create a movable link and its joint.
 
-        :param name: link name (the part name).
+        :param name: link name, unique in the object (the part name for a one-part object).
         :param joint_type: ``'prismatic'`` or ``'revolute'``.
         :param origin_m: joint origin in the parent (object) frame.
         :param axis: joint axis in the object frame; positive motion opens the part.
@@ -120,10 +127,12 @@ class ObjectBuilder:
         :param friction: joint friction.
         :param damping: joint damping.
         :param parent: parent link builder (default: the base).
+        :param kind: the part in words (default: ``name``).
+        :param traits: what an instruction may name the part by (see :class:`MovablePart`).
         :return: the link builder, whose frame sits at ``origin_m`` with the object's axes.
         """
-        if self._movable is not None:
-            raise ValueError('an object has exactly one movable link')
+        if any(entry[1] == name for entry in self._movable):
+            raise ValueError(f'movable link names must be unique, got {name!r} twice')
         lower, upper = (float(v) for v in limits)
         if not lower < upper:
             raise ValueError(f'joint limits must have lower < upper, got {limits}')
@@ -143,38 +152,59 @@ class ObjectBuilder:
             pose_in_child=poses.matrix_to_pose(joint_frame_in_child),
             friction=friction, damping=damping)
         self._origins[id(link)] = self._origins[id(parent)] + np.asarray(origin_m, np.float64)
-        self._movable = link
-        self._movable_info = (name, joint_type)
+        self._movable.append((link, name, kind or name, joint_type, dict(traits or {})))
         return link
 
-    def build(self, category, params):
+    def extra(self, make):
         """
-        Build the articulation with its root fixed at the world origin.
+        Add scenery built with the object but not part of it (a table, a distractor, a light).
+
+        :param make: ``make(scene, render) -> entity`` (None to add nothing in that scene).
+        """
+        self._extras.append(make)
+
+    def build(self, category, params, base_z_m=0.0):
+        """
+        Build the articulation with its root fixed at the world origin (raised by ``base_z_m``).
 
         :param category: category name.
         :param params: sampled dimensions for records.
-        :return: an :class:`ArticulatedObject` with the movable joint at its lower limit.
+        :param base_z_m: height of the object frame's origin (on a table: the table top).
+        :return: an :class:`ArticulatedObject` with every movable joint at its lower limit.
         """
-        if self._movable is None:
+        if not self._movable:
             raise ValueError(f'{category}: no movable link was added')
         articulation = self._builder.build(fix_root_link=True)
         articulation.set_name(category)
-        articulation.set_root_pose(sapien.Pose())
-        name, joint_type = self._movable_info
+        articulation.set_root_pose(sapien.Pose([0.0, 0.0, float(base_z_m)]))
         joints = articulation.get_active_joints()
-        index = [j.get_child_link().name for j in joints].index(name)
-        link = joints[index].get_child_link()
-        # Movable parts are weightless: real lids, oven doors and levers stay where they are left
-        # (hinge friction, springs), which PhysX joint friction cannot model against gravity.
-        link.disable_gravity = True
-        center = (self._min + self._max) / 2.0
+        names = [j.get_child_link().name for j in joints]
+        parts = []
+        for owner, name, kind, joint_type, traits in self._movable:
+            index = names.index(name)
+            link = joints[index].get_child_link()
+            # Movable parts are weightless: real lids, oven doors and levers stay where they are
+            # left (hinge friction, springs), which PhysX joint friction cannot model against
+            # gravity.
+            link.disable_gravity = True
+            parts.append(MovablePart(
+                name=name, kind=kind, joint_type=joint_type, joint_index=index, link=link,
+                handles=tuple(h for o, h in self._handles if o is owner), traits=traits))
+        center = (self._min + self._max) / 2.0 + np.array([0.0, 0.0, float(base_z_m)])
         radius = float(np.linalg.norm(self._max - self._min) / 2.0)
+        extras = tuple(e for e in (make(self.scene, self.render) for make in self._extras)
+                       if e is not None)
+        first = parts[0]
         obj = ArticulatedObject(
-            articulation=articulation, category=category, part_name=name,
-            joint_type=joint_type, joint_index=index, movable_link=link,
+            articulation=articulation, category=category, part_name=first.kind,
+            joint_type=first.joint_type, joint_index=first.joint_index, movable_link=first.link,
             bounding_radius_m=radius, center_m=center, params=dict(params), scene=self.scene,
-            handles=tuple(h for owner, h in self._handles if owner is self._movable))
-        obj.set_q(obj.limits[0])
+            handles=first.handles, parts=tuple(parts), extras=extras)
+        qpos = np.array(articulation.get_qpos(), dtype=np.float32)
+        for part in parts:
+            qpos[part.joint_index] = articulation.get_qlimits()[part.joint_index][0]
+        articulation.set_qpos(qpos)
+        articulation.set_qvel(np.zeros_like(qpos))
         return obj
 
 

@@ -17,11 +17,13 @@ Folder layout::
     OUT/grid.png               samples with the contact point and gripper axes drawn
     OUT/manipllm_llava.json    successful samples: instruction and ManipLLM's question -> its
                                answer text (contact pixel, up and left in the camera frame)
-    OUT/language_llava.json    Stage 1 question/answer pairs per scene (LLaVA format)
+    OUT/language_llava.json    Stage 1 question/answer pairs per scene (LLaVA format); for
+                               suite v2 also the parts, the instructed part, where it is
+                               and which parts are open
 """
 
 import concurrent.futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import json
 import multiprocessing
 import pathlib
@@ -32,9 +34,9 @@ import cv2
 import numpy as np
 
 from robomamba_ros import geometry
-from robomamba_ros.sim import language
+from robomamba_ros.sim import captions, language
 from robomamba_ros.sim.categories import resolve_categories
-from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
+from robomamba_ros.sim.episode import Episode, episode_rng, suite_episode_config
 
 # Episode seeds of data generation stay below this; evaluation uses seeds above it.
 DATAGEN_SEED_SPACE = 2 ** 30
@@ -52,7 +54,8 @@ class DatagenConfig:
     :param categories: category names or ``seen``/``unseen``/``all`` (None = all).
     :param primitive: ``'pull'`` or ``'push'``.
     :param grid_samples: samples drawn in ``grid.png``.
-    :param episode: an :class:`EpisodeConfig`.
+    :param episode: an :class:`~robomamba_ros.sim.episode.EpisodeConfig` (default: the suite's).
+    :param suite: ``'v1'`` or ``'v2'`` (objects with several parts, the instruction naming one).
     """
 
     num_samples: int
@@ -62,7 +65,8 @@ class DatagenConfig:
     categories: tuple = None
     primitive: str = 'pull'
     grid_samples: int = 16
-    episode: EpisodeConfig = field(default_factory=EpisodeConfig)
+    episode: object = None
+    suite: str = 'v1'
 
     def __post_init__(self):
         for name, low in (('num_samples', 1), ('workers', 1), ('seed', 0), ('grid_samples', 0)):
@@ -71,7 +75,9 @@ class DatagenConfig:
                 raise ValueError(f'{name} must be an integer >= {low}, got {value!r}')
         if self.primitive not in ('pull', 'push'):
             raise ValueError(f"primitive must be 'pull' or 'push', got {self.primitive!r}")
-        self.categories = resolve_categories(self.categories)
+        self.categories = resolve_categories(self.categories, self.suite)
+        if self.episode is None:
+            self.episode = suite_episode_config(self.suite)
 
 
 def sample_plan(index, seed, categories):
@@ -107,6 +113,7 @@ def generate_sample(index, seed, category, episode_seed, out_dir, primitive='pul
     episode = Episode(category, episode_seed, config=episode_config)
     obs = episode.observe()
     label_rng = episode_rng(category, episode_seed, 'label')
+    obj = episode.object
     name = f'{index:06d}.png'
     cv2.imwrite(str(out / 'rgb' / name), obs.rgb[..., ::-1])
     depth_mm = np.clip(np.round(obs.depth_m * 1000.0), 0, 65535).astype(np.uint16)
@@ -116,11 +123,21 @@ def generate_sample(index, seed, category, episode_seed, out_dir, primitive='pul
         'split': episode.split, 'part_name': episode.object.part_name,
         'joint_type': episode.object.joint_type, 'joint_limits': list(episode.object.limits),
         'q_start': episode.q_start, 'is_open': bool(episode.is_open),
-        'instruction': language.instruction(category, episode.object.part_name, label_rng),
+        'instruction': language.instruction(category, obj.part_name, label_rng, obj.referring),
         'rgb': f'rgb/{name}', 'depth': f'depth/{name}', 'depth_unit': 'mm',
         'K': language.as_list(obs.K), 'T_world_camera': language.as_list(obs.T_world_camera),
         'camera': episode.camera_params, 'primitive': primitive,
     }
+    if len(obj.parts) > 1:
+        scenery = obj.params['scenery']
+        record.update(
+            referring=obj.referring, target_part=obj.target,
+            parts=[dict(kind=p.kind, joint_type=p.joint_type, q=float(q),
+                        open=bool(q - lo > 0.05 * span), pixel=_centroid(obs, p), **p.traits)
+                   for p, q, lo, span in zip(obj.parts, obj.part_qs(),
+                                             [obj.articulation.get_qlimits()[p.joint_index][0]
+                                              for p in obj.parts], obj.part_ranges())],
+            on_table=scenery['table'] is not None, distractors=len(scenery['distractors']))
     label = episode.sample_label(label_rng, obs)
     if label is None:
         record.update(valid=False, success=False, reason='part not visible')
@@ -137,6 +154,12 @@ def generate_sample(index, seed, category, episode_seed, out_dir, primitive='pul
         normal_cam=language.as_list(episode.to_camera(label.normal_world)),
         **result.to_dict())
     return record
+
+
+def _centroid(obs, part):
+    """Mean pixel (u, v) of a part's visible mask, or None when it is hidden."""
+    rows, cols = np.nonzero(obs.mask_of({part.link.entity.per_scene_id}))
+    return [float(cols.mean()), float(rows.mean())] if rows.size else None
 
 
 def _generate_task(task):
@@ -246,6 +269,7 @@ def summarize(records, config, generated, elapsed_s):
         'seed': config.seed,
         'categories': list(config.categories),
         'primitive': config.primitive,
+        'suite': config.suite,
     }
 
 
@@ -267,7 +291,8 @@ def write_exports(records, out_dir):
             manipllm.append(language.llava_entry(
                 f'{record["id"]:06d}', record['rgb'], [(question, answer)]))
         lang.append(language.llava_entry(f'{record["id"]:06d}-qa', record['rgb'],
-                                         language.language_pairs(record)))
+                                         language.language_pairs(record) +
+                                         captions.scene_questions(record)))
     (out / 'manipllm_llava.json').write_text(json.dumps(manipllm, indent=1), encoding='utf-8')
     (out / 'language_llava.json').write_text(json.dumps(lang, indent=1), encoding='utf-8')
 

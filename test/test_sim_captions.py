@@ -46,8 +46,8 @@ def test_facts_name_the_parts_their_layout_states_and_surroundings():
 
 def test_captions_vary_are_seeded_and_are_made_of_facts_only():
     facts = scene_facts(CHEST)
-    true = set(sum((facts[k] for k in ('object', 'parts', 'states', 'relations',
-                                        'surroundings')), []))
+    groups = ('object', 'parts', 'states', 'relations', 'surroundings')
+    true = set(sum((facts[k] for k in groups), []))
     drawn = [caption(CHEST, np.random.default_rng(seed)) for seed in range(40)]
     assert drawn == [caption(CHEST, np.random.default_rng(seed)) for seed in range(40)]
     assert len(set(drawn)) > 10

@@ -42,6 +42,7 @@ def data_dir(tmp_path_factory):
         matplotlib.image.imsave(root / f'rgb/{i:06d}.png', square_image('red', centre))
         ok = i % 2 == 0
         index.append({'id': i, 'rgb': f'rgb/{i:06d}.png', 'instruction': 'Open the lid.',
+                      'category': 'storage_box', 'part_name': 'lid', 'is_open': i % 3 == 0,
                       'valid': True, 'success': ok, 'pixel': list(centre),
                       'up_cam': [0, 0, 1], 'forward_cam': [1, 0, 0]})
         language.append(_language(i))
@@ -95,3 +96,27 @@ def test_recipe_rejects_bad_sizes_and_variants(data_dir, tmp_path):
         SapienTinyRecipe(stage1_steps=0)
     with pytest.raises(ValueError, match='variant must be one of'):
         run_recipe(str(data_dir), str(tmp_path), SapienTinyRecipe(**TINY), variant='lora')
+
+
+def test_stage0_pretrains_the_encoder_that_stages_1_and_2_keep_frozen(data_dir, tmp_path):
+    from transformers import CLIPVisionModel
+
+    recipe = SapienTinyRecipe(**TINY, stage0_steps=2, stage0_batch=2)
+    summary = run_recipe(str(data_dir), str(tmp_path / 'run'), recipe, progress=False)
+    stage0 = summary['stages']['stage0']
+    assert stage0['steps'] == 2 and stage0['held_out_after']['pictures'] >= 1
+    assert os.path.isfile(tmp_path / 'run/stage0/loss.png')
+    init = load_file(f'{tmp_path}/run/init/model.safetensors')
+    final = load_file(f"{summary['model_dir']}/model.safetensors")
+    changed = {k.split('.')[0] for k in init if not torch.equal(init[k], final[k])}
+    assert changed == {'projector', 'lm', 'head'}
+    clip = CLIPVisionModel.from_pretrained(f'{tmp_path}/run/stage0/clip')
+    patch = clip.embeddings.patch_embedding.weight
+    mine = [k for k in final if k.startswith('vision.') and k.endswith('patch_embedding.weight')]
+    assert len(mine) == 1 and torch.equal(final[mine[0]], patch)
+    # Without stage 0 the encoder starts random and learns in stage 1.
+    summary = run_recipe(str(data_dir), str(tmp_path / 'none'), recipe, variant='no-stage0',
+                         progress=False)
+    assert 'stage0' not in summary['stages']
+    assert not torch.equal(load_file(f"{summary['model_dir']}/model.safetensors")[mine[0]],
+                           patch)

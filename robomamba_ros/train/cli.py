@@ -104,8 +104,14 @@ def _cmd_init(args):
 def _cmd_sapien_tiny(args):
     from robomamba_ros.train.sapien_tiny import run_recipe, SapienTinyRecipe
     overrides = {name: getattr(args, name) for name in (
-        'num_samples', 'stage1_steps', 'stage2_steps', 'seed') if getattr(args, name) is not None}
-    summary = run_recipe(args.data, args.out, SapienTinyRecipe(**overrides), args.variant)
+        'num_samples', 'stage0_steps', 'stage1_steps', 'stage2_steps', 'seed', 'suite')
+        if getattr(args, name) is not None}
+    try:
+        recipe = SapienTinyRecipe(**overrides)
+    except ValueError as exc:
+        print(f'train sapien-tiny: {exc}')
+        return 2
+    summary = run_recipe(args.data, args.out, recipe, args.variant)
     times = ', '.join(f'{name} {sec / 60:.1f} min' for name, sec in summary['seconds'].items())
     print(f"sapien-tiny ({summary['variant']}): {summary['total_params']:,} parameters; {times}; "
           f"model in {summary['model_dir']}")
@@ -143,9 +149,13 @@ def add_train_parser(subparsers):
                    help='datagen folder (generated or completed when samples are missing)')
     p.add_argument('--out', required=True, help='output folder (OUT/model is the result)')
     p.add_argument('--variant', default='stages', choices=VARIANTS,
-                   help='stages: stage 1 then stage 2 (shipped); untrained: stage 2 on the '
-                        'random backbone; end-to-end: everything trained with the pose loss')
+                   help='stages: stage 0 (when it has steps), stage 1, stage 2 (shipped); '
+                        'no-stage0: stages 1 and 2; untrained: stage 2 on the random '
+                        'backbone; end-to-end: everything trained with the pose loss')
+    p.add_argument('--suite', choices=('v1', 'v2'), help='suite of the data (default v1)')
     p.add_argument('--num-samples', type=int, help='SAPIEN interactions (default 10000)')
+    p.add_argument('--stage0-steps', type=int,
+                   help='stage 0 (image-text contrastive) optimizer steps (default 0: none)')
     p.add_argument('--stage1-steps', type=int, help='stage 1 optimizer steps')
     p.add_argument('--stage2-steps', type=int, help='stage 2 optimizer steps')
     p.add_argument('--seed', type=int, help='model and training seed')

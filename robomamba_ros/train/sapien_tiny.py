@@ -3,17 +3,22 @@
 """
 ``robomamba-sapien-tiny``: the recipe that trains the shipped small RoboMamba from nothing.
 
-One command runs every step on a CPU: SAPIEN data generation on the seen categories, a
-byte-level BPE tokenizer trained on that data's text, a small random RoboMamba (ViT encoder,
+One command runs every step on a CPU: SAPIEN data generation on the seen categories of a suite,
+a byte-level BPE tokenizer trained on that data's text, a small random RoboMamba (ViT encoder,
 MLP projector, Mamba LM, ``two_mlp`` head), then
 
-* ``stages`` (the shipped model): stage 1 on the scene-language export (the ManipLLM-style
-  contact-point answer, then object, movable part, joint type, state and, for one scene in
-  ``plan_every``, the step-by-step plan), training encoder, projector and LM; stage 2 freezes
-  all of it and trains only the head on the successful interactions;
-* ``untrained``: stage 2 alone on the random backbone (what stage 1 is worth);
+* ``stages`` (the shipped models): with ``stage0_steps``, stage 0 first pretrains the encoder
+  image-text contrastively on the same pictures and their captions
+  (:mod:`robomamba_ros.train.contrastive`; the encoder then stays frozen, as RoboMamba's CLIP
+  does); stage 1 on the scene-language export (the ManipLLM-style contact-point answer, then
+  object, movable part, joint type, state, the parts of a multi-part object and where the
+  instructed one is, and for one scene in ``plan_every`` the step-by-step plan), training
+  projector and LM (and the encoder when there was no stage 0); stage 2 freezes all of it and
+  trains only the head on the successful interactions;
+* ``no-stage0``: ``stages`` without stage 0 (the encoder learns in stage 1);
+* ``untrained``: stage 2 alone on the random backbone (what stages 0 and 1 are worth);
 * ``end-to-end``: every module trained with the pose loss from scratch, for as many optimizer
-  steps as stage 1 and stage 2 together and on as many pose samples as stage 2.
+  steps as the stages together and on as many pose samples as stage 2.
 
 ``OUT/summary.json`` records the sizes, the wall time of each phase and the parameter counts;
 ``OUT/model`` is the result, a folder ``RoboMamba.from_pretrained`` loads.
@@ -24,11 +29,11 @@ import json
 import os
 import time
 
-VARIANTS = ('stages', 'untrained', 'end-to-end')
+VARIANTS = ('stages', 'no-stage0', 'untrained', 'end-to-end')
 STAGE1_FILE = 'stage1_llava.json'
 SUMMARY_FILE = 'summary.json'
-# Turns of one scene's language export: object, part, joint, state, plan (question, answer).
-LANGUAGE_TURNS_WITHOUT_PLAN = 8
+# The plan is the fifth question/answer pair of a scene's language export (turns 8 and 9).
+PLAN_TURNS = slice(8, 10)
 
 
 @dataclass
@@ -55,6 +60,10 @@ class SapienTinyRecipe:
     :param plan_every: one scene in this many keeps its plan turn in stage 1 (plans are long and
         follow one template per category).
     :param seed: initialisation and training seed.
+    :param suite: the suite the data comes from, ``'v1'`` or ``'v2'``.
+    :param stage0_steps: stage 0 optimizer steps (0: no stage 0).
+    :param stage0_batch: stage 0 batch size (pictures and captions).
+    :param stage0_lr: stage 0 peak learning rate.
     """
 
     num_samples: int = 10_000
@@ -75,14 +84,22 @@ class SapienTinyRecipe:
     stage2_lr: float = 1e-3
     plan_every: int = 4
     seed: int = 0
+    suite: str = 'v1'
+    stage0_steps: int = 0
+    stage0_batch: int = 64
+    stage0_lr: float = 1e-3
 
     def __post_init__(self):
+        if self.suite not in ('v1', 'v2'):
+            raise ValueError(f"suite must be 'v1' or 'v2', got {self.suite!r}")
         for name, value in asdict(self).items():
-            if name in ('stage1_lr', 'stage2_lr'):
+            if name == 'suite':
+                continue
+            if name in ('stage0_lr', 'stage1_lr', 'stage2_lr'):
                 if not value > 0:
                     raise ValueError(f'{name} must be > 0, got {value!r}')
             elif not isinstance(value, int) or isinstance(value, bool) or value < (
-                    0 if name in ('datagen_seed', 'seed') else 1):
+                    0 if name in ('datagen_seed', 'seed', 'stage0_steps') else 1):
                 raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
 
 
@@ -110,7 +127,7 @@ def write_stage1_data(data_dir, out_path, plan_every):
     for i, sample in enumerate(language):
         turns = sample['conversations']
         if i % plan_every:
-            turns = turns[:LANGUAGE_TURNS_WITHOUT_PLAN]
+            turns = turns[:PLAN_TURNS.start] + turns[PLAN_TURNS.stop:]
         turns = contact.get(sample['image'], []) + turns
         merged.append({'id': sample['id'], 'image': sample['image'], 'conversations': turns})
     with open(out_path, 'w', encoding='utf-8') as f:
@@ -118,42 +135,87 @@ def write_stage1_data(data_dir, out_path, plan_every):
     return len(merged)
 
 
-def _texts(stage1_path, index_path):
+def _texts(stage1_path, index_path, captions_per_scene=0):
+    import numpy as np
+
+    from robomamba_ros.sim.captions import caption
     for sample in _read_json(stage1_path):
         for turn in sample['conversations']:
             yield turn['value'].replace('<image>', '').strip()
+    rng = np.random.default_rng(0)
     with open(index_path, encoding='utf-8') as f:
         for line in f:
             if line.strip():
-                yield json.loads(line)['instruction']
+                record = json.loads(line)
+                yield record['instruction']
+                for _ in range(captions_per_scene):
+                    yield caption(record, rng)
 
 
-def build_model(recipe, stage1_path, index_path, folder):
+def vision_config(recipe):
+    """Return the encoder's :class:`VisionConfig` for a recipe."""
+    from robomamba_ros.models.configuration_robomamba import VisionConfig
+    return VisionConfig(image_size=recipe.image_size, patch_size=recipe.patch_size,
+                        hidden_size=recipe.vision_width, num_layers=recipe.vision_layers,
+                        num_heads=4, intermediate_size=2 * recipe.vision_width)
+
+
+def train_tokenizer(recipe, stage1_path, index_path, folder):
     """
-    Train the tokenizer and write the random small RoboMamba into ``folder``.
+    Train the recipe's BPE tokenizer on the data's text (and captions, for stage 0).
 
+    :return: the tokenizer.
+    """
+    from robomamba_ros.train.contrastive import CAPTION_END
+    from robomamba_ros.train.tokenizer import train_bpe_tokenizer
+
+    captions = 2 if recipe.stage0_steps else 0
+    return train_bpe_tokenizer(_texts(stage1_path, index_path, captions), folder,
+                               recipe.vocab_size, (CAPTION_END,) if captions else ())
+
+
+def build_model(recipe, tokenizer, folder, vision_model=None):
+    """
+    Write the small RoboMamba into ``folder``: random, or with a pretrained encoder.
+
+    :param recipe: the :class:`SapienTinyRecipe`.
+    :param tokenizer: the trained tokenizer.
+    :param folder: output folder.
+    :param vision_model: a ``CLIPVisionModel`` from stage 0, or None for a random encoder.
     :return: total parameter count.
     """
     import torch
 
     from robomamba_ros.models.configuration_robomamba import (
-        LanguageModelConfig, RoboMambaConfig, VisionConfig)
+        LanguageModelConfig, RoboMambaConfig)
     from robomamba_ros.models.robomamba import RoboMamba
-    from robomamba_ros.train.tokenizer import train_bpe_tokenizer
 
     torch.manual_seed(recipe.seed)
-    tokenizer = train_bpe_tokenizer(_texts(stage1_path, index_path), folder, recipe.vocab_size)
     config = RoboMambaConfig(
-        vision=VisionConfig(
-            image_size=recipe.image_size, patch_size=recipe.patch_size,
-            hidden_size=recipe.vision_width, num_layers=recipe.vision_layers, num_heads=4,
-            intermediate_size=2 * recipe.vision_width),
+        vision=vision_config(recipe),
         lm=LanguageModelConfig(vocab_size=len(tokenizer), hidden_size=recipe.lm_width,
                                num_layers=recipe.lm_layers, state_size=recipe.lm_state),
         head_type='two_mlp')
-    model = RoboMamba(config, tokenizer)
+    model = RoboMamba(config, tokenizer, vision_model=vision_model)
     model.save_pretrained(folder)
     return sum(p.numel() for p in model.parameters())
+
+
+def run_stage0(recipe, data_dir, tokenizer_dir, out_dir, progress=True):
+    """
+    Pretrain the encoder image-text contrastively on the data's pictures and captions.
+
+    :return: ``(summary, CLIPVisionModel)``.
+    """
+    from transformers import CLIPVisionModel
+
+    from robomamba_ros.train.contrastive import ContrastiveConfig, run_contrastive
+    summary = run_contrastive(ContrastiveConfig(
+        data=data_dir, tokenizer=tokenizer_dir, out=out_dir, vision=vision_config(recipe),
+        text_width=recipe.vision_width, max_steps=recipe.stage0_steps,
+        batch_size=recipe.stage0_batch, lr=recipe.stage0_lr,
+        warmup_steps=max(1, recipe.stage0_steps // 20), seed=recipe.seed), progress=progress)
+    return summary, CLIPVisionModel.from_pretrained(summary['clip_dir'], local_files_only=True)
 
 
 def _train(stage, model, data, out, steps, batch, lr, seed, unfreeze=(), progress=True):
@@ -189,35 +251,50 @@ def run_recipe(data_dir, out_dir, recipe=None, variant='stages', progress=True):
             recipe.num_samples or not os.path.isfile(os.path.join(data_dir,
                                                                   'language_llava.json')):
         run_datagen(DatagenConfig(num_samples=recipe.num_samples, out_dir=data_dir,
-                                  seed=recipe.datagen_seed, categories='seen'),
-                    progress=progress)
+                                  seed=recipe.datagen_seed, categories=['seen'],
+                                  suite=recipe.suite), progress=progress)
     seconds['datagen'] = time.perf_counter() - start
 
     start = time.perf_counter()
     stage1_path = os.path.join(data_dir, STAGE1_FILE)
     conversations = write_stage1_data(data_dir, stage1_path, recipe.plan_every)
     init_dir = os.path.join(out_dir, 'init')
-    total = build_model(recipe, stage1_path, index_path, init_dir)
+    tokenizer = train_tokenizer(recipe, stage1_path, index_path, init_dir)
     seconds['init'] = time.perf_counter() - start
 
     logs = {}
-    model = init_dir
-    if variant == 'stages':
+    stage0 = variant == 'stages' and recipe.stage0_steps > 0
+    vision_model = None
+    if stage0:
         start = time.perf_counter()
+        stage0_log, vision_model = run_stage0(recipe, data_dir, init_dir,
+                                              os.path.join(out_dir, 'stage0'), progress)
+        logs['stage0'] = {k: stage0_log[k] for k in (
+            'steps', 'params', 'vision_params', 'first_loss', 'final_loss',
+            'final_batch_accuracy', 'held_out_before', 'held_out_after', 'seconds')}
+        seconds['stage0'] = time.perf_counter() - start
+    start = time.perf_counter()
+    total = build_model(recipe, tokenizer, init_dir, vision_model)
+    seconds['init'] += time.perf_counter() - start
+    model = init_dir
+    if variant in ('stages', 'no-stage0'):
+        start = time.perf_counter()
+        # A pretrained encoder stays frozen, as RoboMamba's CLIP; a random one learns here.
         logs['stage1'] = _train('cotrain', model, stage1_path, os.path.join(out_dir, 'stage1'),
                                 recipe.stage1_steps, recipe.stage1_batch, recipe.stage1_lr,
-                                recipe.seed, unfreeze=('vision',), progress=progress)
+                                recipe.seed, unfreeze=() if stage0 else ('vision',),
+                                progress=progress)
         seconds['stage1'] = time.perf_counter() - start
         model = logs['stage1']['model_dir']
     start = time.perf_counter()
     if variant == 'end-to-end':
-        # As many optimizer steps as both stages, seeing as many pose samples as stage 2.
-        e2e_batch = max(1, recipe.stage2_steps * recipe.stage2_batch // (
-            recipe.stage1_steps + recipe.stage2_steps))
+        # As many optimizer steps as the stages, seeing as many pose samples as stage 2.
+        steps = recipe.stage0_steps + recipe.stage1_steps + recipe.stage2_steps
+        e2e_batch = max(1, recipe.stage2_steps * recipe.stage2_batch // steps)
         logs['end_to_end'] = _train(
-            'head', model, index_path, os.path.join(out_dir, 'end_to_end'),
-            recipe.stage1_steps + recipe.stage2_steps, e2e_batch, recipe.stage2_lr,
-            recipe.seed, unfreeze=('vision', 'projector', 'lm'), progress=progress)
+            'head', model, index_path, os.path.join(out_dir, 'end_to_end'), steps, e2e_batch,
+            recipe.stage2_lr, recipe.seed, unfreeze=('vision', 'projector', 'lm'),
+            progress=progress)
         final = logs['end_to_end']
     else:
         logs['stage2'] = _train('head', model, index_path, os.path.join(out_dir, 'stage2'),
@@ -232,7 +309,7 @@ def run_recipe(data_dir, out_dir, recipe=None, variant='stages', progress=True):
         'variant': variant, 'recipe': asdict(recipe), 'data_dir': os.path.abspath(data_dir),
         'stage1_conversations': conversations, 'total_params': total,
         'seconds': seconds, 'total_seconds': sum(seconds.values()),
-        'stages': {name: {k: log[k] for k in (
+        'stages': {name: log if name == 'stage0' else {k: log[k] for k in (
             'steps', 'trainable_params', 'total_params', 'trainable_fraction', 'first_loss',
             'final_loss', 'seconds', 'train_pose_errors')} for name, log in logs.items()},
         'model_dir': model_dir,
@@ -249,4 +326,5 @@ def _copy_model(src, dst):
     shutil.copytree(src, dst)
 
 
-__all__ = ['SapienTinyRecipe', 'VARIANTS', 'build_model', 'run_recipe', 'write_stage1_data']
+__all__ = ['SapienTinyRecipe', 'VARIANTS', 'build_model', 'run_recipe', 'run_stage0',
+           'train_tokenizer', 'vision_config', 'write_stage1_data']

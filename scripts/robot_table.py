@@ -18,19 +18,16 @@ is Wilson's 95 %.
 
 import collections
 import json
-import math
 from pathlib import Path
 import sys
 
+from robomamba_ros.sim.report import wilson_interval
 
-def wilson(successes, n, z=1.96):
+
+def wilson(successes, n):
     """Return the 95 % Wilson interval of a success rate, in percent."""
-    if n == 0:
-        return 0.0, 0.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return 100.0 * max(0.0, centre - half), 100.0 * min(1.0, centre + half)
+    low, high = wilson_interval(successes, n)
+    return 100.0 * low, 100.0 * high
 
 
 def failure_reason(record):

@@ -56,6 +56,7 @@ from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig, suite
 from robomamba_ros.sim.low_level_task import LowLevelPullTask
 from robomamba_ros.sim.panda_runner import GRIPPERS, PandaRunnerConfig, reference_grasp, ROBOTS
 from robomamba_ros.sim.policies import load_policy, PolicyContext
+from robomamba_ros.sim.report import markdown_table
 from robomamba_ros.tasks.scripted import ScriptedController
 
 PRIMITIVE_EXECUTOR = 'primitive'
@@ -450,7 +451,10 @@ def _timing(records):
 
 def run_eval(policies, config, out_dir, progress=True, executors=None):
     """
-    Evaluate every policy with every executor and write ``eval.json`` and ``eval_table.png``.
+    Evaluate every policy with every executor and write the results.
+
+    ``eval.json`` holds every record, ``eval_table.png`` the success per category, and
+    ``eval_table.md`` the averages with 95 % intervals and the success per category.
 
     Rows are named by the policy alone when the only executor is the default primitive (as
     before executors existed), else ``'policy + executor'``.
@@ -521,6 +525,8 @@ def run_eval(policies, config, out_dir, progress=True, executors=None):
     success_table(rows, seen, unseen, out / 'eval_table.png',
                   title=f'Success rate (%) of {executed_by}, '
                         f'{config.scenes_per_category} scenes per category')
+    (out / 'eval_table.md').write_text(markdown_table(results, lambda name: ' + '.join(
+        short_name(part) for part in name.split(' + '))), encoding='utf-8')
     return results
 
 

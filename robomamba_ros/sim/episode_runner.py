@@ -36,7 +36,7 @@ import sapien
 
 from robomamba_ros import geometry
 from robomamba_ros.sim import success
-from robomamba_ros.sim.suction import part_proximity
+from robomamba_ros.sim.suction import nearest_movable_part
 
 NS_PER_S = 1_000_000_000
 # A held part rests while its joint stays within this fraction of its range and the hand within
@@ -158,6 +158,7 @@ class EpisodeRunner:
         """Record the start state of an episode whose hand is in place; clear the commands."""
         self.episode = episode
         self.q_start = episode.object.get_q()
+        self.qs_start = episode.object.part_qs()
         self.T_link_start = episode.object.link_pose()
         self.dt_ns = int(round(episode.scene.timestep * NS_PER_S))
         self.steps = 0
@@ -258,20 +259,23 @@ class EpisodeRunner:
 
     def close_suction(self, check_reach=True):
         """
-        Close the suction on the movable part, if the cup is close enough to it.
+        Close the suction on the movable part nearest the cup, if the cup is close enough to it.
+
+        On an object with several movable parts that may be another part than the instructed
+        one: a suction cup grips what it touches (and the judge fails the pull).
 
         :param check_reach: False closes it wherever the cup is (the caller tested the pose).
-        :return: ``(holding, cup distance to the movable part in m)``.
+        :return: ``(holding, cup distance to the nearest movable part in m)``.
         """
         gripper = self.episode.gripper
         T = gripper.pose()
         cup = T[:3, 3] + self.config.contact_offset_m * T[:3, 2]
-        distance, closest = part_proximity(self.episode.object, cup)
+        distance, closest, link = nearest_movable_part(self.episode.object, cup)
         if gripper.attached:
             return True, distance
         if check_reach and distance > self.config.attach_tolerance_m:
             return False, distance
-        gripper.attach(self.episode.object.movable_link)
+        gripper.attach(link)
         if self.attach_record is None:
             self.attach_record = Contact(closest, self.episode.object.link_pose(), T[:3, 2].copy())
         return True, distance
@@ -359,9 +363,12 @@ class EpisodeRunner:
             motion = np.zeros(3)
             action = -self.hand_pose()[:3, 2]
         held = self.ever_attached
+        other_moved = success.others_moved(self.qs_start, obj.part_qs(), obj.part_ranges(),
+                                           obj.target)
         return success.judge(obj.get_q() - self.q_start, obj.joint_range, motion, action,
                              held if touched_object is None else touched_object,
-                             held if touched_part is None else touched_part, 'pull')
+                             held if touched_part is None else touched_part, 'pull',
+                             other_moved)
 
     def settled(self, settle_s):
         """

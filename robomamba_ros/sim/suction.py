@@ -59,6 +59,27 @@ def part_proximity(obj, point_m):
     return closest_point_on_boxes(obj.collision_boxes(), point)
 
 
+def nearest_movable_part(obj, point_m):
+    """
+    Find the movable part of an object closest to a point: where a suction cup there grips.
+
+    :param obj: an :class:`~robomamba_ros.sim.objects.articulated_object.ArticulatedObject`.
+    :param point_m: query point in the world frame, shape (3,).
+    :return: ``(distance_m, closest_point_m, link)``: the part's link (the instructed one or
+        another), its box shapes' closest point and the distance to it.
+    :raises ValueError: for a point that is not a finite 3-vector.
+    """
+    point = np.asarray(point_m, dtype=np.float64)
+    if point.shape != (3,) or not np.all(np.isfinite(point)):
+        raise ValueError(f'point_m must be a finite 3-vector, got {point_m!r}')
+    best = (float('inf'), None, None)
+    for link in [p.link for p in obj.parts] or [obj.movable_link]:
+        distance, closest = closest_point_on_boxes(obj.collision_boxes(link), point)
+        if distance < best[0]:
+            best = (distance, closest, link)
+    return best
+
+
 def release_drive(drive):
     """Let go of what a suction drive holds: no stiffness, no damping, disabled."""
     for axis in ('x', 'y', 'z'):
@@ -67,4 +88,5 @@ def release_drive(drive):
     drive.disable()
 
 
-__all__ = ['closest_point_on_box', 'closest_point_on_boxes', 'part_proximity', 'release_drive']
+__all__ = ['closest_point_on_box', 'closest_point_on_boxes', 'nearest_movable_part',
+           'part_proximity', 'release_drive']

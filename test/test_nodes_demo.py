@@ -194,8 +194,9 @@ def test_demo_figures_are_small_and_captioned_from_the_records(demo_run):
 
 @pytest.mark.parametrize('args, message', [
     (['--camera', 'wrist'], 'needs --robot panda'),
-    (['--camera-distance-m', '2', '1'], '0 < LOW <= HIGH, got 2 1')])
-def test_a_camera_the_scene_cannot_have_is_one_clear_line(capsys, args, message):
+    (['--camera-distance-m', '2', '1'], '0 < LOW <= HIGH, got 2 1'),
+    (['--suite', 'v2', '--robot', 'panda'], '--suite v2 runs with the flying hand')])
+def test_a_scene_the_robot_cannot_have_is_one_clear_line(capsys, args, message):
     status = main(['demo', *args, '--out', 'unused'])
     assert status == 2
     out = capsys.readouterr().out.strip()
@@ -234,3 +235,15 @@ def test_the_panda_demo_runs_the_nodes_on_franka_topics_and_draws_the_arm(tmp_pa
     assert '/robomamba/goal_pose' not in topics and '/dmm_node/twist' not in topics
     assert (tmp_path / 'arm_frames.png').stat().st_size > 1000
     assert results['arm_frames'].endswith('arm_frames.png')
+
+
+def test_a_suite_v2_demo_pulls_the_instructed_part_through_the_nodes(tmp_path):
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = main(['demo', '--episodes', '1', '--policy', 'oracle', '--dmm', 'scripted',
+                       '--suite', 'v2', '--categories', 'two_door_safe', '--out',
+                       str(tmp_path), '--camera-rate-hz', '2', '--quiet'])
+    assert status == 0
+    record = json.loads((tmp_path / 'results.json').read_text())['episodes'][0]
+    assert record['category'] == 'two_door_safe' and record['suite'] == 'v2'
+    assert record['referring'][len('the '):] in record['instruction']
+    assert record['success'] and not record['other_part_moved'], record

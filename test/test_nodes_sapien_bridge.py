@@ -562,3 +562,33 @@ def test_camera_topics_rendered():
     valid = ~np.isnan(metres)
     assert valid.mean() > 0.05
     assert np.abs(metres[valid] - millimetres[valid]).max() <= 5e-4 + 1e-6
+
+
+def test_suite_v2_names_the_part_and_fails_a_pull_of_another_one():
+    graph, bridge = make_bridge(suite='v2', categories=('chest_of_drawers',),
+                                max_linear_mps=0.3, episode_timeout_s=2.0)
+    results = graph.tap(NODE + '/result')
+    graph.advance(0.05)
+    episode = bridge.episode
+    obj = episode.object
+    assert episode.camera.config.fov_y_deg == 45.0 and len(obj.parts) >= 2
+    assert obj.referring[len('the '):] in bridge._instruction
+    wrong = next(p for i, p in enumerate(obj.parts) if i != obj.target)
+    low, high = wrong.link.compute_global_aabb_tight()
+    point = np.array([low[0], (low[1] + high[1]) / 2.0, (low[2] + high[2]) / 2.0])
+    up, forward = np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])
+    episode.gripper.teleport(geometry.gripper_pose(point, up, forward, 0.1))
+    graph.advance(0.05)
+    send_grasp(graph, True)
+    for _ in range(60):
+        if results:
+            break
+        send_twist(graph, -0.3 * up)
+        graph.advance(0.05)
+    record = json.loads(results[0][1].data)
+    assert record['success'] is False and record['reason'] == 'wrong part moved', record
+    assert record['referring'] == obj.referring and record['target_part'] == obj.target
+    with pytest.raises(ValueError, match='not in suite v2'):
+        make_bridge(suite='v2', categories=('drawer_cabinet',))
+    with pytest.raises(ValueError, match="needs robot 'flying_hand'"):
+        make_bridge(suite='v2', categories=('desk',), robot='panda')

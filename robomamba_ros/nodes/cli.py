@@ -50,6 +50,10 @@ def cmd_demo(args):
     if args.camera == 'wrist' and args.robot != 'panda':
         print('demo: --camera wrist needs --robot panda (the flying hand has no wrist)')
         return 2
+    if args.suite == 'v2' and args.robot != 'flying_hand':
+        print('demo: --suite v2 runs with the flying hand (the layout of the Panda plans for '
+              'one-part objects)')
+        return 2
     if args.camera_distance_m is not None and \
             not 0.0 < args.camera_distance_m[0] <= args.camera_distance_m[1]:
         print('demo: --camera-distance-m takes LOW HIGH metres with 0 < LOW <= HIGH, got '
@@ -71,7 +75,8 @@ def cmd_demo(args):
                        out=args.out, categories=category_list(args.categories),
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
                        robot=args.robot, gripper=args.gripper, camera=args.camera,
-                       camera_distance_m=args.camera_distance_m, progress=not args.quiet)
+                       camera_distance_m=args.camera_distance_m, suite=args.suite,
+                       progress=not args.quiet)
     print(success_table(results['episodes']))
     print(f"pose source {results['policy']}, executor {results['executor']}: "
           f"{len(results['episodes'])} episodes in {results['elapsed_s']:.0f} s, results in "
@@ -263,6 +268,9 @@ def add_node_parsers(sub):
     p.add_argument('--camera', choices=CAMERA_MOUNTS, default='tripod',
                    help="the RGB-D camera: on a tripod (the scene's seeded camera, default) or, "
                         "with --robot panda, on the Panda's hand")
+    p.add_argument('--suite', choices=('v1', 'v2'), default='v1',
+                   help='v1: one movable part per object; v2: drawers, doors and lids, the '
+                        'instruction naming one (flying hand only; default: v1)')
     p.add_argument('--camera-distance-m', type=float, nargs=2, default=None,
                    metavar=('LOW', 'HIGH'),
                    help="the tripod's distance from the object, drawn per scene in metres, e.g. "

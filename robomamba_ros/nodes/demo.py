@@ -43,7 +43,6 @@ from robomamba_ros.nodes.launch_plan import SIM_DEPLOYMENTS
 from robomamba_ros.nodes.robomamba_node import RoboMambaNodeCore, RoboMambaNodeParameters
 from robomamba_ros.nodes.sapien_bridge import SapienBridgeCore, SapienBridgeParameters
 from robomamba_ros.ros.messages import image_to_rgb
-from robomamba_ros.sim.categories import SEEN_CATEGORIES
 
 RESULTS_FILE = 'results.json'
 FRAMES_FILE = 'frames.png'
@@ -168,7 +167,7 @@ def success_table(records):
 def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/demo',
              categories=None, seed=0, distro='humble', episode_timeout_s=None,
              camera_rate_hz=None, robot='flying_hand', gripper='fingers', camera='tripod',
-             camera_distance_m=None, progress=True):
+             camera_distance_m=None, suite='v1', progress=True):
     """
     Run the pipeline for some episodes and write the bag, results and frames.
 
@@ -176,7 +175,7 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     :param policy: pose source: a built-in policy name or a RoboMamba model folder.
     :param dmm_model: DMM/DT model folder for dmm_node; empty runs its scripted executor.
     :param out: output folder.
-    :param categories: object categories (default: the seen ones).
+    :param categories: object categories of the suite (default: its seen ones).
     :param seed: evaluation seed (scene seeds as ``robomamba-ros eval`` draws them).
     :param distro: message typestore of the bag, ``'humble'`` or ``'jazzy'``.
     :param episode_timeout_s: simulated-time limit per episode (default: the bridge's).
@@ -190,6 +189,8 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
     :param camera: the camera mount, ``'tripod'`` or (the Panda only) ``'wrist'``.
     :param camera_distance_m: the tripod's ``(low, high)`` distance from the object in metres
         (default: the protocol's, see the bridge's ``camera_distance_m``).
+    :param suite: ``'v1'`` or ``'v2'`` (objects with several parts, the instruction naming
+        one; the flying hand only).
     :param progress: show a progress bar.
     :return: the results dict (also written to ``results.json``).
     """
@@ -204,12 +205,15 @@ def run_demo(episodes=2, policy='heuristic', dmm_model='', out='robomamba_out/de
         raise ValueError(f'robot must be one of {", ".join(SIM_DEPLOYMENTS)}, got {robot!r}')
     if camera == 'wrist' and robot != 'panda':
         raise ValueError('the wrist camera needs --robot panda (the flying hand has no wrist)')
+    if suite == 'v2' and robot != 'flying_hand':
+        raise ValueError('suite v2 runs with the flying hand')
     bridge_files, node_files = SIM_DEPLOYMENTS[robot]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     bag = _fresh_bag_path(out)
     # One simulated clock for all cores: the bridge ticks at its control period.
-    bridge_overrides = {'categories': tuple(categories or SEEN_CATEGORIES), 'seed': int(seed),
+    bridge_overrides = {'categories': tuple(categories or ('seen',)), 'seed': int(seed),
+                        'suite': suite,
                         'autostart': False, 'auto_reset': False, 'real_time_factor': 1.0,
                         'gripper': gripper, 'camera_mount': camera}
     if episode_timeout_s is not None:

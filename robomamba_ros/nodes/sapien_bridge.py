@@ -64,6 +64,7 @@ hand (the arm drawn too), and TF carries the mounting, ``panda_hand`` -> ``camer
 of world -> ``camera_frame``.
 """
 
+import dataclasses
 from dataclasses import dataclass
 import json
 
@@ -79,9 +80,8 @@ from robomamba_ros.ros.messages import (
     twist_stamped_to_numpy)
 from robomamba_ros.ros.tf_messages import make_clock, make_tf_message, make_transform_stamped
 from robomamba_ros.sim import language
-from robomamba_ros.sim.camera import CameraConfig
-from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SEEN_CATEGORIES
-from robomamba_ros.sim.episode import Episode, episode_rng, EpisodeConfig
+from robomamba_ros.sim.categories import CATEGORIES, resolve_categories, SUITES, V2_CATEGORIES
+from robomamba_ros.sim.episode import Episode, episode_rng, suite_episode_config
 from robomamba_ros.sim.episode_runner import EpisodeRunner, home_pose, RunnerConfig
 from robomamba_ros.sim.evaluate import eval_episode_plan
 from robomamba_ros.sim.panda import ARM_JOINTS, FINGER_JOINTS
@@ -95,7 +95,7 @@ DEPTH_ENCODINGS = ('32FC1', '16UC1')
 _GOAL_GRACE_NS = 50_000_000
 #: ``/tf`` as tf2 broadcasters offer it (reliable, deep history).
 TF_QOS = QosSpec('tf', RELIABLE, VOLATILE, 100)
-_CATEGORY_CHOICES = tuple(CATEGORIES) + ('seen', 'unseen', 'all')
+_CATEGORY_CHOICES = tuple(CATEGORIES) + tuple(V2_CATEGORIES) + ('seen', 'unseen', 'all')
 
 
 @dataclass
@@ -145,7 +145,8 @@ class SapienBridgeParameters:
                                           'Names of the two finger joints in joint states.')
     image_width: int = parameter(336, 'Image width (px).', low=16, high=4096)
     image_height: int = parameter(336, 'Image height (px).', low=16, high=4096)
-    fov_y_deg: float = parameter(35.0, 'Vertical field of view (deg).', low=1.0, high=170.0)
+    fov_y_deg: float = parameter(0.0, "Vertical field of view (deg); 0: the suite's (35 for v1, "
+                                 '45 for v2).', low=0.0, high=170.0)
     depth_encoding: str = parameter('16UC1', 'Depth encoding: 16UC1 (mm, as a RealSense '
                                     'publishes aligned depth) or 32FC1 (m); 0 = no reading.',
                                     choices=DEPTH_ENCODINGS)
@@ -160,7 +161,10 @@ class SapienBridgeParameters:
         'follow; the in-process runners keep 1.', low=0.1, high=20.0, read_only=True)
     max_steps_per_tick: int = parameter(50, 'Cap of physics steps per tick when not in '
                                         'lockstep.', low=1, high=10000)
-    categories: tuple = parameter(SEEN_CATEGORIES, 'Categories of the episodes (names or '
+    suite: str = parameter('v1', 'Suite of the episodes: v1 (one movable part per object) or '
+                           'v2 (several, the instruction naming one; the flying hand only).',
+                           choices=tuple(SUITES), read_only=True)
+    categories: tuple = parameter(('seen',), "Categories of the episodes (the suite's names or "
                                   'seen/unseen/all).', choices=_CATEGORY_CHOICES)
     seed: int = parameter(0, 'Evaluation seed (episode seeds as the evaluator draws them).',
                           low=0)
@@ -213,14 +217,20 @@ class SapienBridgeCore(NodeCore):
             raise ValueError('finger_joint_names must be two different names, got '
                              f'{p.finger_joint_names!r}')
         self._render = bool(render)
-        self._categories = resolve_categories(p.categories)
+        self._categories = resolve_categories(p.categories, p.suite)
         distance = tuple(float(x) for x in p.camera_distance_m)
         if len(distance) != 2 or (any(distance) and not 0.0 < distance[0] <= distance[1]):
             raise ValueError('camera_distance_m must be (low, high) metres with 0 < low <= high, '
                              f'or (0, 0), got {p.camera_distance_m!r}')
-        self._config = EpisodeConfig(camera=CameraConfig(
-            width=p.image_width, height=p.image_height, fov_y_deg=p.fov_y_deg,
-            distance_range_m=distance if any(distance) else None))
+        if p.suite == 'v2' and p.robot != 'flying_hand':
+            raise ValueError("suite 'v2' needs robot 'flying_hand' (the layout of the Panda plans "
+                             'for one-part objects)')
+        # The suite's camera (its field of view and views), in the image size asked for.
+        self._config = suite_episode_config(p.suite)
+        self._config.camera = dataclasses.replace(
+            self._config.camera, width=p.image_width, height=p.image_height,
+            fov_y_deg=p.fov_y_deg or self._config.camera.fov_y_deg,
+            distance_range_m=distance if any(distance) else None)
         runner_config = RunnerConfig(
             max_linear_mps=p.max_linear_mps, max_angular_radps=p.max_angular_radps,
             contact_offset_m=p.contact_offset_m, attach_tolerance_m=p.attach_tolerance_m)
@@ -374,7 +384,7 @@ class SapienBridgeCore(NodeCore):
             max(self._sim_ns, self._last_camera_ns + self._camera_period_ns)
         self._observation = self._runner.picture() if self._render else None
         self._instruction = language.instruction(
-            category, obj.part_name, episode_rng(category, seed, 'instruction'))
+            category, obj.part_name, episode_rng(category, seed, 'instruction'), obj.referring)
         self.log.info(f'episode {self._episode_index}: {category} scene {scene} (seed {seed}): '
                       f'{self._instruction}')
         # Announced with the episode's first camera frame, so no node pairs the new instruction
@@ -409,6 +419,9 @@ class SapienBridgeCore(NodeCore):
         }
         record.update(runner.judge().to_dict())
         record['robot'] = self.params.robot
+        if len(runner.episode.object.parts) > 1:
+            record.update(suite=self.params.suite, referring=runner.episode.object.referring,
+                          target_part=runner.episode.object.target)
         if self._panda:
             stop_ns = runner.arm_stop_ns
             record.update(gripper=self.params.gripper, failure=runner.failure,

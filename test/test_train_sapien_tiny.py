@@ -12,7 +12,8 @@ from safetensors.torch import load_file
 import torch
 
 from robomamba_ros.models.robomamba import RoboMamba
-from robomamba_ros.train.sapien_tiny import run_recipe, SapienTinyRecipe, write_stage1_data
+from robomamba_ros.train.sapien_tiny import (
+    preset_recipe, run_recipe, SapienTinyRecipe, write_stage1_data)
 from robomamba_ros.train.synthetic_data import square_image
 
 SCENES = 6
@@ -92,8 +93,17 @@ def test_recipe_variants_train_what_they_claim(data_dir, tmp_path, variant):
 
 
 def test_recipe_rejects_bad_sizes_and_variants(data_dir, tmp_path):
-    with pytest.raises(ValueError, match='stage1_steps must be a non-negative integer'):
+    with pytest.raises(ValueError, match='stage1_steps must be a positive integer'):
         SapienTinyRecipe(stage1_steps=0)
+    with pytest.raises(ValueError, match='stage0_steps must be a non-negative integer'):
+        SapienTinyRecipe(stage0_steps=-1)
+    with pytest.raises(ValueError, match="suite must be 'v1' or 'v2'"):
+        SapienTinyRecipe(suite='v3')
+    with pytest.raises(ValueError, match='preset must be one of'):
+        preset_recipe('huge')
+    v2 = preset_recipe('v2-tiny', seed=3)
+    assert (v2.suite, v2.seed, v2.stage0_steps > 0) == ('v2', 3, True)
+    assert preset_recipe('sapien-tiny') == SapienTinyRecipe()
     with pytest.raises(ValueError, match='variant must be one of'):
         run_recipe(str(data_dir), str(tmp_path), SapienTinyRecipe(**TINY), variant='lora')
 

@@ -6,7 +6,7 @@ The ``robomamba-ros train`` command: ``init``, ``align``, ``cotrain`` and ``head
 ``train-head`` is a shortcut for ``train head``. Torch is imported only when a command runs.
 """
 
-from robomamba_ros.train.sapien_tiny import VARIANTS
+from robomamba_ros.train.sapien_tiny import PRESETS, VARIANTS
 from robomamba_ros.train.stages import MODULES
 
 STAGE_HELP = {
@@ -102,12 +102,12 @@ def _cmd_init(args):
 
 
 def _cmd_sapien_tiny(args):
-    from robomamba_ros.train.sapien_tiny import run_recipe, SapienTinyRecipe
+    from robomamba_ros.train.sapien_tiny import preset_recipe, run_recipe
     overrides = {name: getattr(args, name) for name in (
         'num_samples', 'stage0_steps', 'stage1_steps', 'stage2_steps', 'seed', 'suite')
         if getattr(args, name) is not None}
     try:
-        recipe = SapienTinyRecipe(**overrides)
+        recipe = preset_recipe(args.preset, **overrides)
     except ValueError as exc:
         print(f'train sapien-tiny: {exc}')
         return 2
@@ -152,7 +152,10 @@ def add_train_parser(subparsers):
                    help='stages: stage 0 (when it has steps), stage 1, stage 2 (shipped); '
                         'no-stage0: stages 1 and 2; untrained: stage 2 on the random '
                         'backbone; end-to-end: everything trained with the pose loss')
-    p.add_argument('--suite', choices=('v1', 'v2'), help='suite of the data (default v1)')
+    p.add_argument('--preset', default='sapien-tiny', choices=tuple(PRESETS),
+                   help='sapien-tiny: models/robomamba-sapien-tiny (suite v1); v2-tiny: '
+                        'models/robomamba-v2-tiny (suite v2, stage 0, 160 px)')
+    p.add_argument('--suite', choices=('v1', 'v2'), help="suite of the data (the preset's)")
     p.add_argument('--num-samples', type=int, help='SAPIEN interactions (default 10000)')
     p.add_argument('--stage0-steps', type=int,
                    help='stage 0 (image-text contrastive) optimizer steps (default 0: none)')

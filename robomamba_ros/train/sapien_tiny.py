@@ -100,7 +100,33 @@ class SapienTinyRecipe:
                     raise ValueError(f'{name} must be > 0, got {value!r}')
             elif not isinstance(value, int) or isinstance(value, bool) or value < (
                     0 if name in ('datagen_seed', 'seed', 'stage0_steps') else 1):
-                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
+                kind = 'non-negative' if name in ('datagen_seed', 'seed', 'stage0_steps') \
+                    else 'positive'
+                raise ValueError(f'{name} must be a {kind} integer, got {value!r}')
+
+
+# Named recipes: the fields that differ from :class:`SapienTinyRecipe`'s defaults.
+PRESETS = {
+    # models/robomamba-sapien-tiny: suite v1, no stage 0.
+    'sapien-tiny': {},
+    # models/robomamba-v2-tiny: suite v2, stage 0, 160 px pictures (100 image tokens).
+    'v2-tiny': {'suite': 'v2', 'num_samples': 12_000, 'image_size': 160, 'stage0_steps': 2000,
+                'stage2_steps': 1500},
+}
+
+
+def preset_recipe(name, **overrides):
+    """
+    Make a named recipe, with some fields changed.
+
+    :param name: one of :data:`PRESETS`.
+    :param overrides: :class:`SapienTinyRecipe` fields.
+    :return: a :class:`SapienTinyRecipe`.
+    :raises ValueError: for an unknown name or a bad field value.
+    """
+    if name not in PRESETS:
+        raise ValueError(f'recipe preset must be one of {tuple(PRESETS)}, got {name!r}')
+    return SapienTinyRecipe(**{**PRESETS[name], **overrides})
 
 
 def _read_json(path):
@@ -326,5 +352,5 @@ def _copy_model(src, dst):
     shutil.copytree(src, dst)
 
 
-__all__ = ['SapienTinyRecipe', 'VARIANTS', 'build_model', 'run_recipe', 'run_stage0',
-           'train_tokenizer', 'vision_config', 'write_stage1_data']
+__all__ = ['PRESETS', 'SapienTinyRecipe', 'VARIANTS', 'build_model', 'preset_recipe',
+           'run_recipe', 'run_stage0', 'train_tokenizer', 'vision_config', 'write_stage1_data']

@@ -16,9 +16,12 @@ setup:
 
 ROBOT ?= flying_hand
 CAMERA ?= tripod
+# Suite v2 (several parts, the instruction naming one) with the flying hand; the Panda runs v1.
+SUITE ?= $(if $(filter panda,$(ROBOT)),v1,v2)
 
 demo: setup
-	$(VENV)/bin/robomamba-ros demo --robot $(ROBOT) --camera $(CAMERA) --out $(OUT)/demo
+	$(VENV)/bin/robomamba-ros demo --robot $(ROBOT) --camera $(CAMERA) --suite $(SUITE) \
+		--out $(OUT)/demo
 
 test: setup
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)

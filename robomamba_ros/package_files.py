@@ -17,6 +17,8 @@ DEFAULT_ROBOMAMBA = 'robomamba-sapien-tiny'
 DEFAULT_DMM = 'dmm-sapien-tiny'
 #: The shipped DMM of each simulated robot: the flying hand's, and one trained with the Panda.
 ROBOT_DMMS = {'flying_hand': DEFAULT_DMM, 'panda': 'dmm-panda-tiny'}
+#: The shipped RoboMamba of each simulation suite (the one trained on its scenes).
+SUITE_ROBOMAMBAS = {'v1': DEFAULT_ROBOMAMBA, 'v2': 'robomamba-v2-tiny'}
 
 
 def data_dirs(kind):
@@ -55,5 +57,5 @@ def shipped_model(name):
     return find_data('models', name, folder=True)
 
 
-__all__ = ['DEFAULT_DMM', 'DEFAULT_ROBOMAMBA', 'ROBOT_DMMS', 'data_dirs', 'find_data',
-           'shipped_model']
+__all__ = ['DEFAULT_DMM', 'DEFAULT_ROBOMAMBA', 'ROBOT_DMMS', 'SUITE_ROBOMAMBAS', 'data_dirs',
+           'find_data', 'shipped_model']

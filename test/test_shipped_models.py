@@ -7,16 +7,19 @@ import os
 import numpy as np
 import pytest
 
-from robomamba_ros.package_files import data_dirs, DEFAULT_ROBOMAMBA, find_data, shipped_model
+from robomamba_ros.package_files import (
+    data_dirs, DEFAULT_ROBOMAMBA, find_data, shipped_model, SUITE_ROBOMAMBAS)
 
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 
 
-def test_shipped_robomamba_is_found_and_documented():
-    folder = shipped_model(DEFAULT_ROBOMAMBA)
+@pytest.mark.parametrize('suite', sorted(SUITE_ROBOMAMBAS))
+def test_each_suites_shipped_robomamba_is_found_and_documented(suite):
+    folder = shipped_model(SUITE_ROBOMAMBAS[suite])
     assert (folder / 'model.safetensors').is_file()
     card = (folder / 'README.md').read_text()
     assert 'robomamba-ros train sapien-tiny' in card and 'Limits' in card
+    assert SUITE_ROBOMAMBAS['v1'] == DEFAULT_ROBOMAMBA
 
 
 def test_models_stay_within_the_size_budget():
@@ -31,9 +34,10 @@ def test_missing_data_names_every_folder_searched():
     assert find_data('config', 'sim.yaml').name == 'sim.yaml'
 
 
-def test_shipped_robomamba_predicts_a_pixel_inside_the_image():
+@pytest.mark.parametrize('suite', sorted(SUITE_ROBOMAMBAS))
+def test_shipped_robomamba_predicts_a_pixel_inside_the_image(suite):
     from robomamba_ros.models.robomamba import RoboMamba
-    model = RoboMamba.from_pretrained(str(shipped_model(DEFAULT_ROBOMAMBA)))
+    model = RoboMamba.from_pretrained(str(shipped_model(SUITE_ROBOMAMBAS[suite])))
     image = np.full((336, 336, 3), 200, np.uint8)
     image[100:260, 110:230] = (150, 110, 80)     # a brown box, as the drawer cabinets are
     pose = model.predict_pose(image, 'Please open the drawer of the drawer cabinet.')

@@ -45,7 +45,7 @@ def cmd_demo(args):
     """Run ``robomamba-ros demo``."""
     from robomamba_ros.nodes.demo import run_demo, success_table
     from robomamba_ros.nodes.robomamba_node import STAGES
-    from robomamba_ros.package_files import DEFAULT_ROBOMAMBA, ROBOT_DMMS
+    from robomamba_ros.package_files import ROBOT_DMMS, SUITE_ROBOMAMBAS
 
     if args.camera == 'wrist' and args.robot != 'panda':
         print('demo: --camera wrist needs --robot panda (the flying hand has no wrist)')
@@ -60,7 +60,7 @@ def cmd_demo(args):
               f'{args.camera_distance_m[0]:g} {args.camera_distance_m[1]:g}')
         return 2
     try:
-        policy = _shipped(args.policy, DEFAULT_ROBOMAMBA)
+        policy = _shipped(args.policy, SUITE_ROBOMAMBAS[args.suite])
     except FileNotFoundError as exc:
         print(f'demo: no shipped RoboMamba here ({exc}); give --policy')
         return 2
@@ -70,9 +70,19 @@ def cmd_demo(args):
         print(f'demo: no shipped {ROBOT_DMMS[args.robot]} here; dmm_node runs its scripted '
               'executor')
         dmm = 'scripted'
-    results = run_demo(episodes=args.episodes, policy=policy,
+    categories = category_list(args.categories)
+    if args.episodes is None:
+        from robomamba_ros.sim.categories import resolve_categories
+        try:
+            episodes = len(resolve_categories(categories or ['seen'], args.suite))
+        except ValueError as exc:
+            print(f'demo: {exc}')
+            return 2
+    else:
+        episodes = args.episodes
+    results = run_demo(episodes=episodes, policy=policy,
                        dmm_model='' if dmm == 'scripted' else dmm,
-                       out=args.out, categories=category_list(args.categories),
+                       out=args.out, categories=categories,
                        seed=args.seed, distro=args.distro, camera_rate_hz=args.camera_rate_hz,
                        robot=args.robot, gripper=args.gripper, camera=args.camera,
                        camera_distance_m=args.camera_distance_m, suite=args.suite,
@@ -239,8 +249,9 @@ def add_node_parsers(sub):
                     "success table and the bag's size. Nothing is throttled: the camera topics "
                     'are recorded at the camera rate (see --camera-rate-hz), the state topics at '
                     "the bridge's control rate (100 Hz).")
-    p.add_argument('--episodes', type=positive_int, default=9,
-                   help='number of scenes (default: one per seen category)')
+    p.add_argument('--episodes', type=positive_int, default=None,
+                   help='number of scenes (default: one per category, the seen ones of the suite '
+                        'unless --categories names others)')
     p.add_argument('--policy', default=None,
                    help='pose source: random, random-on-object, heuristic, oracle, or a '
                         'RoboMamba model folder (default: the shipped robomamba-sapien-tiny)')

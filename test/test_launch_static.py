@@ -113,13 +113,14 @@ CASES = {
     'rviz': {'sim': '0', 'rviz': 'true'},
     'panda': {'robot': 'panda'},
     'panda-wrist': {'robot': 'panda', 'camera': 'wrist'},
+    'suite-v2': {'suite': 'v2'},
 }
 
 
 def test_launch_declares_the_documented_arguments(launch_module):
     declared = _declared(launch_module)
     assert set(declared) == {'sim', 'config', 'robomamba_model', 'dmm_model', 'robot',
-                             'camera', 'use_sim_time', 'rviz'}
+                             'camera', 'suite', 'use_sim_time', 'rviz'}
     for name, (default, description) in LAUNCH_ARGUMENTS.items():
         assert declared[name] == {'default_value': default, 'description': description}
 

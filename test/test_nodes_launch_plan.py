@@ -6,7 +6,8 @@ from conftest import REPO_ROOT
 import pytest
 
 from robomamba_ros.nodes.launch_plan import (
-    as_bool, CAMERA_MOUNTS, deployment_file, LAUNCH_ARGUMENTS, launch_plan, plan_from_arguments)
+    as_bool, CAMERA_MOUNTS, deployment_file, LAUNCH_ARGUMENTS, launch_plan, plan_from_arguments,
+    SUITES)
 
 CONFIG = REPO_ROOT / 'config'
 
@@ -119,3 +120,19 @@ def test_the_camera_argument_mounts_the_simulated_camera():
         plan_from_arguments({'robot': 'panda', 'camera': 'ceiling'})
     sim = pytest.importorskip('robomamba_ros.sim.wrist_camera')
     assert CAMERA_MOUNTS == sim.CAMERA_MOUNTS
+
+
+def test_the_suite_argument_picks_the_scenes_and_the_suites_model():
+    bridge, node, _ = plan_from_arguments({})
+    assert 'suite' not in dict(bridge.overrides) and dict(node.overrides)['model_path'] == ''
+    bridge, node, _ = plan_from_arguments({'suite': 'v2'})
+    assert dict(bridge.overrides)['suite'] == 'v2'
+    assert dict(node.overrides)['model_path'].endswith('robomamba-v2-tiny')
+    node = plan_from_arguments({'suite': 'v2', 'robomamba_model': 'my/model'})[1]
+    assert dict(node.overrides)['model_path'] == 'my/model'
+    with pytest.raises(ValueError, match='suite:=v2 needs robot:=flying_hand'):
+        plan_from_arguments({'suite': 'v2', 'robot': 'panda'})
+    with pytest.raises(ValueError, match='suite: expected one of v1, v2'):
+        plan_from_arguments({'suite': 'v3'})
+    sim = pytest.importorskip('robomamba_ros.sim.categories')
+    assert SUITES == tuple(sim.SUITES)

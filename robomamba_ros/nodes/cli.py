@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from robomamba_ros.cli_args import category_list, positive_int
-from robomamba_ros.nodes.launch_plan import CAMERA_MOUNTS, LAUNCH_ARGUMENTS, ROBOTS
+from robomamba_ros.nodes.launch_plan import CAMERA_MOUNTS, LAUNCH_ARGUMENTS, ROBOTS, SUITES
 
 
 def _shipped(value, name):
@@ -219,6 +219,9 @@ def _add_launch_parser(sub):
     p.add_argument('--camera', default=None, choices=CAMERA_MOUNTS,
                    help="the simulated camera's mount (camera:=; default tripod; wrist rides on "
                         "the Panda's hand)")
+    p.add_argument('--suite', default=None, choices=SUITES,
+                   help="the simulated scenes (suite:=; default v1; v2 takes the suite's "
+                        'shipped RoboMamba)')
     p.add_argument('--use-sim-time', action=argparse.BooleanOptionalAction, default=None,
                    help='follow /clock (use_sim_time:=; default: the value of sim)')
     p.add_argument('--rviz', action=argparse.BooleanOptionalAction, default=None,

@@ -34,6 +34,9 @@ LAUNCH_ARGUMENTS = {
                              "hand) or 'panda' (a Franka Panda; the nodes run with franka.yaml)."),
     'camera': ('tripod', "Simulated camera mount: 'tripod' (the scene's seeded camera) or "
                          "'wrist' (on the Panda's hand; robot:=panda only)."),
+    'suite': ('v1', "Simulated scenes: 'v1' (one movable part per object) or 'v2' (several, "
+                    'the instruction naming one; robot:=flying_hand only). With '
+                    "robomamba_model empty, robomamba_node takes the suite's shipped model."),
     'use_sim_time': ('', 'Follow /clock (empty: the value of sim).'),
     'rviz': ('false', 'Start RViz.'),
 }
@@ -55,6 +58,8 @@ ROBOTS = tuple(SIM_DEPLOYMENTS)
 #: The simulated camera's mounts (as :data:`robomamba_ros.sim.wrist_camera.CAMERA_MOUNTS`, which
 #: needs SAPIEN to import).
 CAMERA_MOUNTS = ('tripod', 'wrist')
+#: The simulation suites (as :data:`robomamba_ros.sim.categories.SUITES`, which needs SAPIEN).
+SUITES = ('v1', 'v2')
 
 _TRUE = ('true', '1')
 _FALSE = ('false', '0')
@@ -167,7 +172,7 @@ def deployment_files(sim, robot='flying_hand', config=None, config_dir=None):
 
 
 def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim_time=None,
-                rviz=False, config_dir=None, robot='flying_hand', camera='tripod'):
+                rviz=False, config_dir=None, robot='flying_hand', camera='tripod', suite='v1'):
     """
     List the processes of the manipulation launch, in start order.
 
@@ -182,9 +187,17 @@ def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim
     :param robot: the simulated robot, one of :data:`ROBOTS`.
     :param camera: the simulated camera's mount, one of :data:`CAMERA_MOUNTS` (``'wrist'`` needs
         the Panda).
+    :param suite: the simulated scenes, one of :data:`SUITES` (``'v2'`` with the flying hand);
+        with ``robomamba_model`` empty, robomamba_node takes the suite's shipped model.
     :return: list of :class:`NodeLaunch`.
-    :raises ValueError: for an unknown robot or camera mount, or a wrist without an arm.
+    :raises ValueError: for an unknown robot, camera mount or suite, a wrist without an arm, or
+        suite v2 with the Panda.
     """
+    if suite not in SUITES:
+        raise ValueError(f'suite: expected one of {", ".join(SUITES)}, got {suite!r}')
+    if sim and suite == 'v2' and robot != 'flying_hand':
+        raise ValueError('suite:=v2 needs robot:=flying_hand (the layout of the Panda plans for '
+                         'one-part objects)')
     if camera not in CAMERA_MOUNTS:
         raise ValueError(f'camera: expected one of {", ".join(CAMERA_MOUNTS)}, got {camera!r}')
     if sim and camera == 'wrist' and robot != 'panda':
@@ -200,7 +213,11 @@ def launch_plan(sim=True, config=None, robomamba_model='', dmm_model='', use_sim
             entry_point='robomamba_ros.nodes.sapien_bridge:main',
             param_files=bridge_files, overrides=(('use_sim_time', False),) + (
                 # The default leaves a deployment file's own mount alone.
-                (('camera_mount', camera),) if camera != CAMERA_MOUNTS[0] else ())))
+                (('camera_mount', camera),) if camera != CAMERA_MOUNTS[0] else ()) + (
+                (('suite', suite),) if suite != SUITES[0] else ())))
+    if sim and suite != SUITES[0] and not robomamba_model:
+        from robomamba_ros.package_files import shipped_model, SUITE_ROBOMAMBAS
+        robomamba_model = str(shipped_model(SUITE_ROBOMAMBAS[suite]))
     for name, model in (('robomamba_node', robomamba_model), ('dmm_node', dmm_model)):
         plan.append(NodeLaunch(
             name=name, executable=name, entry_point=f'robomamba_ros.nodes.{name}:main',
@@ -235,9 +252,9 @@ def plan_from_arguments(arguments: Mapping[str, Optional[str]], config_dir=None)
         dmm_model=values['dmm_model'],
         use_sim_time=as_bool(use_sim_time, 'use_sim_time') if use_sim_time != '' else None,
         rviz=as_bool(values['rviz'], 'rviz'), config_dir=config_dir, robot=values['robot'],
-        camera=values['camera'])
+        camera=values['camera'], suite=values['suite'])
 
 
 __all__ = ['CAMERA_MOUNTS', 'DEPLOYMENT_FILES', 'LAUNCH_ARGUMENTS', 'NODE_FILES', 'NodeLaunch',
-           'PACKAGE', 'ROBOTS', 'SIM_DEPLOYMENTS', 'as_bool', 'deployment_file',
+           'PACKAGE', 'ROBOTS', 'SIM_DEPLOYMENTS', 'SUITES', 'as_bool', 'deployment_file',
            'deployment_files', 'launch_plan', 'plan_from_arguments']

@@ -154,7 +154,7 @@ def add_train_parser(subparsers):
                         'backbone; end-to-end: everything trained with the pose loss')
     p.add_argument('--preset', default='sapien-tiny', choices=tuple(PRESETS),
                    help='sapien-tiny: models/robomamba-sapien-tiny (suite v1); v2-tiny: '
-                        'models/robomamba-v2-tiny (suite v2 with stage 0)')
+                        'models/robomamba-v2-tiny (suite v2 with stage 0, 160 px)')
     p.add_argument('--suite', choices=('v1', 'v2'), help="suite of the data (the preset's)")
     p.add_argument('--num-samples', type=int, help='SAPIEN interactions (default 10000)')
     p.add_argument('--stage0-steps', type=int,

@@ -109,8 +109,10 @@ class SapienTinyRecipe:
 PRESETS = {
     # models/robomamba-sapien-tiny: suite v1, no stage 0.
     'sapien-tiny': {},
-    # models/robomamba-v2-tiny: suite v2 and a stage 0 of 1,000 steps.
-    'v2-tiny': {'suite': 'v2', 'num_samples': 12_000, 'stage0_steps': 1000},
+    # models/robomamba-v2-tiny: suite v2, stage 0, 160 px pictures (100 image tokens), a longer
+    # stage 2.
+    'v2-tiny': {'suite': 'v2', 'num_samples': 12_000, 'image_size': 160, 'stage0_steps': 2000,
+                'stage2_steps': 1500},
 }
 
 
